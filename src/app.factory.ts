@@ -1,0 +1,43 @@
+import { BadRequestException, LogLevel as NestLogLevel, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { AppConfig, LOG_LEVELS, LogLevel } from './config/app-config.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
+
+/** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    // Thrown errors reach the caller (main.ts prints them) instead of ending the process here.
+    abortOnError: false,
+    logger: nestLogLevels(config.logLevel),
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', {
+    limit: config.ingest.maxBodyBytes,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, exceptionFactory: toBadRequest }),
+  );
+  serveSwaggerUi(app, buildOpenApiDocument(app));
+  return app;
+}
+
+export function nestLogLevels(level: LogLevel): NestLogLevel[] {
+  return ['fatal', ...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1)];
+}
+
+function toBadRequest(errors: ValidationError[]): BadRequestException {
+  const details = errors.map((error) => ({
+    field: error.property,
+    reason: Object.values(error.constraints ?? {})[0] ?? 'is invalid',
+  }));
+  return new BadRequestException({
+    message: details.map(({ field, reason }) => (reason.startsWith(field) ? reason : `${field} ${reason}`)).join('; ') || 'invalid body',
+    details,
+  });
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, DEFAULT_PRESETS, loadAppConfig } from './app-config.js';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadAppConfig', () => {
+  it('gives defaults that work with a local broker', () => {
+    const config = loadAppConfig({});
+    assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
+    assert.equal(config.kafka.topic, 'event_logs');
+    assert.equal(config.kafka.acks, 'all');
+    assert.equal(config.kafka.compression, 'gzip');
+    assert.equal(config.kafka.idempotent, true);
+    assert.equal(config.kafka.recordKey, 'name');
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.deepEqual(config.filters.presets, DEFAULT_PRESETS);
+  });
+
+  it('reads every kind of value', () => {
+    const config = loadAppConfig({
+      KAFKA_BROKERS: 'a:1, b.example:9093',
+      KAFKA_ACKS: '1',
+      KAFKA_IDEMPOTENT: 'false',
+      KAFKA_COMPRESSION: 'ZSTD',
+      PORT: '0',
+      FILTER_PRESETS: '[{"pattern":"x$"}]',
+    });
+    assert.deepEqual(config.kafka.brokers, ['a:1', 'b.example:9093']);
+    assert.equal(config.kafka.acks, '1');
+    assert.equal(config.kafka.compression, 'zstd');
+    assert.equal(config.port, 0);
+    assert.deepEqual(config.filters.presets, [{ pattern: 'x$', description: '' }]);
+  });
+
+  it('treats a blank value as unset', () => {
+    assert.equal(loadAppConfig({ KAFKA_TOPIC: '  ' }).kafka.topic, 'event_logs');
+  });
+
+  it('names every bad variable and what is allowed, all at once', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      KAFKA_ACKS: '2',
+      KAFKA_COMPRESSION: 'brotli',
+      KAFKA_TOPIC: 'bad topic',
+      KAFKA_BROKERS: 'no-port',
+      KAFKA_IDEMPOTENT: 'maybe',
+      FILTER_PRESETS: '{',
+    });
+    const text = problems.join('\n');
+    assert.equal(problems.length, 7);
+    assert.match(text, /PORT="70000" is not allowed: expected an integer from 0 to 65535/);
+    assert.match(text, /KAFKA_ACKS="2" .* one of all, 1, 0/);
+    assert.match(text, /KAFKA_COMPRESSION="brotli" .* one of none, gzip, snappy, lz4, zstd/);
+    assert.match(text, /KAFKA_TOPIC=/);
+    assert.match(text, /KAFKA_BROKERS=.*host:port/);
+    assert.match(text, /KAFKA_IDEMPOTENT=.*true or false/);
+    assert.match(text, /FILTER_PRESETS=.*valid JSON/);
+  });
+
+  it('refuses an idempotent producer without acks=all', () => {
+    const problems = problemsOf({ KAFKA_ACKS: '1' });
+    assert.match(problems[0] ?? '', /KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all/);
+  });
+
+  it('refuses presets of the wrong shape', () => {
+    for (const presets of ['{}', '[{"pattern":""}]', '[{"pattern":1}]', '[{"pattern":"a","description":2}]']) {
+      assert.match(problemsOf({ FILTER_PRESETS: presets })[0] ?? '', /FILTER_PRESETS=.*JSON array/);
+    }
+  });
+});

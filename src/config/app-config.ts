@@ -1,0 +1,177 @@
+import { EnvReader } from './env-reader.js';
+
+export const KAFKA_ACKS = ['all', '1', '0'] as const;
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export const RECORD_KEYS = ['name', 'id', 'none'] as const;
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+export type KafkaAcks = (typeof KAFKA_ACKS)[number];
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+export type RecordKey = (typeof RECORD_KEYS)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface PresetRuleSetting {
+  pattern: string;
+  description: string;
+}
+
+export interface RetrySettings {
+  /** Attempts after the first one. */
+  retries: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** No attempt starts after this much time has passed since the first one. */
+  deadlineMs: number;
+}
+
+export interface KafkaSettings {
+  brokers: string[];
+  topic: string;
+  clientId: string;
+  acks: KafkaAcks;
+  compression: KafkaCompression;
+  idempotent: boolean;
+  recordKey: RecordKey;
+  retry: RetrySettings;
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  topicPartitions: number;
+  topicReplicationFactor: number;
+  /** Larger records are refused with 413 before anything is sent (Kafka's default limit is 1 MiB). */
+  maxRecordBytes: number;
+}
+
+export interface IngestSettings {
+  maxBodyBytes: number;
+  maxBatchEvents: number;
+}
+
+export interface FilterSettings {
+  presets: PresetRuleSetting[];
+  maxPatternLength: number;
+  maxRules: number;
+}
+
+/** Every setting of the service, read once from the environment at start. */
+export class AppConfig {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly logLevel: LogLevel,
+    readonly shutdownTimeoutMs: number,
+    readonly kafka: KafkaSettings,
+    readonly ingest: IngestSettings,
+    readonly filters: FilterSettings,
+  ) {}
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_PRESETS: PresetRuleSetting[] = [
+  { pattern: 'kytos[./](.*)', description: 'Allows all core NApps' },
+];
+
+const MiB = 1024 * 1024;
+
+/** Reads and validates the whole configuration; throws ConfigError listing every bad variable. */
+export function loadAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const read = new EnvReader(env);
+  const maxPatternLength = read.integer('FILTER_MAX_PATTERN_LENGTH', 256, 1, 4096);
+  const kafka: KafkaSettings = {
+    brokers: read.string('KAFKA_BROKERS', '127.0.0.1:9092', checkBrokers).split(',').map(trim),
+    topic: read.string('KAFKA_TOPIC', 'event_logs', checkTopicName),
+    clientId: read.string('KAFKA_CLIENT_ID', 'kafka-events', checkClientId),
+    acks: read.oneOf('KAFKA_ACKS', 'all', KAFKA_ACKS),
+    compression: read.oneOf('KAFKA_COMPRESSION', 'gzip', KAFKA_COMPRESSIONS),
+    idempotent: read.boolean('KAFKA_IDEMPOTENT', true),
+    recordKey: read.oneOf('KAFKA_RECORD_KEY', 'name', RECORD_KEYS),
+    retry: {
+      retries: read.integer('KAFKA_RETRIES', 8, 0, 100),
+      initialDelayMs: read.integer('KAFKA_RETRY_INITIAL_MS', 100, 1, 60_000),
+      maxDelayMs: read.integer('KAFKA_RETRY_MAX_MS', 2_000, 1, 300_000),
+      deadlineMs: read.integer('KAFKA_RETRY_DEADLINE_MS', 10_000, 100, 600_000),
+    },
+    requestTimeoutMs: read.integer('KAFKA_REQUEST_TIMEOUT_MS', 5_000, 100, 300_000),
+    connectionTimeoutMs: read.integer('KAFKA_CONNECTION_TIMEOUT_MS', 1_000, 100, 60_000),
+    topicPartitions: read.integer('KAFKA_TOPIC_PARTITIONS', 3, 1, 10_000),
+    topicReplicationFactor: read.integer('KAFKA_TOPIC_REPLICATION_FACTOR', 1, 1, 32),
+    maxRecordBytes: read.integer('KAFKA_MAX_RECORD_BYTES', MiB - 1024, 1024, 256 * MiB),
+  };
+  if (kafka.idempotent && kafka.acks !== 'all') {
+    read.conflict(
+      `KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all (got ${kafka.acks}): an idempotent producer ` +
+        'only guarantees no duplicates when every in-sync replica acknowledges; set KAFKA_IDEMPOTENT=false to use acks 1 or 0',
+    );
+  }
+  if (kafka.retry.initialDelayMs > kafka.retry.maxDelayMs) {
+    read.conflict('KAFKA_RETRY_INITIAL_MS must not be larger than KAFKA_RETRY_MAX_MS');
+  }
+  const config = new AppConfig(
+    read.string('HOST', '127.0.0.1', checkHost),
+    read.integer('PORT', 8080, 0, 65535),
+    read.oneOf('LOG_LEVEL', 'log', LOG_LEVELS),
+    read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
+    kafka,
+    {
+      maxBodyBytes: read.integer('INGEST_MAX_BODY_BYTES', 10 * MiB, 1024, 512 * MiB),
+      maxBatchEvents: read.integer('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
+    },
+    {
+      presets: read.json('FILTER_PRESETS', DEFAULT_PRESETS, (value) =>
+        parsePresets(value, maxPatternLength),
+      ),
+      maxPatternLength,
+      maxRules: read.integer('FILTER_MAX_RULES', 1000, 1, 100_000),
+    },
+  );
+  if (read.errors.length > 0) throw new ConfigError(read.errors);
+  return config;
+}
+
+function trim(value: string): string {
+  return value.trim();
+}
+
+function checkBrokers(value: string): string | undefined {
+  const bad = value
+    .split(',')
+    .map(trim)
+    .filter((broker) => !/^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(broker));
+  return bad.length > 0 ? 'a comma-separated list of host:port' : undefined;
+}
+
+function checkTopicName(value: string): string | undefined {
+  const valid = /^[A-Za-z0-9._-]{1,249}$/.test(value) && value !== '.' && value !== '..';
+  return valid ? undefined : 'a Kafka topic name: 1 to 249 of A-Z a-z 0-9 . _ -';
+}
+
+function checkClientId(value: string): string | undefined {
+  return /^[A-Za-z0-9._-]{1,128}$/.test(value) ? undefined : '1 to 128 of A-Z a-z 0-9 . _ -';
+}
+
+function checkHost(value: string): string | undefined {
+  return /^[A-Za-z0-9.\-:]{1,253}$/.test(value) ? undefined : 'a host name or IP address';
+}
+
+function parsePresets(value: unknown, maxPatternLength: number): PresetRuleSetting[] | string {
+  const expected =
+    'a JSON array of {"pattern": string, "description"?: string}, ' +
+    `each pattern 1 to ${maxPatternLength} characters`;
+  if (!Array.isArray(value)) return expected;
+  const presets: PresetRuleSetting[] = [];
+  for (const item of value as unknown[]) {
+    if (typeof item !== 'object' || item === null) return expected;
+    const { pattern, description } = item as Record<string, unknown>;
+    if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > maxPatternLength) {
+      return expected;
+    }
+    if (description !== undefined && typeof description !== 'string') return expected;
+    presets.push({ pattern, description: description ?? '' });
+  }
+  return presets;
+}

@@ -1,0 +1,86 @@
+/**
+ * Reads typed settings from an environment, collecting every problem instead of stopping at the
+ * first, so an operator fixes a bad deployment in one round.
+ */
+export class EnvReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+
+  get errors(): readonly string[] {
+    return this.problems;
+  }
+
+  /** A value that is set but blank counts as unset: `FOO=` in a compose file means "default". */
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string, check?: (value: string) => string | undefined): string {
+    const value = this.raw(name) ?? fallback;
+    const problem = check?.(value);
+    if (problem) {
+      this.fail(name, value, problem);
+      return fallback;
+    }
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.fail(name, value, `an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (value === 'true' || value === '1' || value === 'yes') return true;
+    if (value === 'false' || value === '0' || value === 'no') return false;
+    this.fail(name, value, 'true or false');
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.fail(name, value, `one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  json<T>(name: string, fallback: T, parse: (value: unknown) => T | string): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(value);
+    } catch {
+      this.fail(name, value, 'valid JSON');
+      return fallback;
+    }
+    const parsed = parse(decoded);
+    if (typeof parsed === 'string') {
+      this.fail(name, value, parsed);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  /** Records a problem that involves more than one variable. */
+  conflict(message: string): void {
+    this.problems.push(message);
+  }
+
+  private fail(name: string, value: string, expected: string): void {
+    const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    this.problems.push(`${name}=${JSON.stringify(shown)} is not allowed: expected ${expected}`);
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { KYTOS_API_BASE } from '../http/api-routes.js';
+import { ErrorResponseDto } from '../http/error-response.dto.js';
+import { CreateFilterDto } from './dto/create-filter.dto.js';
+import { FilterRuleDto } from './dto/filter-rule.dto.js';
+import { FilterService } from './filter.service.js';
+
+const RULE_MAP_SCHEMA = {
+  type: 'object',
+  description: 'Rules keyed by their id.',
+  additionalProperties: { $ref: getSchemaPath(FilterRuleDto) },
+} as const;
+
+@ApiTags('filters')
+@ApiExtraModels(FilterRuleDto)
+@Controller(`${KYTOS_API_BASE}/filters`)
+export class FilterController {
+  constructor(private readonly filters: FilterService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List the permission rules (presets and operator rules).' })
+  @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
+  list(): Record<string, FilterRuleDto> {
+    return FilterRuleDto.mapOf(this.filters.list());
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Add a rule that allows the events whose name matches the pattern.' })
+  @ApiCreatedResponse({ schema: RULE_MAP_SCHEMA })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'invalid, too long or duplicate pattern' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the rule limit is reached' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
+  async create(@Body() body: CreateFilterDto): Promise<Record<string, FilterRuleDto>> {
+    const rule = await this.filters.create(body.pattern, body.description ?? '');
+    return FilterRuleDto.mapOf([rule]);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete an operator rule.' })
+  @ApiOkResponse({ schema: RULE_MAP_SCHEMA, description: 'the removed rule' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'presets cannot be deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async remove(@Param('id') id: string): Promise<Record<string, FilterRuleDto>> {
+    return FilterRuleDto.mapOf([await this.filters.remove(id)]);
+  }
+}

@@ -1,0 +1,3 @@
+// The filters' public face: other modules import from here, never from its files.
+export { FilterModule } from './filter.module.js';
+export { FilterService } from './filter.service.js';

@@ -1,0 +1,65 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorDetailDto, ErrorResponseDto } from './error-response.dto.js';
+import { RetryLaterException } from './retry-later.exception.js';
+
+/**
+ * Turns every error into the one JSON error shape. Errors the service did not expect become a
+ * plain 500: their message and stack go to the log, never to the client.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (exception instanceof RetryLaterException) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorResponseDto {
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const answer = exception.getResponse();
+      const fields = typeof answer === 'object' ? (answer as Record<string, unknown>) : {};
+      const message = typeof answer === 'string' ? answer : fields.message;
+      return {
+        statusCode,
+        error: STATUS_CODES[statusCode] ?? 'Error',
+        message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+        ...(Array.isArray(fields.details) ? { details: fields.details as ErrorDetailDto[] } : {}),
+      };
+    }
+    const clientError = asExposedClientError(exception);
+    if (clientError) {
+      return {
+        statusCode: clientError.status,
+        error: STATUS_CODES[clientError.status] ?? 'Error',
+        message: clientError.message,
+      };
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : exception);
+    return { statusCode: 500, error: STATUS_CODES[500] ?? 'Error', message: 'internal error' };
+  }
+}
+
+/** Errors from Express middleware (body-parser's 413, for one) follow the http-errors convention. */
+function asExposedClientError(error: unknown): { status: number; message: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose, message, type } = error as Record<string, unknown>;
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) {
+    return undefined;
+  }
+  if (type === 'entity.too.large') {
+    return { status, message: 'request body is larger than INGEST_MAX_BODY_BYTES allows' };
+  }
+  return { status, message: typeof message === 'string' ? message : 'bad request' };
+}

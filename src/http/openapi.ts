@@ -1,0 +1,20 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SWAGGER_PATH } from './api-routes.js';
+
+/** The API description that /api/docs serves and that openapi.json must equal. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const info = new DocumentBuilder()
+    .setTitle('kafka-events')
+    .setDescription(
+      'Streams Kytos SDN controller events into Apache Kafka. Permission rules (regular ' +
+        'expressions on the event name) decide which events may leave.',
+    )
+    .setVersion('1')
+    .build();
+  return SwaggerModule.createDocument(app, info);
+}
+
+export function serveSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}/openapi.json` });
+}

@@ -1,0 +1,11 @@
+import { ServiceUnavailableException } from '@nestjs/common';
+
+/** 503 that tells the sender when to come back (Retry-After), as Kytos' forwarder honours it. */
+export class RetryLaterException extends ServiceUnavailableException {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+
+export const MAX_EVENT_NAME_LENGTH = 256;
+
+/** One event as Kytos posts it. */
+export class KytosEventDto {
+  @ApiProperty({ example: 'kytos/topology.link_up', minLength: 1, maxLength: MAX_EVENT_NAME_LENGTH })
+  @IsString({ message: 'must be a string' })
+  @IsNotEmpty({ message: 'must not be empty' })
+  @MaxLength(MAX_EVENT_NAME_LENGTH, { message: `must be at most ${MAX_EVENT_NAME_LENGTH} characters` })
+  name!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "The event's content, as Kytos serialized it.",
+    example: { link: { id: 'cf0f4071be4', endpoint_a: { id: '00:00:00:00:00:00:00:01:3' } } },
+  })
+  @IsObject({ message: 'must be a JSON object' })
+  content!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Generated (uuid4) when absent.',
+    example: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  id?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'ISO-8601, UTC. The time of receipt when absent.',
+    example: '2026-02-10T14:00:01.104512+00:00',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date-time' })
+  timestamp?: string;
+}

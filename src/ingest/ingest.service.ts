@@ -1,0 +1,47 @@
+import { BadGatewayException, Injectable, PayloadTooLargeException } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { FilterService } from '../filters/index.js';
+import { RetryLaterException } from '../http/retry-later.exception.js';
+import { EventEnvelope, KafkaFailure, KytosEvent, PublisherService } from '../publisher/index.js';
+import type { IngestResultDto } from './dto/ingest-result.dto.js';
+
+/** The path of one webhook request: decide each event, serialize the permitted ones, publish. */
+@Injectable()
+export class IngestService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly filters: FilterService,
+    private readonly publisher: PublisherService,
+  ) {}
+
+  async ingest(events: readonly KytosEvent[]): Promise<IngestResultDto> {
+    const receivedAt = new Date();
+    const { recordKey, maxRecordBytes } = this.config.kafka;
+    const envelopes: EventEnvelope[] = [];
+    events.forEach((event, index) => {
+      if (!this.filters.isPermitted(event.name)) return;
+      const envelope = EventEnvelope.fromEvent(event, recordKey, receivedAt);
+      if (envelope.size > maxRecordBytes) {
+        throw new PayloadTooLargeException({
+          message: `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
+          details: [{ index, field: 'content', reason: 'too large for one Kafka record' }],
+        });
+      }
+      envelopes.push(envelope);
+    });
+    try {
+      await this.publisher.publish(envelopes);
+    } catch (error) {
+      if (!(error instanceof KafkaFailure)) throw error;
+      if (error.kind === 'unavailable') {
+        throw new RetryLaterException(`Kafka is unavailable, nothing was acknowledged: ${error.reason}`, 5);
+      }
+      throw new BadGatewayException(`Kafka refused the events: ${error.reason}`);
+    }
+    return {
+      accepted: events.length,
+      published: envelopes.length,
+      filtered: events.length - envelopes.length,
+    };
+  }
+}

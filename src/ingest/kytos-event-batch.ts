@@ -1,0 +1,60 @@
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { validateSync } from 'class-validator';
+import type { ErrorDetailDto } from '../http/error-response.dto.js';
+import type { KytosEvent } from '../publisher/index.js';
+import { KytosEventDto } from './dto/kytos-event.dto.js';
+
+/** A rejected batch lists at most this many problems: enough to fix, small enough to read. */
+const MAX_DETAILS = 20;
+
+/**
+ * Reads a webhook body: one event or an array of them. Everything is checked before anything is
+ * published, so a batch is taken whole or not at all.
+ */
+export function readEventBatch(body: unknown, maxEvents: number): KytosEvent[] {
+  if (typeof body !== 'object' || body === null) {
+    throw new BadRequestException('the body must be a JSON object (one event) or an array of events');
+  }
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  if (items.length === 0) throw new BadRequestException('the batch holds no events');
+  if (items.length > maxEvents) {
+    throw new PayloadTooLargeException(
+      `the batch holds ${items.length} events; at most ${maxEvents} (INGEST_MAX_BATCH_EVENTS) are taken at once`,
+    );
+  }
+  const details: ErrorDetailDto[] = [];
+  const events = items.map((item, index) => {
+    const event = toDto(item);
+    for (const reason of event ? problemsOf(event) : [{ field: 'event', reason: 'must be a JSON object' }]) {
+      details.push({ index, ...reason });
+    }
+    return event;
+  });
+  if (details.length > 0) {
+    const [first] = details;
+    throw new BadRequestException({
+      message: `event ${first?.index} is invalid: ${first?.field} ${first?.reason}` +
+        (details.length > 1 ? ` (and ${details.length - 1} more problem(s))` : ''),
+      details: details.slice(0, MAX_DETAILS),
+    });
+  }
+  return events as KytosEvent[];
+}
+
+/** Only the known fields are copied (shallowly: a large content is never walked or cloned). */
+function toDto(item: unknown): KytosEventDto | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const { name, content, id, timestamp } = item as Record<string, unknown>;
+  return Object.assign(new KytosEventDto(), { name, content, id, timestamp });
+}
+
+function problemsOf(event: KytosEventDto): { field: string; reason: string }[] {
+  return validateSync(event).map((error) => ({
+    field: error.property,
+    reason: error.property === 'name' && error.value === undefined
+      ? 'is required'
+      : error.property === 'content' && error.value === undefined
+        ? 'is required (a JSON object)'
+        : Object.values(error.constraints ?? {})[0] ?? 'is invalid',
+  }));
+}

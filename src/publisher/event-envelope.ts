@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { RecordKey } from '../config/app-config.js';
+
+/** A Kytos event as the webhook accepted it: id and timestamp are optional there. */
+export interface KytosEvent {
+  name: string;
+  content: Record<string, unknown>;
+  id?: string;
+  timestamp?: string;
+}
+
+/** What kafkajs sends for one record. */
+export interface KafkaMessage {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * One permitted event in the record format of version 1 (see DESIGN.md): serialized once, here,
+ * and sent as is however often the send is retried.
+ */
+export class EventEnvelope {
+  private constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly key: string | null,
+    readonly value: Buffer,
+  ) {}
+
+  /** `{"event", "message"}` is what the Python NApp sent; `id` and `timestamp` are added. */
+  static fromEvent(event: KytosEvent, recordKey: RecordKey, receivedAt: Date): EventEnvelope {
+    const id = event.id ?? randomUUID();
+    const timestamp = event.timestamp ?? receivedAt.toISOString();
+    const value = Buffer.from(
+      JSON.stringify({ event: event.name, message: event.content, id, timestamp }),
+      'utf8',
+    );
+    const key = recordKey === 'name' ? event.name : recordKey === 'id' ? id : null;
+    return new EventEnvelope(id, event.name, key, value);
+  }
+
+  /** Bytes Kafka counts against its record size limit, near enough to refuse early. */
+  get size(): number {
+    return this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;
+  }
+
+  /** A fresh object each time: Nest's Kafka serializer writes into the message it is given. */
+  toMessage(): KafkaMessage {
+    return {
+      key: this.key,
+      value: this.value,
+      headers: {
+        'kytos-event-name': this.name,
+        'kytos-event-id': this.id,
+        'content-type': 'application/json',
+      },
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import type { KafkaOptions } from '@nestjs/microservices';
+import { Transport } from '@nestjs/microservices';
+import kafkajs from 'kafkajs';
+import type { AppConfig } from '../config/app-config.js';
+import { useCompression } from './kafka-compression.js';
+
+const { Partitioners, logLevel } = kafkajs;
+
+const ACKS = { all: -1, '1': 1, '0': 0 } as const;
+
+/**
+ * Options for Nest's Kafka client transport, producer only. kafkajs is told to try each request
+ * about once: RetryPolicy owns retrying, so the time a webhook caller waits stays bounded.
+ */
+export async function kafkaClientOptions(config: AppConfig): Promise<KafkaOptions> {
+  const { kafka } = config;
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'verbose';
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      postfixId: '',
+      producerOnlyMode: true,
+      client: {
+        clientId: kafka.clientId,
+        brokers: kafka.brokers,
+        connectionTimeout: kafka.connectionTimeoutMs,
+        requestTimeout: kafka.requestTimeoutMs,
+        retry: { retries: 0 },
+        // Each failed attempt is logged once by PublisherService; kafkajs' own lines only when asked.
+        logLevel: verbose ? logLevel.INFO : logLevel.NOTHING,
+      },
+      producer: {
+        idempotent: kafka.idempotent,
+        // kafkajs refuses an idempotent producer without a retry of its own.
+        retry: { retries: kafka.idempotent ? 1 : 0 },
+        maxInFlightRequests: kafka.idempotent ? 1 : undefined,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
+      send: {
+        acks: ACKS[kafka.acks],
+        compression: await useCompression(kafka.compression),
+        timeout: kafka.requestTimeoutMs,
+      },
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Kafka errors that another attempt cannot fix: the records or the credentials are wrong, not the
+ * moment. Everything else from kafkajs (connection refused, leader moving, timeouts) is transient.
+ */
+const PERMANENT_PROTOCOL_ERRORS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_REQUIRED_ACKS',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'POLICY_VIOLATION',
+]);
+
+/** What a publish failure means for the sender. */
+export class KafkaFailure extends Error {
+  private constructor(
+    /** `unavailable`: try again later (503). `rejected`: Kafka will refuse these records (502). */
+    readonly kind: 'unavailable' | 'rejected',
+    readonly reason: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${kind}: ${reason}`);
+    this.name = 'KafkaFailure';
+  }
+
+  static from(error: unknown): KafkaFailure {
+    const chain = causesOf(error);
+    const permanent = chain.find(isPermanent);
+    if (permanent) return new KafkaFailure('rejected', explain(permanent), error);
+    const foreign = chain.every((link) => !isKafkaJsError(link));
+    // An error that is not kafkajs' own is a fault of this service, not of the moment.
+    if (foreign) return new KafkaFailure('rejected', 'internal publishing error', error);
+    return new KafkaFailure('unavailable', explain(chain[chain.length - 1]), error);
+  }
+
+  static isTransient(error: unknown): boolean {
+    return KafkaFailure.from(error).kind === 'unavailable';
+  }
+}
+
+/** kafkajs wraps errors (retries exceeded, aggregate of several brokers): look at every one. */
+function causesOf(error: unknown): unknown[] {
+  const seen: unknown[] = [];
+  const queue = [error];
+  while (queue.length > 0 && seen.length < 32) {
+    const current = queue.shift();
+    if (current === undefined || current === null || seen.includes(current)) continue;
+    seen.push(current);
+    if (typeof current === 'object') {
+      const { originalError, cause, errors } = current as Record<string, unknown>;
+      queue.push(originalError, cause, ...(Array.isArray(errors) ? (errors as unknown[]) : []));
+    }
+  }
+  return seen;
+}
+
+function isKafkaJsError(error: unknown): boolean {
+  return error instanceof Error && error.name.startsWith('KafkaJS');
+}
+
+function isPermanent(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { type } = error as Error & { type?: unknown };
+  return (
+    error.name === 'KafkaJSSASLAuthenticationError' ||
+    (typeof type === 'string' && PERMANENT_PROTOCOL_ERRORS.has(type))
+  );
+}
+
+function explain(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { type } = error as Error & { type?: unknown };
+  return typeof type === 'string' ? `${type}: ${error.message}` : error.message;
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ClientsModule } from '@nestjs/microservices';
+import { AppConfig } from '../config/app-config.js';
+import { kafkaClientOptions } from './kafka-client-options.js';
+import { KAFKA_CLIENT, PublisherService } from './publisher.service.js';
+import { RetryPolicy } from './retry-policy.js';
+
+@Module({
+  imports: [
+    ClientsModule.registerAsync([
+      { name: KAFKA_CLIENT, inject: [AppConfig], useFactory: kafkaClientOptions },
+    ]),
+  ],
+  providers: [
+    PublisherService,
+    {
+      provide: RetryPolicy,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new RetryPolicy(config.kafka.retry),
+    },
+  ],
+  exports: [PublisherService],
+})
+export class PublisherModule {}
