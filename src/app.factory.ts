@@ -2,7 +2,8 @@ import { BadRequestException, LogLevel as NestLogLevel, ValidationError, Validat
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
-import { AppConfig, LOG_LEVELS, LogLevel } from './config/app-config.js';
+import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
+import { jsonBody } from './http/json-body.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
 
@@ -15,10 +16,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: nestLogLevels(config.logLevel),
   });
   app.disable('x-powered-by');
-  app.useBodyParser('json', {
-    limit: config.ingest.maxBodyBytes,
-    type: ['application/json', 'application/*+json'],
-  });
+  app.use(jsonBody(config.ingest.maxBodyBytes));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, exceptionFactory: toBadRequest }),
@@ -37,7 +35,7 @@ function toBadRequest(errors: ValidationError[]): BadRequestException {
     reason: Object.values(error.constraints ?? {})[0] ?? 'is invalid',
   }));
   return new BadRequestException({
-    message: details.map(({ field, reason }) => (reason.startsWith(field) ? reason : `${field} ${reason}`)).join('; ') || 'invalid body',
+    message: details.map(({ reason }) => reason).join('; ') || 'invalid body',
     details,
   });
 }

@@ -51,15 +51,12 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Errors from Express middleware (body-parser's 413, for one) follow the http-errors convention. */
+/** Errors from Express middleware (body-parser's, say) follow the http-errors convention. */
 function asExposedClientError(error: unknown): { status: number; message: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { status, expose, message, type } = error as Record<string, unknown>;
+  const { status, expose, message } = error as Record<string, unknown>;
   if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) {
     return undefined;
-  }
-  if (type === 'entity.too.large') {
-    return { status, message: 'request body is larger than INGEST_MAX_BODY_BYTES allows' };
   }
   return { status, message: typeof message === 'string' ? message : 'bad request' };
 }
