@@ -48,13 +48,17 @@ function toDto(item: unknown): KytosEventDto | undefined {
   return Object.assign(new KytosEventDto(), { name, content, id, timestamp });
 }
 
+/** The type is named before any other problem of the same field: "must be a string", not "too long". */
+const CONSTRAINT_ORDER = ['isString', 'isObject', 'isNotEmpty', 'maxLength', 'isUuid', 'isIso8601'];
+
 function problemsOf(event: KytosEventDto): { field: string; reason: string }[] {
-  return validateSync(event).map((error) => ({
-    field: error.property,
-    reason: error.property === 'name' && error.value === undefined
-      ? 'is required'
-      : error.property === 'content' && error.value === undefined
-        ? 'is required (a JSON object)'
-        : Object.values(error.constraints ?? {})[0] ?? 'is invalid',
-  }));
+  return validateSync(event).map((error) => {
+    const constraints = error.constraints ?? {};
+    const first = CONSTRAINT_ORDER.find((name) => name in constraints);
+    const reason = first ? constraints[first] : Object.values(constraints)[0];
+    return {
+      field: error.property,
+      reason: error.value === undefined ? 'is required' : (reason ?? 'is invalid'),
+    };
+  });
 }

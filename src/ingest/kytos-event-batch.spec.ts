@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { readEventBatch } from './kytos-event-batch.js';
+
+function detailsOf(body: unknown): unknown {
+  try {
+    readEventBatch(body, 10);
+  } catch (error) {
+    assert.ok(error instanceof BadRequestException);
+    return (error.getResponse() as { details: unknown }).details;
+  }
+  assert.fail('expected the batch to be refused');
+}
+
+describe('readEventBatch', () => {
+  it('takes one event as a batch of one, and an array as it is', () => {
+    const event = { name: 'kytos/x', content: { a: 1 } };
+    assert.deepEqual(readEventBatch(event, 10).map((e) => e.name), ['kytos/x']);
+    assert.equal(readEventBatch([event, event], 10).length, 2);
+  });
+
+  it('keeps only the known fields and does not copy the content', () => {
+    const content = { big: [1, 2, 3] };
+    const [event] = readEventBatch({ name: 'kytos/x', content, extra: 'dropped' }, 10);
+    assert.equal(event?.content, content);
+    assert.ok(!('extra' in (event ?? {})));
+  });
+
+  it('names the index and field of every problem, the type problem first', () => {
+    assert.deepEqual(detailsOf([{ name: 'kytos/x', content: {} }, { name: 7, content: null }, 3]), [
+      { index: 1, field: 'name', reason: 'must be a string' },
+      { index: 1, field: 'content', reason: 'must be a JSON object' },
+      { index: 2, field: 'event', reason: 'must be a JSON object' },
+    ]);
+  });
+
+  it('accepts id and timestamp as Kytos writes them, and refuses others', () => {
+    const ok = { name: 'kytos/x', content: {}, id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01', timestamp: '2026-02-10T14:00:01.104512+00:00' };
+    assert.equal(readEventBatch(ok, 10).length, 1);
+    assert.deepEqual(detailsOf({ ...ok, id: 'x', timestamp: '2026-13-40' }), [
+      { index: 0, field: 'id', reason: 'must be a UUID' },
+      { index: 0, field: 'timestamp', reason: 'must be an ISO-8601 date-time' },
+    ]);
+  });
+
+  it('refuses a batch over the configured count with 413', () => {
+    assert.throws(() => readEventBatch(Array.from({ length: 11 }, () => ({ name: 'a', content: {} })), 10), PayloadTooLargeException);
+  });
+
+  it('lists at most 20 problems of a large bad batch', () => {
+    const details = detailsOf(Array.from({ length: 10 }, () => ({ name: '', content: 1, id: 'x' }))) as unknown[];
+    assert.equal(details.length, 20);
+  });
+});

@@ -1,0 +1,42 @@
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/app.factory.js';
+import { loadAppConfig } from '../../src/config/app-config.js';
+
+export interface RunningService {
+  url: string;
+  app: INestApplication;
+  close(): Promise<void>;
+}
+
+/** The whole service, in this process, on a free loopback port. */
+export async function startService(env: Record<string, string>): Promise<RunningService> {
+  const config = loadAppConfig({ LOG_LEVEL: 'error', ...env, HOST: '127.0.0.1', PORT: '0' });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { url, app, close: () => app.close() };
+}
+
+export const EVENTS_PATH = '/api/kytos/kafka_events/v1/events';
+export const FILTERS_PATH = '/api/kytos/kafka_events/v1/filters';
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+export async function postJson(url: string, body: unknown, contentType = 'application/json'): Promise<Answer> {
+  return send(url, 'POST', typeof body === 'string' ? body : JSON.stringify(body), contentType);
+}
+
+export async function send(url: string, method: string, body?: string, contentType?: string): Promise<Answer> {
+  const response = await fetch(url, {
+    method,
+    body,
+    headers: contentType ? { 'content-type': contentType } : {},
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
