@@ -1,8 +1,8 @@
 import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
 import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
-import lz4 from 'lz4js';
 import type { KafkaCompression } from '../config/app-config.js';
+import { compressLz4Frame, decompressLz4Frame } from './lz4-frame.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
@@ -25,8 +25,8 @@ export async function useCompression(compression: KafkaCompression): Promise<num
       return CompressionTypes.Snappy;
     case 'lz4':
       CompressionCodecs[CompressionTypes.LZ4] = () => ({
-        compress: (encoder: Encoder) => Promise.resolve(Buffer.from(lz4.compress(encoder.buffer))),
-        decompress: (buffer: Buffer) => Promise.resolve(Buffer.from(lz4.decompress(buffer))),
+        compress: (encoder: Encoder) => Promise.resolve(compressLz4Frame(encoder.buffer)),
+        decompress: (buffer: Buffer) => Promise.resolve(decompressLz4Frame(buffer)),
       });
       return CompressionTypes.LZ4;
     case 'zstd':
