@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KafkaBroker } from './support/kafka-broker.js';
+import { repoRoot } from './support/repo-root.js';
+import { EVENTS_PATH, postJson } from './support/service.js';
+import { readTopic } from './support/topic-reader.js';
+
+const topic = 'shutdown';
+
+/** The service as operators run it: `node dist/src/main.js`, configured by environment. */
+async function spawnService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
+    env: { ...process.env, NO_COLOR: '1', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!/listening on (http:\/\/\S+);/.test(output)) {
+    assert.ok(Date.now() < deadline && child.exitCode === null, `service did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const url = /listening on (http:\/\/\S+);/.exec(output)?.[1] ?? '';
+  return { child, url, output: () => output };
+}
+
+describe('SIGTERM: stop taking requests, finish the ones in flight, flush, exit', () => {
+  let broker: KafkaBroker;
+  before(async () => {
+    broker = await KafkaBroker.start();
+  });
+  after(async () => broker?.stop());
+
+  it('answers the requests in flight after Kafka returns, refuses new ones, exits 0', async () => {
+    const service = await spawnService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: topic,
+      KAFKA_RETRY_DEADLINE_MS: '40000',
+      KAFKA_RETRIES: '100',
+      SHUTDOWN_TIMEOUT_MS: '60000',
+    });
+    const warmup = { name: 'kytos/core.started', id: randomUUID(), content: {} };
+    assert.equal((await postJson(service.url + EVENTS_PATH, warmup)).status, 200);
+
+    // With the broker away, requests stay in flight inside the retry loop.
+    await broker.pause();
+    const events = Array.from({ length: 5 }, () => ({ name: 'kytos/topology.link_up', id: randomUUID(), content: {} }));
+    const inFlight = events.map((event) => postJson(service.url + EVENTS_PATH, event));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const exited = once(service.child, 'exit');
+    service.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await assert.rejects(postJson(service.url + EVENTS_PATH, events[0]), 'a new connection is refused while closing');
+
+    await broker.resume();
+    const answers = await Promise.all(inFlight);
+    assert.deepEqual(answers.map((answer) => answer.status), [200, 200, 200, 200, 200], service.output());
+    const [code] = (await exited) as [number | null];
+    assert.equal(code, 0, service.output());
+    assert.match(service.output(), /stopped cleanly/);
+
+    const records = await readTopic(broker.brokers, topic, events.length + 1);
+    const ids = new Set(records.map((record) => record.headers['kytos-event-id']));
+    for (const event of [warmup, ...events]) assert.ok(ids.has(event.id), `${event.id} is in the topic`);
+  });
+
+  it('refuses to start with a bad setting, naming it', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
+      env: { ...process.env, KAFKA_ACKS: 'most', PORT: 'x' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 1);
+    assert.match(stderr, /KAFKA_ACKS="most" is not allowed: expected one of all, 1, 0/);
+    assert.match(stderr, /PORT="x" is not allowed/);
+    assert.doesNotMatch(stderr, /\s+at /, 'no stack trace for a configuration mistake');
+  });
+});
