@@ -20,7 +20,9 @@ if (process.argv.includes('--check')) {
     // A missing file is drift too.
   }
   if (committed !== text) {
-    process.stderr.write('openapi.json differs from what the code serves: run `npm run openapi` and commit it\n');
+    process.stderr.write(
+      'openapi.json differs from what the code serves: run `npm run openapi` and commit it\n',
+    );
     process.exit(1);
   }
   process.stdout.write('openapi.json matches the code\n');

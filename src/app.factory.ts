@@ -1,4 +1,9 @@
-import { BadRequestException, LogLevel as NestLogLevel, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  LogLevel as NestLogLevel,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -19,7 +24,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(jsonBody(config.ingest.maxBodyBytes));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, exceptionFactory: toBadRequest }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      exceptionFactory: toBadRequest,
+    }),
   );
   serveSwaggerUi(app, buildOpenApiDocument(app));
   return app;

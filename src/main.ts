@@ -10,12 +10,19 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   const logger = new Logger('Main');
   closeOnSignals(app, config.shutdownTimeoutMs, logger);
-  logger.log(`listening on ${await app.getUrl()}; publishing to topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}`);
+  logger.log(
+    `listening on ${await app.getUrl()}; publishing to topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}`,
+  );
 }
 
 main().catch((error: unknown) => {
   // A bad setting is the operator's to fix: say which, without a stack trace.
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`kafka-events could not start: ${message}\n`);
   process.exit(1);
 });

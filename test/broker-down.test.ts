@@ -83,8 +83,13 @@ describe('Kafka unreachable: 503 within the bounded retry time, then success onc
   });
 
   it('holds every acknowledged event in the topic', async () => {
-    const records = await readTopic(broker.brokers, topic, await countRecords(broker.brokers, topic));
+    const records = await readTopic(
+      broker.brokers,
+      topic,
+      await countRecords(broker.brokers, topic),
+    );
     const ids = new Set(records.map((record) => record.headers['kytos-event-id']));
-    for (const id of acknowledged) assert.ok(ids.has(id), `acknowledged event ${id} is in the topic`);
+    for (const id of acknowledged)
+      assert.ok(ids.has(id), `acknowledged event ${id} is in the topic`);
   });
 });

@@ -42,7 +42,11 @@ describe('every accepted compression codec works against the broker', () => {
   for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
     it(`KAFKA_COMPRESSION=${codec}: stored with that codec, read back by Kafka's own consumer`, async () => {
       const topic = `codec_${codec}`;
-      await publishSamples({ KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC: topic, KAFKA_COMPRESSION: codec });
+      await publishSamples({
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_TOPIC: topic,
+        KAFKA_COMPRESSION: codec,
+      });
 
       const codecs = new Set(await storedCodecs(segmentsOf(broker, topic)));
       assert.deepEqual([...codecs], [codec]);
@@ -60,7 +64,12 @@ describe('every accepted compression codec works against the broker', () => {
   for (const acks of ['1', '0']) {
     it(`KAFKA_ACKS=${acks} (non-idempotent) publishes every permitted event`, async () => {
       const topic = `acks_${acks}`;
-      await publishSamples({ KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC: topic, KAFKA_ACKS: acks, KAFKA_IDEMPOTENT: 'false' });
+      await publishSamples({
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_TOPIC: topic,
+        KAFKA_ACKS: acks,
+        KAFKA_IDEMPOTENT: 'false',
+      });
       const records = await readTopic(broker.brokers, topic, permitted.length);
       assert.deepEqual(
         records.map((record) => record.headers['kytos-event-id']).sort(),

@@ -5,7 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
 import { repoRoot } from './support/repo-root.js';
 import { sampleEvents } from './support/sample-events.js';
-import { EVENTS_PATH, FILTERS_PATH, RunningService, postJson, send, startService } from './support/service.js';
+import {
+  EVENTS_PATH,
+  FILTERS_PATH,
+  RunningService,
+  postJson,
+  send,
+  startService,
+} from './support/service.js';
 import { countRecords, readTopic } from './support/topic-reader.js';
 
 const permitted = sampleEvents.filter((event) => /^kytos[./]/.test(event.name));
@@ -17,7 +24,12 @@ describe('the webhook against a real Kafka broker', () => {
 
   before(async () => {
     broker = await KafkaBroker.start();
-    service = await startService({ KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC: topic, INGEST_MAX_BODY_BYTES: '200000', INGEST_MAX_BATCH_EVENTS: '50' });
+    service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: topic,
+      INGEST_MAX_BODY_BYTES: '200000',
+      INGEST_MAX_BATCH_EVENTS: '50',
+    });
   });
 
   after(async () => {
@@ -33,7 +45,11 @@ describe('the webhook against a real Kafka broker', () => {
       published: permitted.length,
       filtered: sampleEvents.length - permitted.length,
     });
-    assert.equal(sampleEvents.length - permitted.length, 1, 'topology.interruption.start has no kytos/ prefix');
+    assert.equal(
+      sampleEvents.length - permitted.length,
+      1,
+      'topology.interruption.start has no kytos/ prefix',
+    );
 
     const records = await readTopic(broker.brokers, topic, permitted.length);
     assert.equal(records.length, permitted.length);
@@ -57,14 +73,20 @@ describe('the webhook against a real Kafka broker', () => {
     // Same key, same partition: one name's events keep their order.
     const partitions = new Map<string, Set<number>>();
     for (const record of records) {
-      partitions.set(record.key ?? '', (partitions.get(record.key ?? '') ?? new Set()).add(record.partition));
+      partitions.set(
+        record.key ?? '',
+        (partitions.get(record.key ?? '') ?? new Set()).add(record.partition),
+      );
     }
     for (const [name, used] of partitions) assert.equal(used.size, 1, `${name} used one partition`);
   });
 
   it('publishes an event without id and timestamp, generating both', async () => {
     const before = await countRecords(broker.brokers, topic);
-    const answer = await postJson(service.url + EVENTS_PATH, { name: 'kytos/core.shutdown', content: {} });
+    const answer = await postJson(service.url + EVENTS_PATH, {
+      name: 'kytos/core.shutdown',
+      content: {},
+    });
     assert.equal(answer.status, 200);
     const records = await readTopic(broker.brokers, topic, before + 1);
     const record = records.find((candidate) => candidate.key === 'kytos/core.shutdown');
@@ -76,37 +98,96 @@ describe('the webhook against a real Kafka broker', () => {
   });
 
   it('lets an operator rule through, and stops it again when the rule is deleted', async () => {
-    const interruption = { name: 'topology.interruption.start', content: { type: 'link', id: 'x' } };
-    const created = await postJson(service.url + FILTERS_PATH, { pattern: 'topology\\.interruption\\.', description: 'maintenance' });
+    const interruption = {
+      name: 'topology.interruption.start',
+      content: { type: 'link', id: 'x' },
+    };
+    const created = await postJson(service.url + FILTERS_PATH, {
+      pattern: 'topology\\.interruption\\.',
+      description: 'maintenance',
+    });
     assert.equal(created.status, 201);
     const [id] = Object.keys(created.body);
-    assert.deepEqual(created.body[id ?? ''], { pattern: 'topology\\.interruption\\.', mutable: true, description: 'maintenance' });
+    assert.deepEqual(created.body[id ?? ''], {
+      pattern: 'topology\\.interruption\\.',
+      mutable: true,
+      description: 'maintenance',
+    });
 
     const listed = await send(service.url + FILTERS_PATH, 'GET');
     assert.deepEqual(Object.keys(listed.body).sort(), [id, 'c09c1ba8a73bec6b'].sort());
 
     const before = await countRecords(broker.brokers, topic);
-    assert.deepEqual((await postJson(service.url + EVENTS_PATH, interruption)).body, { accepted: 1, published: 1, filtered: 0 });
+    assert.deepEqual((await postJson(service.url + EVENTS_PATH, interruption)).body, {
+      accepted: 1,
+      published: 1,
+      filtered: 0,
+    });
     assert.equal(await countRecords(broker.brokers, topic), before + 1);
 
     const removed = await send(service.url + `${FILTERS_PATH}/${id}`, 'DELETE');
     assert.equal(removed.status, 200);
     assert.deepEqual(Object.keys(removed.body), [id]);
-    assert.deepEqual((await postJson(service.url + EVENTS_PATH, interruption)).body, { accepted: 1, published: 0, filtered: 1 });
+    assert.deepEqual((await postJson(service.url + EVENTS_PATH, interruption)).body, {
+      accepted: 1,
+      published: 0,
+      filtered: 1,
+    });
     assert.equal(await countRecords(broker.brokers, topic), before + 1);
   });
 
   it('answers filter API mistakes with the right status and a reason', async () => {
     const presetId = Object.keys((await send(service.url + FILTERS_PATH, 'GET')).body)[0];
-    const cases: [string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, RegExp][] = [
-      ['invalid regex', () => postJson(service.url + FILTERS_PATH, { pattern: 'kytos/(' }), 400, /invalid regular expression/],
-      ['anchor escape', () => postJson(service.url + FILTERS_PATH, { pattern: 'a)|(b' }), 400, /invalid regular expression/],
-      ['empty pattern', () => postJson(service.url + FILTERS_PATH, { pattern: '' }), 400, /pattern should not be empty/],
-      ['too long', () => postJson(service.url + FILTERS_PATH, { pattern: 'a'.repeat(257) }), 400, /longer than 256/],
-      ['duplicate', () => postJson(service.url + FILTERS_PATH, { pattern: 'kytos[./](.*)' }), 400, /already exists/],
-      ['not json', () => postJson(service.url + FILTERS_PATH, 'pattern=x', 'application/x-www-form-urlencoded'), 415, /application\/json/],
+    const cases: [
+      string,
+      () => Promise<{ status: number; body: Record<string, unknown> }>,
+      number,
+      RegExp,
+    ][] = [
+      [
+        'invalid regex',
+        () => postJson(service.url + FILTERS_PATH, { pattern: 'kytos/(' }),
+        400,
+        /invalid regular expression/,
+      ],
+      [
+        'anchor escape',
+        () => postJson(service.url + FILTERS_PATH, { pattern: 'a)|(b' }),
+        400,
+        /invalid regular expression/,
+      ],
+      [
+        'empty pattern',
+        () => postJson(service.url + FILTERS_PATH, { pattern: '' }),
+        400,
+        /pattern should not be empty/,
+      ],
+      [
+        'too long',
+        () => postJson(service.url + FILTERS_PATH, { pattern: 'a'.repeat(257) }),
+        400,
+        /longer than 256/,
+      ],
+      [
+        'duplicate',
+        () => postJson(service.url + FILTERS_PATH, { pattern: 'kytos[./](.*)' }),
+        400,
+        /already exists/,
+      ],
+      [
+        'not json',
+        () =>
+          postJson(service.url + FILTERS_PATH, 'pattern=x', 'application/x-www-form-urlencoded'),
+        415,
+        /application\/json/,
+      ],
       ['preset', () => send(service.url + `${FILTERS_PATH}/${presetId}`, 'DELETE'), 403, /preset/],
-      ['unknown id', () => send(service.url + `${FILTERS_PATH}/ffffffffffffffff`, 'DELETE'), 404, /no rule/],
+      [
+        'unknown id',
+        () => send(service.url + `${FILTERS_PATH}/ffffffffffffffff`, 'DELETE'),
+        404,
+        /no rule/,
+      ],
     ];
     for (const [label, call, status, message] of cases) {
       const answer = await call();
@@ -119,23 +200,114 @@ describe('the webhook against a real Kafka broker', () => {
 
   it('rejects every kind of bad webhook input and publishes nothing of it', async () => {
     const good = { name: 'kytos/topology.link_up', content: {} };
-    const cases: [string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, RegExp, unknown?][] = [
-      ['malformed JSON', () => postJson(service.url + EVENTS_PATH, '[{"name": "kytos/x",'), 400, /not a JSON object or array/],
-      ['JSON scalar', () => postJson(service.url + EVENTS_PATH, '42'), 400, /not a JSON object or array/],
-      ['missing name', () => postJson(service.url + EVENTS_PATH, [good, { content: {} }]), 400, /event 1 is invalid: name is required/, [{ index: 1, field: 'name', reason: 'is required' }]],
-      ['empty name', () => postJson(service.url + EVENTS_PATH, [good, good, { name: '', content: {} }]), 400, /event 2 is invalid: name must not be empty/],
-      ['non-string name', () => postJson(service.url + EVENTS_PATH, { name: 7, content: {} }), 400, /event 0 is invalid: name must be a string/],
-      ['array content', () => postJson(service.url + EVENTS_PATH, [good, { name: 'kytos/x', content: [1] }]), 400, /event 1 is invalid: content must be a JSON object/],
-      ['missing content', () => postJson(service.url + EVENTS_PATH, { name: 'kytos/x' }), 400, /event 0 is invalid: content is required/],
-      ['name too long', () => postJson(service.url + EVENTS_PATH, { name: 'kytos/' + 'x'.repeat(251), content: {} }), 400, /at most 256 characters/],
-      ['bad id', () => postJson(service.url + EVENTS_PATH, { ...good, id: 'not-a-uuid' }), 400, /id must be a UUID/],
-      ['bad timestamp', () => postJson(service.url + EVENTS_PATH, { ...good, timestamp: 'yesterday' }), 400, /timestamp must be an ISO-8601/],
-      ['not an event', () => postJson(service.url + EVENTS_PATH, [good, 'kytos/x']), 400, /event 1 is invalid: event must be a JSON object/],
+    const cases: [
+      string,
+      () => Promise<{ status: number; body: Record<string, unknown> }>,
+      number,
+      RegExp,
+      unknown?,
+    ][] = [
+      [
+        'malformed JSON',
+        () => postJson(service.url + EVENTS_PATH, '[{"name": "kytos/x",'),
+        400,
+        /not a JSON object or array/,
+      ],
+      [
+        'JSON scalar',
+        () => postJson(service.url + EVENTS_PATH, '42'),
+        400,
+        /not a JSON object or array/,
+      ],
+      [
+        'missing name',
+        () => postJson(service.url + EVENTS_PATH, [good, { content: {} }]),
+        400,
+        /event 1 is invalid: name is required/,
+        [{ index: 1, field: 'name', reason: 'is required' }],
+      ],
+      [
+        'empty name',
+        () => postJson(service.url + EVENTS_PATH, [good, good, { name: '', content: {} }]),
+        400,
+        /event 2 is invalid: name must not be empty/,
+      ],
+      [
+        'non-string name',
+        () => postJson(service.url + EVENTS_PATH, { name: 7, content: {} }),
+        400,
+        /event 0 is invalid: name must be a string/,
+      ],
+      [
+        'array content',
+        () => postJson(service.url + EVENTS_PATH, [good, { name: 'kytos/x', content: [1] }]),
+        400,
+        /event 1 is invalid: content must be a JSON object/,
+      ],
+      [
+        'missing content',
+        () => postJson(service.url + EVENTS_PATH, { name: 'kytos/x' }),
+        400,
+        /event 0 is invalid: content is required/,
+      ],
+      [
+        'name too long',
+        () =>
+          postJson(service.url + EVENTS_PATH, { name: 'kytos/' + 'x'.repeat(251), content: {} }),
+        400,
+        /at most 256 characters/,
+      ],
+      [
+        'bad id',
+        () => postJson(service.url + EVENTS_PATH, { ...good, id: 'not-a-uuid' }),
+        400,
+        /id must be a UUID/,
+      ],
+      [
+        'bad timestamp',
+        () => postJson(service.url + EVENTS_PATH, { ...good, timestamp: 'yesterday' }),
+        400,
+        /timestamp must be an ISO-8601/,
+      ],
+      [
+        'not an event',
+        () => postJson(service.url + EVENTS_PATH, [good, 'kytos/x']),
+        400,
+        /event 1 is invalid: event must be a JSON object/,
+      ],
       ['empty batch', () => postJson(service.url + EVENTS_PATH, []), 400, /no events/],
-      ['text body', () => postJson(service.url + EVENTS_PATH, JSON.stringify(good), 'text/plain'), 415, /Content-Type must be application\/json/],
-      ['no content type', () => send(service.url + EVENTS_PATH, 'POST', JSON.stringify(good)), 415, /Content-Type/],
-      ['body too large', () => postJson(service.url + EVENTS_PATH, [good, { name: 'kytos/x', content: { blob: 'x'.repeat(300_000) } }]), 413, /larger than 200000 bytes/],
-      ['batch too long', () => postJson(service.url + EVENTS_PATH, Array.from({ length: 51 }, () => good)), 413, /at most 50/],
+      [
+        'text body',
+        () => postJson(service.url + EVENTS_PATH, JSON.stringify(good), 'text/plain'),
+        415,
+        /Content-Type must be application\/json/,
+      ],
+      [
+        'no content type',
+        () => send(service.url + EVENTS_PATH, 'POST', JSON.stringify(good)),
+        415,
+        /Content-Type/,
+      ],
+      [
+        'body too large',
+        () =>
+          postJson(service.url + EVENTS_PATH, [
+            good,
+            { name: 'kytos/x', content: { blob: 'x'.repeat(300_000) } },
+          ]),
+        413,
+        /larger than 200000 bytes/,
+      ],
+      [
+        'batch too long',
+        () =>
+          postJson(
+            service.url + EVENTS_PATH,
+            Array.from({ length: 51 }, () => good),
+          ),
+        413,
+        /at most 50/,
+      ],
     ];
     const before = await countRecords(broker.brokers, topic);
     for (const [label, call, status, message, details] of cases) {
@@ -146,7 +318,11 @@ describe('the webhook against a real Kafka broker', () => {
       if (details) assert.deepEqual(answer.body.details, details, label);
       assert.ok(!JSON.stringify(answer.body).includes('/work/'), `${label}: no internal paths`);
     }
-    assert.equal(await countRecords(broker.brokers, topic), before, 'nothing of a rejected request was published');
+    assert.equal(
+      await countRecords(broker.brokers, topic),
+      before,
+      'nothing of a rejected request was published',
+    );
   });
 
   it('serves the OpenAPI document that openapi.json holds (no drift)', async () => {
@@ -162,7 +338,11 @@ describe('the webhook against a real Kafka broker', () => {
 describe('record keys by configuration', () => {
   it('keys by event id when KAFKA_RECORD_KEY=id', async () => {
     const broker = await KafkaBroker.start();
-    const service = await startService({ KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC: 'keyed_by_id', KAFKA_RECORD_KEY: 'id' });
+    const service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: 'keyed_by_id',
+      KAFKA_RECORD_KEY: 'id',
+    });
     try {
       const [event] = permitted;
       assert.ok(event);

@@ -12,7 +12,9 @@ import { readTopic } from './support/topic-reader.js';
 const topic = 'shutdown';
 
 /** The service as operators run it: `node dist/src/main.js`, configured by environment. */
-async function spawnService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+async function spawnService(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
     env: { ...process.env, NO_COLOR: '1', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,7 +24,10 @@ async function spawnService(env: Record<string, string>): Promise<{ child: Child
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 20_000;
   while (!/listening on (http:\/\/\S+);/.test(output)) {
-    assert.ok(Date.now() < deadline && child.exitCode === null, `service did not start:\n${output}`);
+    assert.ok(
+      Date.now() < deadline && child.exitCode === null,
+      `service did not start:\n${output}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const url = /listening on (http:\/\/\S+);/.exec(output)?.[1] ?? '';
@@ -49,25 +54,37 @@ describe('SIGTERM: stop taking requests, finish the ones in flight, flush, exit'
 
     // With the broker away, requests stay in flight inside the retry loop.
     await broker.pause();
-    const events = Array.from({ length: 5 }, () => ({ name: 'kytos/topology.link_up', id: randomUUID(), content: {} }));
+    const events = Array.from({ length: 5 }, () => ({
+      name: 'kytos/topology.link_up',
+      id: randomUUID(),
+      content: {},
+    }));
     const inFlight = events.map((event) => postJson(service.url + EVENTS_PATH, event));
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     const exited = once(service.child, 'exit');
     service.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await assert.rejects(postJson(service.url + EVENTS_PATH, events[0]), 'a new connection is refused while closing');
+    await assert.rejects(
+      postJson(service.url + EVENTS_PATH, events[0]),
+      'a new connection is refused while closing',
+    );
 
     await broker.resume();
     const answers = await Promise.all(inFlight);
-    assert.deepEqual(answers.map((answer) => answer.status), [200, 200, 200, 200, 200], service.output());
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 200, 200, 200, 200],
+      service.output(),
+    );
     const [code] = (await exited) as [number | null];
     assert.equal(code, 0, service.output());
     assert.match(service.output(), /stopped cleanly/);
 
     const records = await readTopic(broker.brokers, topic, events.length + 1);
     const ids = new Set(records.map((record) => record.headers['kytos-event-id']));
-    for (const event of [warmup, ...events]) assert.ok(ids.has(event.id), `${event.id} is in the topic`);
+    for (const event of [warmup, ...events])
+      assert.ok(ids.has(event.id), `${event.id} is in the topic`);
   });
 
   it('refuses to start with a bad setting, naming it', async () => {

@@ -73,7 +73,12 @@ describe('loadAppConfig', () => {
   });
 
   it('refuses presets of the wrong shape', () => {
-    for (const presets of ['{}', '[{"pattern":""}]', '[{"pattern":1}]', '[{"pattern":"a","description":2}]']) {
+    for (const presets of [
+      '{}',
+      '[{"pattern":""}]',
+      '[{"pattern":1}]',
+      '[{"pattern":"a","description":2}]',
+    ]) {
       assert.match(problemsOf({ FILTER_PRESETS: presets })[0] ?? '', /FILTER_PRESETS=.*JSON array/);
     }
   });

@@ -40,7 +40,10 @@ export class FilterController {
   @Post()
   @ApiOperation({ summary: 'Add a rule that allows the events whose name matches the pattern.' })
   @ApiCreatedResponse({ schema: RULE_MAP_SCHEMA })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'invalid, too long or duplicate pattern' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'invalid, too long or duplicate pattern',
+  })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'the rule limit is reached' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
   async create(@Body() body: CreateFilterDto): Promise<Record<string, FilterRuleDto>> {

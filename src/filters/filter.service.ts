@@ -54,7 +54,9 @@ export class FilterService {
     }
     const rules = this.list();
     if (rules.some((existing) => existing.id === rule.id)) {
-      throw new BadRequestException(`a rule with pattern ${JSON.stringify(pattern)} already exists`);
+      throw new BadRequestException(
+        `a rule with pattern ${JSON.stringify(pattern)} already exists`,
+      );
     }
     if (rules.length - this.presets.length >= maxRules) {
       throw new ConflictException(`the rule limit (${maxRules}) is reached; delete a rule first`);
@@ -66,7 +68,9 @@ export class FilterService {
 
   async remove(id: string): Promise<FilterRule> {
     if (this.presets.some((preset) => preset.id === id)) {
-      throw new ForbiddenException(`rule ${id} is a preset from the configuration and cannot be deleted`);
+      throw new ForbiddenException(
+        `rule ${id} is a preset from the configuration and cannot be deleted`,
+      );
     }
     const removed = await this.store.remove(id);
     if (!removed) throw new NotFoundException(`no rule with id ${id}`);

@@ -34,7 +34,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       return {
         statusCode,
         error: STATUS_CODES[statusCode] ?? 'Error',
-        message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+        message: Array.isArray(message)
+          ? message.join('; ')
+          : typeof message === 'string'
+            ? message
+            : exception.message,
         ...(Array.isArray(fields.details) ? { details: fields.details as ErrorDetailDto[] } : {}),
       };
     }
@@ -46,7 +50,9 @@ export class HttpErrorFilter implements ExceptionFilter {
         message: clientError.message,
       };
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : exception);
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : exception,
+    );
     return { statusCode: 500, error: STATUS_CODES[500] ?? 'Error', message: 'internal error' };
   }
 }

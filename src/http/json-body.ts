@@ -32,7 +32,9 @@ export function jsonBody(limit: number) {
       }
       if (type === 'entity.too.large') {
         return next(
-          new PayloadTooLargeException(`the body is larger than ${limit} bytes (INGEST_MAX_BODY_BYTES)`),
+          new PayloadTooLargeException(
+            `the body is larger than ${limit} bytes (INGEST_MAX_BODY_BYTES)`,
+          ),
         );
       }
       next(error);

@@ -16,5 +16,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 export function serveSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
-  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}/openapi.json` });
+  SwaggerModule.setup(SWAGGER_PATH, app, document, {
+    jsonDocumentUrl: `${SWAGGER_PATH}/openapi.json`,
+  });
 }

@@ -46,11 +46,23 @@ export class IngestController {
     },
   })
   @ApiOkResponse({ type: IngestResultDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'malformed JSON or an invalid event' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'body, batch or record too large' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'malformed JSON or an invalid event',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorResponseDto,
+    description: 'body, batch or record too large',
+  })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
-  @ApiBadGatewayResponse({ type: ErrorResponseDto, description: 'Kafka refused the records for good' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Kafka unavailable; retry later' })
+  @ApiBadGatewayResponse({
+    type: ErrorResponseDto,
+    description: 'Kafka refused the records for good',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'Kafka unavailable; retry later',
+  })
   ingest(@Body() body: unknown): Promise<IngestResultDto> {
     return this.ingestService.ingest(readEventBatch(body, this.config.ingest.maxBatchEvents));
   }

@@ -34,7 +34,10 @@ export class IngestService {
     } catch (error) {
       if (!(error instanceof KafkaFailure)) throw error;
       if (error.kind === 'unavailable') {
-        throw new RetryLaterException(`Kafka is unavailable, nothing was acknowledged: ${error.reason}`, 5);
+        throw new RetryLaterException(
+          `Kafka is unavailable, nothing was acknowledged: ${error.reason}`,
+          5,
+        );
       }
       throw new BadGatewayException(`Kafka refused the events: ${error.reason}`);
     }

@@ -16,7 +16,10 @@ function detailsOf(body: unknown): unknown {
 describe('readEventBatch', () => {
   it('takes one event as a batch of one, and an array as it is', () => {
     const event = { name: 'kytos/x', content: { a: 1 } };
-    assert.deepEqual(readEventBatch(event, 10).map((e) => e.name), ['kytos/x']);
+    assert.deepEqual(
+      readEventBatch(event, 10).map((e) => e.name),
+      ['kytos/x'],
+    );
     assert.equal(readEventBatch([event, event], 10).length, 2);
   });
 
@@ -36,7 +39,12 @@ describe('readEventBatch', () => {
   });
 
   it('accepts id and timestamp as Kytos writes them, and refuses others', () => {
-    const ok = { name: 'kytos/x', content: {}, id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01', timestamp: '2026-02-10T14:00:01.104512+00:00' };
+    const ok = {
+      name: 'kytos/x',
+      content: {},
+      id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
+      timestamp: '2026-02-10T14:00:01.104512+00:00',
+    };
     assert.equal(readEventBatch(ok, 10).length, 1);
     assert.deepEqual(detailsOf({ ...ok, id: 'x', timestamp: '2026-13-40' }), [
       { index: 0, field: 'id', reason: 'must be a UUID' },
@@ -45,11 +53,20 @@ describe('readEventBatch', () => {
   });
 
   it('refuses a batch over the configured count with 413', () => {
-    assert.throws(() => readEventBatch(Array.from({ length: 11 }, () => ({ name: 'a', content: {} })), 10), PayloadTooLargeException);
+    assert.throws(
+      () =>
+        readEventBatch(
+          Array.from({ length: 11 }, () => ({ name: 'a', content: {} })),
+          10,
+        ),
+      PayloadTooLargeException,
+    );
   });
 
   it('lists at most 20 problems of a large bad batch', () => {
-    const details = detailsOf(Array.from({ length: 10 }, () => ({ name: '', content: 1, id: 'x' }))) as unknown[];
+    const details = detailsOf(
+      Array.from({ length: 10 }, () => ({ name: '', content: 1, id: 'x' })),
+    ) as unknown[];
     assert.equal(details.length, 20);
   });
 });

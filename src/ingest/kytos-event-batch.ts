@@ -13,7 +13,9 @@ const MAX_DETAILS = 20;
  */
 export function readEventBatch(body: unknown, maxEvents: number): KytosEvent[] {
   if (typeof body !== 'object' || body === null) {
-    throw new BadRequestException('the body must be a JSON object (one event) or an array of events');
+    throw new BadRequestException(
+      'the body must be a JSON object (one event) or an array of events',
+    );
   }
   const items: unknown[] = Array.isArray(body) ? body : [body];
   if (items.length === 0) throw new BadRequestException('the batch holds no events');
@@ -25,7 +27,9 @@ export function readEventBatch(body: unknown, maxEvents: number): KytosEvent[] {
   const details: ErrorDetailDto[] = [];
   const events = items.map((item, index) => {
     const event = toDto(item);
-    for (const reason of event ? problemsOf(event) : [{ field: 'event', reason: 'must be a JSON object' }]) {
+    for (const reason of event
+      ? problemsOf(event)
+      : [{ field: 'event', reason: 'must be a JSON object' }]) {
       details.push({ index, ...reason });
     }
     return event;
@@ -33,7 +37,8 @@ export function readEventBatch(body: unknown, maxEvents: number): KytosEvent[] {
   if (details.length > 0) {
     const [first] = details;
     throw new BadRequestException({
-      message: `event ${first?.index} is invalid: ${first?.field} ${first?.reason}` +
+      message:
+        `event ${first?.index} is invalid: ${first?.field} ${first?.reason}` +
         (details.length > 1 ? ` (and ${details.length - 1} more problem(s))` : ''),
       details: details.slice(0, MAX_DETAILS),
     });

@@ -30,7 +30,10 @@ describe('EventEnvelope', () => {
   it('generates a uuid4 id and the time of receipt when the sender gave none', () => {
     const envelope = EventEnvelope.fromEvent({ name: 'x', content: {} }, 'id', receivedAt);
     const record = JSON.parse(envelope.value.toString('utf8')) as Record<string, unknown>;
-    assert.match(String(record.id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(
+      String(record.id),
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     assert.equal(record.timestamp, '2026-02-10T14:00:00.000Z');
     assert.equal(envelope.key, record.id);
   });
@@ -48,8 +51,13 @@ describe('EventEnvelope', () => {
   });
 
   it('keeps non-ASCII names and contents intact as UTF-8', () => {
-    const envelope = EventEnvelope.fromEvent({ name: 'kytos/ünï', content: { d: '✓' } }, 'name', receivedAt);
-    assert.equal(JSON.parse(envelope.value.toString('utf8')).message.d, '✓');
+    const envelope = EventEnvelope.fromEvent(
+      { name: 'kytos/ünï', content: { d: '✓' } },
+      'name',
+      receivedAt,
+    );
+    const record = JSON.parse(envelope.value.toString('utf8')) as { message: { d: string } };
+    assert.equal(record.message.d, '✓');
     assert.ok(envelope.size > envelope.value.length);
   });
 });

@@ -1,4 +1,8 @@
-import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
+import {
+  compress as zstdCompress,
+  decompress as zstdDecompress,
+  init as zstdInit,
+} from '@bokuweb/zstd-wasm';
 import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
 import type { KafkaCompression } from '../config/app-config.js';
@@ -32,7 +36,8 @@ export async function useCompression(compression: KafkaCompression): Promise<num
     case 'zstd':
       await zstdInit();
       CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-        compress: (encoder: Encoder) => Promise.resolve(Buffer.from(zstdCompress(encoder.buffer, 3))),
+        compress: (encoder: Encoder) =>
+          Promise.resolve(Buffer.from(zstdCompress(encoder.buffer, 3))),
         decompress: (buffer: Buffer) => Promise.resolve(Buffer.from(zstdDecompress(buffer))),
       });
       return CompressionTypes.ZSTD;

@@ -31,12 +31,25 @@ describe('KafkaFailure', () => {
 
   it('calls a record too large or a refused authorization rejected, wherever it hides', () => {
     const tooLarge = protocolError('MESSAGE_TOO_LARGE', false);
-    const aggregate = new KafkaJSAggregateError('several', [protocolError('NOT_LEADER_OR_FOLLOWER', true), tooLarge]);
+    const aggregate = new KafkaJSAggregateError('several', [
+      protocolError('NOT_LEADER_OR_FOLLOWER', true),
+      tooLarge,
+    ]);
     const failure = KafkaFailure.from(aggregate);
     assert.equal(failure.kind, 'rejected');
     assert.match(failure.reason, /^MESSAGE_TOO_LARGE/);
-    assert.equal(KafkaFailure.from(protocolError('TOPIC_AUTHORIZATION_FAILED', false)).kind, 'rejected');
-    assert.equal(KafkaFailure.from(new (KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error)('bad password')).kind, 'rejected');
+    assert.equal(
+      KafkaFailure.from(protocolError('TOPIC_AUTHORIZATION_FAILED', false)).kind,
+      'rejected',
+    );
+    assert.equal(
+      KafkaFailure.from(
+        new (KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error)(
+          'bad password',
+        ),
+      ).kind,
+      'rejected',
+    );
   });
 
   it('does not retry a fault of its own (a plain TypeError)', () => {

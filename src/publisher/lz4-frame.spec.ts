@@ -12,7 +12,11 @@ describe('LZ4 frame for Kafka', () => {
   });
 
   it('round-trips repetitive JSON across several blocks, smaller than it was', () => {
-    const json = Buffer.from(JSON.stringify(Array.from({ length: 8000 }, (_, i) => ({ event: 'kytos/topology.link_up', i }))));
+    const json = Buffer.from(
+      JSON.stringify(
+        Array.from({ length: 8000 }, (_, i) => ({ event: 'kytos/topology.link_up', i })),
+      ),
+    );
     assert.ok(json.length > 3 * 64 * 1024);
     const frame = compressLz4Frame(json);
     assert.ok(frame.length < json.length / 2, `${frame.length} of ${json.length}`);

@@ -49,7 +49,9 @@ export class PublisherService implements OnApplicationBootstrap {
       );
     } catch (error) {
       const failure = KafkaFailure.from(error);
-      this.logger.error(`publishing ${envelopes.length} event(s) failed for good: ${failure.reason}`);
+      this.logger.error(
+        `publishing ${envelopes.length} event(s) failed for good: ${failure.reason}`,
+      );
       throw failure;
     }
   }
@@ -70,7 +72,9 @@ export class PublisherService implements OnApplicationBootstrap {
     await admin.connect();
     try {
       const created = await admin.createTopics({
-        topics: [{ topic, numPartitions: topicPartitions, replicationFactor: topicReplicationFactor }],
+        topics: [
+          { topic, numPartitions: topicPartitions, replicationFactor: topicReplicationFactor },
+        ],
         waitForLeaders: true,
       });
       this.logger.log(created ? `created topic ${topic}` : `publishing to existing topic ${topic}`);

@@ -31,8 +31,14 @@ describe('RetryPolicy', () => {
   it('grows the wait exponentially up to the cap, with jitter inside [ceiling/2, ceiling]', () => {
     const low = new RetryPolicy(settings, new FakeClock(0));
     const high = new RetryPolicy(settings, new FakeClock(1));
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => low.delayBefore(n)), [50, 100, 200, 400, 500, 500]);
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => high.delayBefore(n)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((n) => low.delayBefore(n)),
+      [50, 100, 200, 400, 500, 500],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((n) => high.delayBefore(n)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
   });
 
   it('retries a transient failure and returns the result', async () => {

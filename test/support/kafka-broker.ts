@@ -48,7 +48,15 @@ export class KafkaBroker {
   private async script(command: string, ...args: string[]): Promise<void> {
     await run(
       'bash',
-      [join(repoRoot, 'scripts/kafka.sh'), command, '--port', String(this.port), '--dir', this.dir, ...args],
+      [
+        join(repoRoot, 'scripts/kafka.sh'),
+        command,
+        '--port',
+        String(this.port),
+        '--dir',
+        this.dir,
+        ...args,
+      ],
       { timeout: 120_000 },
     );
   }

@@ -6,7 +6,11 @@ import { repoRoot } from './repo-root.js';
 const run = promisify(execFile);
 
 /** Runs one of Apache Kafka's own Java tools from the jars scripts/kafka.sh downloaded. */
-export async function kafkaTool(mainClass: string, args: string[], timeoutMs = 60_000): Promise<string> {
+export async function kafkaTool(
+  mainClass: string,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<string> {
   const { stdout } = await run(
     'java',
     [
@@ -24,19 +28,30 @@ export async function kafkaTool(mainClass: string, args: string[], timeoutMs = 6
 }
 
 /** Kafka's console consumer (Java): decodes every codec with the reference implementation. */
-export async function consoleConsume(brokers: string, topic: string, count: number): Promise<string[]> {
+export async function consoleConsume(
+  brokers: string,
+  topic: string,
+  count: number,
+): Promise<string[]> {
   const out = await kafkaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
-    '--bootstrap-server', brokers,
-    '--topic', topic,
+    '--bootstrap-server',
+    brokers,
+    '--topic',
+    topic,
     '--from-beginning',
-    '--max-messages', String(count),
-    '--timeout-ms', '20000',
+    '--max-messages',
+    String(count),
+    '--timeout-ms',
+    '20000',
   ]);
   return out.split('\n').filter((line) => line.startsWith('{'));
 }
 
 /** The compression codec of every record batch stored in the given log segment files. */
 export async function storedCodecs(segmentFiles: string[]): Promise<string[]> {
-  const out = await kafkaTool('org.apache.kafka.tools.DumpLogSegments', ['--files', segmentFiles.join(',')]);
+  const out = await kafkaTool('org.apache.kafka.tools.DumpLogSegments', [
+    '--files',
+    segmentFiles.join(','),
+  ]);
   return [...out.matchAll(/compresscodec: (\w+)/g)].map((match) => match[1] ?? '');
 }

@@ -26,11 +26,20 @@ export interface Answer {
   body: Record<string, unknown>;
 }
 
-export async function postJson(url: string, body: unknown, contentType = 'application/json'): Promise<Answer> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<Answer> {
   return send(url, 'POST', typeof body === 'string' ? body : JSON.stringify(body), contentType);
 }
 
-export async function send(url: string, method: string, body?: string, contentType?: string): Promise<Answer> {
+export async function send(
+  url: string,
+  method: string,
+  body?: string,
+  contentType?: string,
+): Promise<Answer> {
   const response = await fetch(url, {
     method,
     body,
@@ -38,5 +47,9 @@ export async function send(url: string, method: string, body?: string, contentTy
     signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }

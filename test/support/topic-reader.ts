@@ -19,8 +19,14 @@ export async function readTopic(
   count: number,
   timeoutMs = 15_000,
 ): Promise<ReadRecord[]> {
-  const kafka = new Kafka({ brokers: [brokers], clientId: 'test-reader', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `test-reader-${process.pid}-${Date.now()}-${Math.random()}` });
+  const kafka = new Kafka({
+    brokers: [brokers],
+    clientId: 'test-reader',
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: `test-reader-${process.pid}-${Date.now()}-${Math.random()}`,
+  });
   const records: ReadRecord[] = [];
   await consumer.connect();
   try {
@@ -55,7 +61,11 @@ export async function readTopic(
 
 /** How many records the topic holds (sum of its partitions' end offsets), 0 if it does not exist. */
 export async function countRecords(brokers: string, topic: string): Promise<number> {
-  const kafka = new Kafka({ brokers: [brokers], clientId: 'test-counter', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: [brokers],
+    clientId: 'test-counter',
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

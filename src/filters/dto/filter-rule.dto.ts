@@ -6,7 +6,9 @@ export class FilterRuleDto {
   @ApiProperty({ example: 'kytos[./](.*)' })
   pattern!: string;
 
-  @ApiProperty({ description: 'false for a preset from the configuration, which cannot be deleted' })
+  @ApiProperty({
+    description: 'false for a preset from the configuration, which cannot be deleted',
+  })
   mutable!: boolean;
 
   @ApiProperty({ example: 'Allows all core NApps' })
@@ -16,7 +18,11 @@ export class FilterRuleDto {
   static mapOf(rules: FilterRule[]): Record<string, FilterRuleDto> {
     const map: Record<string, FilterRuleDto> = {};
     for (const rule of rules) {
-      map[rule.id] = { pattern: rule.pattern, mutable: rule.mutable, description: rule.description };
+      map[rule.id] = {
+        pattern: rule.pattern,
+        mutable: rule.mutable,
+        description: rule.description,
+      };
     }
     return map;
   }

@@ -1,14 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  IsISO8601,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
 
 export const MAX_EVENT_NAME_LENGTH = 256;
 
 /** One event as Kytos posts it. */
 export class KytosEventDto {
-  @ApiProperty({ example: 'kytos/topology.link_up', minLength: 1, maxLength: MAX_EVENT_NAME_LENGTH })
+  @ApiProperty({
+    example: 'kytos/topology.link_up',
+    minLength: 1,
+    maxLength: MAX_EVENT_NAME_LENGTH,
+  })
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
-  @MaxLength(MAX_EVENT_NAME_LENGTH, { message: `must be at most ${MAX_EVENT_NAME_LENGTH} characters` })
+  @MaxLength(MAX_EVENT_NAME_LENGTH, {
+    message: `must be at most ${MAX_EVENT_NAME_LENGTH} characters`,
+  })
   name!: string;
 
   @ApiProperty({
