@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rm -rf dist
-npx tsc -p tsconfig.build.json
+npx tsc -p tsconfig.json
 # Fetch Kafka's jars once, up front, rather than inside the first test's time budget.
 bash scripts/kafka.sh fetch
 mapfile -t files < <(find dist/src dist/test -name '*.spec.js' -o -name '*.test.js' | sort)

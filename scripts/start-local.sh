@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm run start:local`: the service with a real local Kafka broker, no Docker needed (Java 17+ and
+# Maven are). Starts the broker (data kept in .kafka/run-<port>), runs the service in the
+# foreground, and stops the broker when the service exits (Ctrl-C).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+kafka_port="${LOCAL_KAFKA_PORT:-9092}"
+npm run build
+bash scripts/kafka.sh start --port "$kafka_port"
+trap 'bash scripts/kafka.sh stop --port "$kafka_port"' EXIT
+status=0
+KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$kafka_port}" node dist/src/main.js || status=$?
+exit "$status"
