@@ -17,13 +17,18 @@ import { countRecords, readTopic } from './support/topic-reader.js';
 
 const permitted = sampleEvents.filter((event) => /^kytos[./]/.test(event.name));
 
+// One broker for the whole file; each group of tests uses topics of its own.
+let broker: KafkaBroker;
+before(async () => {
+  broker = await KafkaBroker.start();
+});
+after(async () => broker?.stop());
+
 describe('the webhook against a real Kafka broker', () => {
-  let broker: KafkaBroker;
   let service: RunningService;
   const topic = 'events_e2e';
 
   before(async () => {
-    broker = await KafkaBroker.start();
     service = await startService({
       KAFKA_BROKERS: broker.brokers,
       KAFKA_TOPIC: topic,
@@ -32,10 +37,7 @@ describe('the webhook against a real Kafka broker', () => {
     });
   });
 
-  after(async () => {
-    await service?.close();
-    await broker?.stop();
-  });
+  after(async () => service?.close());
 
   it('publishes the permitted sample events with exact value, key and headers', async () => {
     const answer = await postJson(service.url + EVENTS_PATH, sampleEvents);
@@ -299,6 +301,17 @@ describe('the webhook against a real Kafka broker', () => {
         /larger than 200000 bytes/,
       ],
       [
+        'content nested too deeply to serialize',
+        () =>
+          postJson(
+            service.url + EVENTS_PATH,
+            `[{"name":"kytos/x","content":{}},{"name":"kytos/y","content":{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}}]`,
+          ),
+        400,
+        /event 1 is invalid: content cannot be serialized/,
+        [{ index: 1, field: 'content', reason: 'is nested too deeply to serialize' }],
+      ],
+      [
         'batch too long',
         () =>
           postJson(
@@ -337,7 +350,6 @@ describe('the webhook against a real Kafka broker', () => {
 
 describe('record keys by configuration', () => {
   it('keys by event id when KAFKA_RECORD_KEY=id', async () => {
-    const broker = await KafkaBroker.start();
     const service = await startService({
       KAFKA_BROKERS: broker.brokers,
       KAFKA_TOPIC: 'keyed_by_id',
@@ -351,7 +363,55 @@ describe('record keys by configuration', () => {
       assert.equal(record?.key, event.id);
     } finally {
       await service.close();
-      await broker.stop();
     }
+  });
+});
+
+describe('records Kafka cannot take', () => {
+  let service: RunningService;
+  const topic = 'too_large';
+
+  before(async () => {
+    service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: topic,
+      KAFKA_COMPRESSION: 'none',
+      INGEST_MAX_BODY_BYTES: String(4 * 1024 * 1024),
+      KAFKA_MAX_RECORD_BYTES: String(3 * 1024 * 1024),
+      KAFKA_RETRY_DEADLINE_MS: '20000',
+    });
+  });
+
+  after(async () => service?.close());
+
+  it('refuses a record over KAFKA_MAX_RECORD_BYTES with 413 before sending anything', async () => {
+    const huge = {
+      name: 'kytos/topology.updated',
+      content: { topology: 'x'.repeat(3.5 * 1024 * 1024) },
+    };
+    const answer = await postJson(service.url + EVENTS_PATH, [
+      { name: 'kytos/a', content: {} },
+      huge,
+    ]);
+    assert.equal(answer.status, 413);
+    assert.match(
+      String(answer.body.message),
+      /event 1 is \d+ bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows/,
+    );
+    assert.equal(await countRecords(broker.brokers, topic), 0);
+  });
+
+  it("reports the broker's refusal of a record over its limit as 502, without retrying", async () => {
+    // 1.5 MiB uncompressed: under our limit, over the broker's default max.message.bytes (1 MiB).
+    const large = {
+      name: 'kytos/topology.updated',
+      content: { topology: 'x'.repeat(1.5 * 1024 * 1024) },
+    };
+    const started = performance.now();
+    const answer = await postJson(service.url + EVENTS_PATH, large);
+    const ms = performance.now() - started;
+    assert.equal(answer.status, 502, JSON.stringify(answer.body));
+    assert.match(String(answer.body.message), /Kafka refused the events: MESSAGE_TOO_LARGE/);
+    assert.ok(ms < 5000, `answered after ${Math.round(ms)} ms; a retry loop would take up to 20 s`);
   });
 });

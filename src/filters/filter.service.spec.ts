@@ -17,14 +17,14 @@ function serviceWith(env: Record<string, string> = {}): FilterService {
 describe('FilterService', () => {
   it('permits only what a rule allows (least privilege)', () => {
     const filters = serviceWith();
-    assert.ok(filters.isPermitted('kytos/topology.link_up'));
-    assert.ok(filters.isPermitted('kytos.flow_manager.flows.install'));
-    assert.ok(!filters.isPermitted('topology.interruption.start'));
+    assert.ok(filters.decide('kytos/topology.link_up'));
+    assert.ok(filters.decide('kytos.flow_manager.flows.install'));
+    assert.ok(!filters.decide('topology.interruption.start'));
   });
 
   it('permits nothing when there are no rules at all', () => {
     const filters = serviceWith({ FILTER_PRESETS: '[]' });
-    assert.ok(!filters.isPermitted('kytos/topology.link_up'));
+    assert.ok(!filters.decide('kytos/topology.link_up'));
     assert.deepEqual(filters.list(), []);
   });
 
@@ -37,11 +37,11 @@ describe('FilterService', () => {
 
   it('applies a new rule to the next decision, even for a name already decided', async () => {
     const filters = serviceWith();
-    assert.ok(!filters.isPermitted('topology.interruption.start'));
+    assert.ok(!filters.decide('topology.interruption.start'));
     const rule = await filters.create('topology\\.interruption\\.', 'interruptions');
-    assert.ok(filters.isPermitted('topology.interruption.start'));
+    assert.ok(filters.decide('topology.interruption.start'));
     await filters.remove(rule.id);
-    assert.ok(!filters.isPermitted('topology.interruption.start'));
+    assert.ok(!filters.decide('topology.interruption.start'));
   });
 
   it('refuses a duplicate pattern, a bad regex and an over-long pattern with 400', async () => {

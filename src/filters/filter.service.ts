@@ -78,7 +78,8 @@ export class FilterService {
     return removed;
   }
 
-  isPermitted(eventName: string): boolean {
+  /** true when an event of this name may leave. */
+  decide(eventName: string): boolean {
     let permitted = this.decisions.get(eventName);
     if (permitted === undefined) {
       permitted = this.list().some((rule) => rule.matches(eventName));

@@ -1,8 +1,19 @@
-import { BadGatewayException, Injectable, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadGatewayException,
+  BadRequestException,
+  Injectable,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
-import { EventEnvelope, KafkaFailure, KytosEvent, PublisherService } from '../publisher/index.js';
+import {
+  EventEnvelope,
+  KafkaFailure,
+  KytosEvent,
+  PublisherService,
+  UnserializableEventError,
+} from '../publisher/index.js';
 import type { IngestResultDto } from './dto/ingest-result.dto.js';
 
 /** The path of one webhook request: decide each event, serialize the permitted ones, publish. */
@@ -16,11 +27,11 @@ export class IngestService {
 
   async ingest(events: readonly KytosEvent[]): Promise<IngestResultDto> {
     const receivedAt = new Date();
-    const { recordKey, maxRecordBytes } = this.config.kafka;
+    const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
     events.forEach((event, index) => {
-      if (!this.filters.isPermitted(event.name)) return;
-      const envelope = EventEnvelope.fromEvent(event, recordKey, receivedAt);
+      if (!this.filters.decide(event.name)) return;
+      const envelope = this.envelopeOf(event, index, receivedAt);
       if (envelope.size > maxRecordBytes) {
         throw new PayloadTooLargeException({
           message: `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
@@ -46,5 +57,17 @@ export class IngestService {
       published: envelopes.length,
       filtered: events.length - envelopes.length,
     };
+  }
+
+  private envelopeOf(event: KytosEvent, index: number, receivedAt: Date): EventEnvelope {
+    try {
+      return EventEnvelope.fromEvent(event, this.config.kafka.recordKey, receivedAt);
+    } catch (error) {
+      if (!(error instanceof UnserializableEventError)) throw error;
+      throw new BadRequestException({
+        message: `event ${index} is invalid: ${error.message}`,
+        details: [{ index, field: 'content', reason: 'is nested too deeply to serialize' }],
+      });
+    }
   }
 }

@@ -16,6 +16,8 @@ export interface KafkaMessage {
   headers: Record<string, string>;
 }
 
+export class UnserializableEventError extends Error {}
+
 /**
  * One permitted event in the record format of version 1 (see DESIGN.md): serialized once, here,
  * and sent as is however often the send is retried.
@@ -32,10 +34,16 @@ export class EventEnvelope {
   static fromEvent(event: KytosEvent, recordKey: RecordKey, receivedAt: Date): EventEnvelope {
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
-    const value = Buffer.from(
-      JSON.stringify({ event: event.name, message: event.content, id, timestamp }),
-      'utf8',
-    );
+    let json: string;
+    try {
+      json = JSON.stringify({ event: event.name, message: event.content, id, timestamp });
+    } catch (error) {
+      // JSON.parse accepts nesting deeper than JSON.stringify's stack can walk back.
+      throw new UnserializableEventError(
+        `content cannot be serialized: ${(error as Error).message}`,
+      );
+    }
+    const value = Buffer.from(json, 'utf8');
     const key = recordKey === 'name' ? event.name : recordKey === 'id' ? id : null;
     return new EventEnvelope(id, event.name, key, value);
   }
