@@ -7,6 +7,8 @@
 #   scripts/kafka.sh status [--port 9092] [--dir ...]
 #   scripts/kafka.sh fetch            (only download the jars)
 #   scripts/kafka.sh classpath        (print the classpath, for Kafka's own tools)
+#   scripts/kafka.sh consume --topic event_logs [--port 9092] [--max 10]
+#                                     (print key, headers and value of the topic's records)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,23 +16,28 @@ cache="${KAFKA_CACHE_DIR:-$root/.kafka}"
 libs="$cache/libs"
 pom="$root/scripts/kafka/pom.xml"
 log4j="$root/scripts/kafka/log4j2.properties"
+tools_log4j="$root/scripts/kafka/tools-log4j2.properties"
 start_timeout="${KAFKA_START_TIMEOUT:-90}"
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
 
 command="${1:-}"
-[ -n "$command" ] || die "usage: kafka.sh start|stop|status|fetch|classpath [--port N] [--dir D] [--fresh] [--config k=v]"
+[ -n "$command" ] || die "usage: kafka.sh start|stop|status|fetch|classpath|consume [--port N] [--dir D] [--fresh] [--config k=v] [--topic T] [--max N]"
 shift
 
 port="${KAFKA_PORT:-9092}"
 dir=""
 fresh=0
+topic=""
+max_messages=""
 extra_config=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="${2:?--port needs a value}"; shift 2 ;;
     --dir) dir="${2:?--dir needs a value}"; shift 2 ;;
     --fresh) fresh=1; shift ;;
+    --topic) topic="${2:?--topic needs a value}"; shift 2 ;;
+    --max) max_messages="${2:?--max needs a value}"; shift 2 ;;
     --config) extra_config+=("${2:?--config needs key=value}"); shift 2 ;;
     *) die "unknown argument: $1" ;;
   esac
@@ -147,13 +154,25 @@ stop() {
   echo "kafka.sh: broker on 127.0.0.1:$port stopped"
 }
 
+consume() {
+  [ -n "$topic" ] || die "consume needs --topic"
+  fetch
+  local limit=()
+  [ -n "$max_messages" ] && limit=(--max-messages "$max_messages")
+  java -Xmx256m "-Dlog4j2.configurationFile=$tools_log4j" -cp "$libs/*" \
+    org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$port" \
+    --topic "$topic" --from-beginning --timeout-ms 10000 "${limit[@]+"${limit[@]}"}" \
+    --formatter-property print.key=true --formatter-property print.headers=true
+}
+
 case "$command" in
   start) start ;;
+  consume) consume ;;
   stop) stop ;;
   status)
     if pid="$(running_pid)"; then echo "running (pid $pid) on 127.0.0.1:$port"; else echo "stopped"; exit 3; fi
     ;;
   fetch) fetch ;;
   classpath) fetch; echo "$libs/*" ;;
-  *) die "unknown command '$command' (start|stop|status|fetch|classpath)" ;;
+  *) die "unknown command '$command' (start|stop|status|fetch|classpath|consume)" ;;
 esac

@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 
 /**
  * On SIGTERM/SIGINT: stop taking connections, let in-flight requests finish (each still waits for
@@ -14,7 +14,7 @@ export function closeOnSignals(
   const close = (signal: NodeJS.Signals): void => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal}: no new requests; finishing the ones in flight`, 'Shutdown');
+    logger.log(`${signal}: no new requests; finishing the ones in flight`);
     const timer = setTimeout(() => {
       logger.error(
         `shutdown took longer than SHUTDOWN_TIMEOUT_MS=${timeoutMs}; exiting`,
@@ -26,11 +26,11 @@ export function closeOnSignals(
     timer.unref();
     app.close().then(
       () => {
-        logger.log('stopped cleanly', 'Shutdown');
+        logger.log('stopped cleanly');
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error(`shutdown failed: ${String(error)}`, undefined, 'Shutdown');
+        logger.error(`shutdown failed: ${String(error)}`);
         process.exit(1);
       },
     );

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const logger = new Logger('Main');
-  closeOnSignals(app, config.shutdownTimeoutMs, logger);
+  closeOnSignals(app, config.shutdownTimeoutMs);
   logger.log(
     `listening on ${await app.getUrl()}; publishing to topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}`,
   );

@@ -15,8 +15,7 @@ export async function kafkaTool(
     'java',
     [
       '-Xmx256m',
-      `-Dlog4j2.configurationFile=${join(repoRoot, 'scripts/kafka/log4j2.properties')}`,
-      '-Dlog4j2.level=WARN',
+      `-Dlog4j2.configurationFile=${join(repoRoot, 'scripts/kafka/tools-log4j2.properties')}`,
       '-cp',
       join(repoRoot, '.kafka/libs/*'),
       mainClass,
