@@ -8,9 +8,8 @@ async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  const logger = new Logger('Main');
   closeOnSignals(app, config.shutdownTimeoutMs);
-  logger.log(
+  new Logger('Main').log(
     `listening on ${await app.getUrl()}; publishing to topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}`,
   );
 }
