@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ArgumentsHost } from '@nestjs/common';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { HttpErrorFilter } from './http-error.filter.js';
+import { RetryLaterException } from './retry-later.exception.js';
+
+/** A minimal Express response that remembers what was sent. */
+function respond(exception: unknown): {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+} {
+  const sent = { status: 0, body: undefined as unknown, headers: {} as Record<string, string> };
+  const response = {
+    headersSent: false,
+    setHeader: (name: string, value: string) => (sent.headers[name] = value),
+    status(code: number) {
+      sent.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      sent.body = body;
+    },
+  };
+  const host = {
+    switchToHttp: () => ({ getResponse: () => response }),
+  } as unknown as ArgumentsHost;
+  new HttpErrorFilter().catch(exception, host);
+  return sent;
+}
+
+describe('HttpErrorFilter', () => {
+  it('gives every HTTP error the one shape, with details when there are some', () => {
+    assert.deepEqual(respond(new NotFoundException('no rule with id x')).body, {
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'no rule with id x',
+    });
+    const details = [{ index: 2, field: 'name', reason: 'must not be empty' }];
+    assert.deepEqual(
+      respond(new BadRequestException({ message: 'event 2 is invalid', details })).body,
+      {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'event 2 is invalid',
+        details,
+      },
+    );
+  });
+
+  it('tells a 503 sender when to retry', () => {
+    const sent = respond(new RetryLaterException('Kafka is unavailable', 5));
+    assert.equal(sent.status, 503);
+    assert.equal(sent.headers['Retry-After'], '5');
+  });
+
+  it('keeps the status of an exposed middleware error', () => {
+    const aborted = Object.assign(new Error('request aborted'), { status: 400, expose: true });
+    assert.deepEqual(respond(aborted).body, {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'request aborted',
+    });
+  });
+
+  it('hides what an unexpected error says: a plain 500', () => {
+    const sent = respond(new Error('ENOENT: /secret/path/config.json'));
+    assert.equal(sent.status, 500);
+    assert.deepEqual(sent.body, {
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'internal error',
+    });
+  });
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BadGatewayException, BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import kafkajs from 'kafkajs';
+import { loadAppConfig } from '../config/app-config.js';
+import { FilterService } from '../filters/index.js';
+import { InMemoryRuleStore } from '../filters/rule-store.js';
+import { RetryLaterException } from '../http/retry-later.exception.js';
+import { EventEnvelope, KafkaFailure, PublisherService } from '../publisher/index.js';
+import { IngestService } from './ingest.service.js';
+
+/** Stands in for Kafka: records what it was asked to publish, or fails as told. */
+class FakePublisher {
+  published: EventEnvelope[][] = [];
+  failWith?: Error;
+  publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    this.published.push([...envelopes]);
+    return Promise.resolve();
+  }
+}
+
+function setUp(env: Record<string, string> = {}): {
+  ingest: IngestService;
+  publisher: FakePublisher;
+} {
+  const config = loadAppConfig(env);
+  const publisher = new FakePublisher();
+  const ingest = new IngestService(
+    config,
+    new FilterService(config, new InMemoryRuleStore()),
+    publisher as unknown as PublisherService,
+  );
+  return { ingest, publisher };
+}
+
+const linkUp = { name: 'kytos/topology.link_up', content: { link: 'l1' } };
+const interruption = { name: 'topology.interruption.start', content: {} };
+
+describe('IngestService', () => {
+  it('publishes the permitted events of a request in one call, in their order, and counts', async () => {
+    const { ingest, publisher } = setUp();
+    const second = { name: 'kytos/mef_eline.created', content: {} };
+    const result = await ingest.ingest([linkUp, interruption, second]);
+    assert.deepEqual(result, { accepted: 3, published: 2, filtered: 1 });
+    assert.deepEqual(
+      publisher.published.map((batch) => batch.map((envelope) => envelope.name)),
+      [['kytos/topology.link_up', 'kytos/mef_eline.created']],
+    );
+  });
+
+  it('turns an unavailable Kafka into 503 with Retry-After', async () => {
+    const { ingest, publisher } = setUp();
+    publisher.failWith = KafkaFailure.from(new kafkajs.KafkaJSConnectionError('ECONNREFUSED'));
+    await assert.rejects(ingest.ingest([linkUp]), (error: unknown) => {
+      assert.ok(error instanceof RetryLaterException);
+      assert.equal(error.retryAfterSeconds, 5);
+      assert.match(error.message, /nothing was acknowledged: ECONNREFUSED/);
+      return true;
+    });
+  });
+
+  it("turns Kafka's refusal into 502", async () => {
+    const { ingest, publisher } = setUp();
+    publisher.failWith = KafkaFailure.from(new TypeError('bug'));
+    await assert.rejects(ingest.ingest([linkUp]), BadGatewayException);
+  });
+
+  it('publishes nothing of a request with one record over the size limit (413)', async () => {
+    const { ingest, publisher } = setUp({ KAFKA_MAX_RECORD_BYTES: '2048' });
+    const large = { name: 'kytos/x', content: { blob: 'x'.repeat(4096) } };
+    await assert.rejects(ingest.ingest([linkUp, large]), PayloadTooLargeException);
+    assert.deepEqual(publisher.published, []);
+  });
+
+  it('skips the size check and serialization for filtered events', async () => {
+    const { ingest } = setUp({ KAFKA_MAX_RECORD_BYTES: '2048' });
+    const largeButFiltered = { name: 'other/x', content: { blob: 'x'.repeat(4096) } };
+    assert.deepEqual(await ingest.ingest([largeButFiltered]), {
+      accepted: 1,
+      published: 0,
+      filtered: 1,
+    });
+  });
+
+  it('refuses content nested too deeply to serialize with 400 naming the event', async () => {
+    const { ingest, publisher } = setUp();
+    const deep = JSON.parse(`{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as Record<
+      string,
+      unknown
+    >;
+    await assert.rejects(
+      ingest.ingest([linkUp, { name: 'kytos/deep', content: deep }]),
+      (error: unknown) => {
+        assert.ok(error instanceof BadRequestException);
+        assert.match(error.message, /event 1 is invalid/);
+        return true;
+      },
+    );
+    assert.deepEqual(publisher.published, []);
+  });
+});
