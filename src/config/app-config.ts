@@ -4,11 +4,13 @@ export const KAFKA_ACKS = ['all', '1', '0'] as const;
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export const RECORD_KEYS = ['name', 'id', 'none'] as const;
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export const DELIVERY_MODES = ['kafka', 'spool'] as const;
 
 export type KafkaAcks = (typeof KAFKA_ACKS)[number];
 export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
 export type RecordKey = (typeof RECORD_KEYS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 export interface PresetRuleSetting {
   pattern: string;
@@ -41,6 +43,26 @@ export interface KafkaSettings {
   maxRecordBytes: number;
 }
 
+/** How envelopes of concurrent requests are coalesced into Kafka batches (PublishQueue). */
+export interface BatchSettings {
+  maxEvents: number;
+  maxBytes: number;
+  lingerMs: number;
+  maxInFlight: number;
+  /** Backpressure: past these, requests get 503 instead of growing memory. */
+  maxQueuedEvents: number;
+  maxQueuedBytes: number;
+}
+
+export interface DeliverySettings {
+  /** `kafka`: answer 200 after Kafka's ack. `spool`: answer 202 after an fsynced local append. */
+  mode: DeliveryMode;
+  batch: BatchSettings;
+  spoolDir: string;
+  spoolSegmentBytes: number;
+  spoolMaxBytes: number;
+}
+
 export interface IngestSettings {
   maxBodyBytes: number;
   maxBatchEvents: number;
@@ -62,6 +84,7 @@ export class AppConfig {
     readonly kafka: KafkaSettings,
     readonly ingest: IngestSettings,
     readonly filters: FilterSettings,
+    readonly delivery: DeliverySettings,
   ) {}
 }
 
@@ -128,7 +151,24 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       maxPatternLength,
       maxRules: read.integer('FILTER_MAX_RULES', 1000, 1, 100_000),
     },
+    {
+      mode: read.oneOf('DELIVERY_MODE', 'kafka', DELIVERY_MODES),
+      batch: {
+        maxEvents: read.integer('PUBLISH_BATCH_MAX_EVENTS', 1000, 1, 100_000),
+        maxBytes: read.integer('PUBLISH_BATCH_MAX_BYTES', MiB, 1024, 64 * MiB),
+        lingerMs: read.integer('PUBLISH_LINGER_MS', 2, 0, 1000),
+        maxInFlight: read.integer('PUBLISH_MAX_IN_FLIGHT', 4, 1, 64),
+        maxQueuedEvents: read.integer('PUBLISH_MAX_QUEUED_EVENTS', 50_000, 1, 10_000_000),
+        maxQueuedBytes: read.integer('PUBLISH_MAX_QUEUED_BYTES', 128 * MiB, MiB, 4096 * MiB),
+      },
+      spoolDir: read.string('SPOOL_DIR', '.spool', checkPath),
+      spoolSegmentBytes: read.integer('SPOOL_SEGMENT_BYTES', 16 * MiB, 64 * 1024, 1024 * MiB),
+      spoolMaxBytes: read.integer('SPOOL_MAX_BYTES', 1024 * MiB, MiB, 1024 * 1024 * MiB),
+    },
   );
+  if (config.delivery.spoolSegmentBytes > config.delivery.spoolMaxBytes) {
+    read.conflict('SPOOL_SEGMENT_BYTES must not be larger than SPOOL_MAX_BYTES');
+  }
   if (read.errors.length > 0) throw new ConfigError(read.errors);
   return config;
 }
@@ -156,6 +196,10 @@ function checkClientId(value: string): string | undefined {
 
 function checkHost(value: string): string | undefined {
   return /^[A-Za-z0-9.\-:]{1,253}$/.test(value) ? undefined : 'a host name or IP address';
+}
+
+function checkPath(value: string): string | undefined {
+  return value.includes('\0') ? 'a directory path' : undefined;
 }
 
 function parsePresets(value: unknown, maxPatternLength: number): PresetRuleSetting[] | string {

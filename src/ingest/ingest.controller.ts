@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
+  ApiAcceptedResponse,
   ApiBody,
   ApiExtraModels,
   ApiOkResponse,
@@ -15,7 +16,8 @@ import {
 import { AppConfig } from '../config/app-config.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
-import { IngestResultDto } from './dto/ingest-result.dto.js';
+import type { Response } from 'express';
+import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 import { IngestService } from './ingest.service.js';
 import { readEventBatch } from './kytos-event-batch.js';
@@ -34,7 +36,8 @@ export class IngestController {
   @ApiOperation({
     summary: 'Webhook for Kytos events: one event or an array of them.',
     description:
-      'Answers only after Kafka acknowledged every permitted event of the request. ' +
+      'In the `kafka` delivery mode, answers 200 only after Kafka acknowledged every permitted ' +
+      'event of the request; in the `spool` mode, 202 once they are fsynced to the local spool. ' +
       'A rejected request publishes nothing; after a 503 the sender should retry.',
   })
   @ApiBody({
@@ -45,7 +48,8 @@ export class IngestController {
       ],
     },
   })
-  @ApiOkResponse({ type: IngestResultDto })
+  @ApiOkResponse({ type: IngestResultDto, description: '`kafka` mode: acknowledged by Kafka' })
+  @ApiAcceptedResponse({ type: SpooledResultDto, description: '`spool` mode: on the local disk' })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
     description: 'malformed JSON or an invalid event',
@@ -61,9 +65,15 @@ export class IngestController {
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'Kafka unavailable; retry later',
+    description: 'Kafka unavailable, or the queue or spool full; retry after Retry-After',
   })
-  ingest(@Body() body: unknown): Promise<IngestResultDto> {
-    return this.ingestService.ingest(readEventBatch(body, this.config.ingest.maxBatchEvents));
+  async ingest(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<IngestResultDto | SpooledResultDto> {
+    const events = readEventBatch(body, this.config.ingest.maxBatchEvents);
+    const outcome = await this.ingestService.ingest(events);
+    response.status(outcome.status);
+    return outcome.body;
   }
 }

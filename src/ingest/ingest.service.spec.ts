@@ -6,11 +6,17 @@ import { loadAppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
-import { EventEnvelope, KafkaFailure, PublisherService } from '../publisher/index.js';
+import {
+  BackpressureError,
+  EventEnvelope,
+  KafkaFailure,
+  PublisherService,
+} from '../publisher/index.js';
 import { IngestService } from './ingest.service.js';
 
 /** Stands in for Kafka: records what it was asked to publish, or fails as told. */
 class FakePublisher {
+  mode: 'kafka' | 'spool' = 'kafka';
   published: EventEnvelope[][] = [];
   failWith?: Error;
   publish(envelopes: readonly EventEnvelope[]): Promise<void> {
@@ -42,7 +48,7 @@ describe('IngestService', () => {
     const { ingest, publisher } = setUp();
     const second = { name: 'kytos/mef_eline.created', content: {} };
     const result = await ingest.ingest([linkUp, interruption, second]);
-    assert.deepEqual(result, { accepted: 3, published: 2, filtered: 1 });
+    assert.deepEqual(result, { status: 200, body: { accepted: 3, published: 2, filtered: 1 } });
     assert.deepEqual(
       publisher.published.map((batch) => batch.map((envelope) => envelope.name)),
       [['kytos/topology.link_up', 'kytos/mef_eline.created']],
@@ -56,6 +62,25 @@ describe('IngestService', () => {
       assert.ok(error instanceof RetryLaterException);
       assert.equal(error.retryAfterSeconds, 5);
       assert.match(error.message, /nothing was acknowledged: ECONNREFUSED/);
+      return true;
+    });
+  });
+
+  it('answers 202 with the spooled count in the spool delivery mode', async () => {
+    const { ingest, publisher } = setUp();
+    publisher.mode = 'spool';
+    assert.deepEqual(await ingest.ingest([linkUp, interruption]), {
+      status: 202,
+      body: { accepted: 2, spooled: 1, filtered: 1 },
+    });
+  });
+
+  it('turns a full queue or spool into 503 with a short Retry-After', async () => {
+    const { ingest, publisher } = setUp();
+    publisher.failWith = new BackpressureError('the spool is full');
+    await assert.rejects(ingest.ingest([linkUp]), (error: unknown) => {
+      assert.ok(error instanceof RetryLaterException);
+      assert.equal(error.retryAfterSeconds, 1);
       return true;
     });
   });
@@ -77,9 +102,8 @@ describe('IngestService', () => {
     const { ingest } = setUp({ KAFKA_MAX_RECORD_BYTES: '2048' });
     const largeButFiltered = { name: 'other/x', content: { blob: 'x'.repeat(4096) } };
     assert.deepEqual(await ingest.ingest([largeButFiltered]), {
-      accepted: 1,
-      published: 0,
-      filtered: 1,
+      status: 200,
+      body: { accepted: 1, published: 0, filtered: 1 },
     });
   });
 

@@ -8,13 +8,14 @@ import { AppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
 import {
+  BackpressureError,
   EventEnvelope,
   KafkaFailure,
   KytosEvent,
   PublisherService,
   UnserializableEventError,
 } from '../publisher/index.js';
-import type { IngestResultDto } from './dto/ingest-result.dto.js';
+import type { IngestOutcome } from './dto/ingest-result.dto.js';
 
 /** The path of one webhook request: decide each event, serialize the permitted ones, publish. */
 @Injectable()
@@ -25,7 +26,7 @@ export class IngestService {
     private readonly publisher: PublisherService,
   ) {}
 
-  async ingest(events: readonly KytosEvent[]): Promise<IngestResultDto> {
+  async ingest(events: readonly KytosEvent[]): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
@@ -43,6 +44,7 @@ export class IngestService {
     try {
       await this.publisher.publish(envelopes);
     } catch (error) {
+      if (error instanceof BackpressureError) throw new RetryLaterException(error.message, 1);
       if (!(error instanceof KafkaFailure)) throw error;
       if (error.kind === 'unavailable') {
         throw new RetryLaterException(
@@ -52,11 +54,11 @@ export class IngestService {
       }
       throw new BadGatewayException(`Kafka refused the events: ${error.reason}`);
     }
-    return {
-      accepted: events.length,
-      published: envelopes.length,
-      filtered: events.length - envelopes.length,
-    };
+    const accepted = events.length;
+    const filtered = accepted - envelopes.length;
+    return this.publisher.mode === 'spool'
+      ? { status: 202, body: { accepted, spooled: envelopes.length, filtered } }
+      : { status: 200, body: { accepted, published: envelopes.length, filtered } };
   }
 
   private envelopeOf(event: KytosEvent, index: number, receivedAt: Date): EventEnvelope {

@@ -48,6 +48,11 @@ export class EventEnvelope {
     return new EventEnvelope(id, event.name, key, value);
   }
 
+  /** Rebuilds an envelope that was serialized before (read back from the spool). */
+  static restore(id: string, name: string, key: string | null, value: Buffer): EventEnvelope {
+    return new EventEnvelope(id, name, key, value);
+  }
+
   /** Bytes Kafka counts against its record size limit, near enough to refuse early. */
   get size(): number {
     return this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;

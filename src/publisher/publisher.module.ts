@@ -2,8 +2,12 @@ import { Module } from '@nestjs/common';
 import { ClientsModule } from '@nestjs/microservices';
 import { AppConfig } from '../config/app-config.js';
 import { kafkaClientOptions } from './kafka-client-options.js';
-import { KAFKA_CLIENT, PublisherService } from './publisher.service.js';
+import { KAFKA_CLIENT, KafkaProducer } from './kafka-producer.js';
+import { PublishQueue } from './publish-queue.js';
+import { PublisherService } from './publisher.service.js';
 import { RetryPolicy } from './retry-policy.js';
+import { Spool } from './spool/spool.js';
+import { SpoolForwarder } from './spool/spool-forwarder.js';
 
 @Module({
   imports: [
@@ -12,6 +16,10 @@ import { RetryPolicy } from './retry-policy.js';
     ]),
   ],
   providers: [
+    KafkaProducer,
+    PublishQueue,
+    Spool,
+    SpoolForwarder,
     PublisherService,
     {
       provide: RetryPolicy,

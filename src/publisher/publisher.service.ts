@@ -1,85 +1,28 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ClientKafka } from '@nestjs/microservices';
-import type { Kafka } from 'kafkajs';
-import { lastValueFrom } from 'rxjs';
-import { AppConfig } from '../config/app-config.js';
-import { EventEnvelope, KafkaMessage } from './event-envelope.js';
-import { KafkaFailure } from './kafka-failure.js';
-import { RetryPolicy } from './retry-policy.js';
-
-export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+import { Injectable } from '@nestjs/common';
+import { AppConfig, DeliveryMode } from '../config/app-config.js';
+import { EventEnvelope } from './event-envelope.js';
+import { PublishQueue } from './publish-queue.js';
+import { Spool } from './spool/spool.js';
 
 /**
- * Publishes envelopes to the events topic and resolves only once Kafka acknowledged all of them
- * (with the configured acks). Failures come out as KafkaFailure, after RetryPolicy gave up.
+ * Takes a request's permitted envelopes and resolves when they are safe, which depends on the
+ * delivery mode: `kafka`, acknowledged by Kafka; `spool`, fsynced to the local spool (the
+ * SpoolForwarder takes them on to Kafka). Throws BackpressureError when full, KafkaFailure when
+ * Kafka failed them.
  */
 @Injectable()
-export class PublisherService implements OnApplicationBootstrap {
-  private readonly logger = new Logger(PublisherService.name);
-  private ready?: Promise<void>;
+export class PublisherService {
+  readonly mode: DeliveryMode;
 
   constructor(
-    @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
-    private readonly config: AppConfig,
-    private readonly retry: RetryPolicy,
-  ) {}
-
-  /** Connects in the background: the webhook answers 503 until Kafka is there, it never blocks start. */
-  onApplicationBootstrap(): void {
-    this.prepare().catch((error: unknown) =>
-      this.logger.warn(`Kafka is not reachable yet: ${KafkaFailure.from(error).reason}`),
-    );
+    config: AppConfig,
+    private readonly queue: PublishQueue,
+    private readonly spool: Spool,
+  ) {
+    this.mode = config.delivery.mode;
   }
 
-  async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
-    if (envelopes.length === 0) return;
-    const { topic } = this.config.kafka;
-    try {
-      await this.retry.run(
-        async () => {
-          await this.prepare();
-          const messages = envelopes.map((envelope) => envelope.toMessage());
-          await lastValueFrom(this.client.emitBatch<unknown, KafkaMessage>(topic, { messages }));
-        },
-        KafkaFailure.isTransient,
-        (error, retry, delayMs) =>
-          this.logger.warn(
-            `publishing ${envelopes.length} event(s) failed (${KafkaFailure.from(error).reason}); retry ${retry + 1} in ${delayMs} ms`,
-          ),
-      );
-    } catch (error) {
-      const failure = KafkaFailure.from(error);
-      this.logger.error(
-        `publishing ${envelopes.length} event(s) failed for good: ${failure.reason}`,
-      );
-      throw failure;
-    }
-  }
-
-  /** Connects the producer and makes sure the topic exists; a failure is forgotten, so the next call tries again. */
-  private prepare(): Promise<void> {
-    this.ready ??= this.connectAndCreateTopic().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    return this.ready;
-  }
-
-  private async connectAndCreateTopic(): Promise<void> {
-    await this.client.connect();
-    const { topic, topicPartitions, topicReplicationFactor } = this.config.kafka;
-    const admin = this.client.unwrap<Kafka>().admin();
-    await admin.connect();
-    try {
-      const created = await admin.createTopics({
-        topics: [
-          { topic, numPartitions: topicPartitions, replicationFactor: topicReplicationFactor },
-        ],
-        waitForLeaders: true,
-      });
-      this.logger.log(created ? `created topic ${topic}` : `publishing to existing topic ${topic}`);
-    } finally {
-      await admin.disconnect();
-    }
+  publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    return this.mode === 'spool' ? this.spool.append(envelopes) : this.queue.enqueue(envelopes);
   }
 }

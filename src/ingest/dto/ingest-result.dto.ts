@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+/** 200, `kafka` delivery mode: every permitted event is acknowledged by Kafka. */
 export class IngestResultDto {
   @ApiProperty({ description: 'Events in the request.', example: 3 })
   accepted!: number;
@@ -10,3 +11,18 @@ export class IngestResultDto {
   @ApiProperty({ description: 'Events no rule allows; not sent.', example: 1 })
   filtered!: number;
 }
+
+/** 202, `spool` delivery mode: every permitted event is on the local disk, on its way to Kafka. */
+export class SpooledResultDto {
+  @ApiProperty({ description: 'Events in the request.', example: 3 })
+  accepted!: number;
+
+  @ApiProperty({ description: 'Events written (fsynced) to the spool.', example: 2 })
+  spooled!: number;
+
+  @ApiProperty({ description: 'Events no rule allows; not kept.', example: 1 })
+  filtered!: number;
+}
+
+export type IngestOutcome =
+  { status: 200; body: IngestResultDto } | { status: 202; body: SpooledResultDto };

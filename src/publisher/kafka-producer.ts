@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import type { Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { AppConfig } from '../config/app-config.js';
+import { EventEnvelope, KafkaMessage } from './event-envelope.js';
+import { KafkaFailure } from './kafka-failure.js';
+import { RetryPolicy } from './retry-policy.js';
+
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+/**
+ * Sends one batch of envelopes to the events topic and resolves only once Kafka acknowledged all
+ * of them (with the configured acks). Failures come out as KafkaFailure, after RetryPolicy gave up.
+ */
+@Injectable()
+export class KafkaProducer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(KafkaProducer.name);
+  private ready?: Promise<void>;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
+    private readonly config: AppConfig,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  /** Connects in the background: the webhook answers 503 until Kafka is there, it never blocks start. */
+  onApplicationBootstrap(): void {
+    this.prepare().catch((error: unknown) =>
+      this.logger.warn(`Kafka is not reachable yet: ${KafkaFailure.from(error).reason}`),
+    );
+  }
+
+  async send(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    const { topic } = this.config.kafka;
+    try {
+      await this.retry.run(
+        async () => {
+          await this.prepare();
+          const messages = envelopes.map((envelope) => envelope.toMessage());
+          await lastValueFrom(this.client.emitBatch<unknown, KafkaMessage>(topic, { messages }));
+        },
+        KafkaFailure.isTransient,
+        (error, retry, delayMs) =>
+          this.logger.warn(
+            `publishing ${envelopes.length} event(s) failed (${KafkaFailure.from(error).reason}); retry ${retry + 1} in ${delayMs} ms`,
+          ),
+      );
+    } catch (error) {
+      const failure = KafkaFailure.from(error);
+      this.logger.error(
+        `publishing ${envelopes.length} event(s) failed for good: ${failure.reason}`,
+      );
+      throw failure;
+    }
+  }
+
+  /** Connects the producer and makes sure the topic exists; a failure is forgotten, so the next call tries again. */
+  private prepare(): Promise<void> {
+    this.ready ??= this.connectAndCreateTopic().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async connectAndCreateTopic(): Promise<void> {
+    await this.client.connect();
+    const { topic, topicPartitions, topicReplicationFactor } = this.config.kafka;
+    const admin = this.client.unwrap<Kafka>().admin();
+    await admin.connect();
+    try {
+      const created = await admin.createTopics({
+        topics: [
+          { topic, numPartitions: topicPartitions, replicationFactor: topicReplicationFactor },
+        ],
+        waitForLeaders: true,
+      });
+      this.logger.log(created ? `created topic ${topic}` : `publishing to existing topic ${topic}`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

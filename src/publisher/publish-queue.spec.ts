@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BatchSettings } from '../config/app-config.js';
+import { EventEnvelope } from './event-envelope.js';
+import { BatchingQueue, BatchSender, QueueFullError } from './publish-queue.js';
+
+/** Stands in for Kafka: each send waits until the test settles it. */
+class ControlledSender implements BatchSender {
+  readonly sent: { names: string[]; settle: (error?: Error) => void }[] = [];
+
+  send(envelopes: readonly EventEnvelope[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sent.push({
+        names: envelopes.map((envelope) => envelope.name),
+        settle: (error) => (error ? reject(error) : resolve()),
+      });
+    });
+  }
+}
+
+const settings: BatchSettings = {
+  maxEvents: 3,
+  maxBytes: 1024 * 1024,
+  lingerMs: 5,
+  maxInFlight: 4,
+  maxQueuedEvents: 10,
+  maxQueuedBytes: 1024 * 1024,
+};
+
+function event(name: string): EventEnvelope {
+  return EventEnvelope.fromEvent({ name, content: {} }, 'name', new Date(0));
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const linger = () => new Promise((resolve) => setTimeout(resolve, settings.lingerMs + 5));
+
+describe('BatchingQueue', () => {
+  it('coalesces the events of concurrent requests into one batch after the linger', async () => {
+    const sender = new ControlledSender();
+    const queue = new BatchingQueue(sender, settings);
+    const first = queue.enqueue([event('a')]);
+    const second = queue.enqueue([event('b')]);
+    await tick();
+    assert.equal(sender.sent.length, 0, 'waits for the linger');
+    await linger();
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a', 'b']],
+    );
+    sender.sent[0]?.settle();
+    await Promise.all([first, second]);
+    assert.equal(queue.depth, 0);
+  });
+
+  it('sends a full batch at once, without waiting for the linger', async () => {
+    const sender = new ControlledSender();
+    const queue = new BatchingQueue(sender, settings);
+    const done = queue.enqueue([event('a'), event('b'), event('c'), event('d')]);
+    await tick();
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a', 'b', 'c']],
+    );
+    await linger();
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a', 'b', 'c'], ['d']],
+    );
+    sender.sent.forEach((batch) => batch.settle());
+    await done;
+  });
+
+  it('answers a request only when all of its events are acknowledged', async () => {
+    const sender = new ControlledSender();
+    const queue = new BatchingQueue(sender, { ...settings, lingerMs: 0 });
+    let settled = false;
+    const done = queue
+      .enqueue([event('a'), event('b'), event('c'), event('d')])
+      .then(() => (settled = true));
+    await tick();
+    sender.sent[0]?.settle();
+    await tick();
+    assert.equal(settled, false, 'the fourth event is still in flight');
+    sender.sent[1]?.settle();
+    await done;
+    assert.equal(settled, true);
+  });
+
+  it('never has two batches with the same key in flight, so a key keeps its order', async () => {
+    const sender = new ControlledSender();
+    const queue = new BatchingQueue(sender, { ...settings, lingerMs: 0 });
+    const first = queue.enqueue([event('a'), event('b')]);
+    await tick();
+    const second = queue.enqueue([event('c'), event('a')]);
+    await tick();
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a', 'b'], ['c']],
+    );
+    sender.sent[0]?.settle();
+    await first;
+    await tick();
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a', 'b'], ['c'], ['a']],
+    );
+    sender.sent.slice(1).forEach((batch) => batch.settle());
+    await second;
+  });
+
+  it('fails only the requests whose events were in the failed batch', async () => {
+    const sender = new ControlledSender();
+    const queue = new BatchingQueue(sender, { ...settings, maxEvents: 1, lingerMs: 0 });
+    const failing = queue.enqueue([event('a')]);
+    const fine = queue.enqueue([event('b')]);
+    await tick();
+    sender.sent[0]?.settle(new Error('kafka down'));
+    sender.sent[1]?.settle();
+    await assert.rejects(failing, /kafka down/);
+    await fine;
+    assert.equal(queue.depth, 0);
+  });
+
+  it('refuses at once what would overfill it, taking nothing of that request', async () => {
+    const sender = new ControlledSender();
+    const queue = new BatchingQueue(sender, { ...settings, lingerMs: 0 });
+    const held = queue.enqueue(Array.from({ length: 8 }, (_, i) => event(`e${i}`)));
+    assert.throws(() => queue.enqueue([event('x'), event('y'), event('z')]), QueueFullError);
+    assert.equal(queue.depth, 8);
+    await tick();
+    sender.sent.forEach((batch) => batch.settle());
+    await tick();
+    sender.sent.forEach((batch) => batch.settle());
+    await tick();
+    sender.sent.forEach((batch) => batch.settle());
+    await held;
+    await queue.enqueue([]);
+  });
+});

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, BatchSettings } from '../config/app-config.js';
+import { EventEnvelope } from './event-envelope.js';
+import { BackpressureError } from './backpressure-error.js';
+import { KafkaProducer } from './kafka-producer.js';
+
+export class QueueFullError extends BackpressureError {}
+
+/** One request's share of the queue: settled once all of its envelopes are, or at the first failure. */
+class Ticket {
+  private remaining: number;
+  private settled = false;
+
+  constructor(
+    count: number,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.remaining = count;
+  }
+
+  acknowledge(): void {
+    if (--this.remaining === 0 && !this.settled) {
+      this.settled = true;
+      this.resolve();
+    }
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
+}
+
+interface Entry {
+  envelope: EventEnvelope;
+  ticket: Ticket;
+}
+
+/** The interface the queue needs of Kafka, so that a spec can stand in for the broker. */
+export interface BatchSender {
+  send(envelopes: readonly EventEnvelope[]): Promise<void>;
+}
+
+/**
+ * Coalesces the envelopes of all concurrent requests into Kafka batches, bounded by count, bytes
+ * and a short linger. Several batches may be in flight, but never two holding the same record
+ * key: a failed batch retried after a later one succeeded would otherwise reorder that key.
+ */
+export class BatchingQueue {
+  private pending: Entry[] = [];
+  private pendingBytes = 0;
+  private queuedEvents = 0;
+  private queuedBytes = 0;
+  private inFlight = 0;
+  private readonly keysInFlight = new Map<string | null, number>();
+  private lingerTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly sender: BatchSender,
+    private readonly settings: BatchSettings,
+  ) {}
+
+  /** Resolves once Kafka acknowledged every one of `envelopes`; throws QueueFullError at once when full. */
+  enqueue(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return Promise.resolve();
+    const bytes = envelopes.reduce((sum, envelope) => sum + envelope.size, 0);
+    const { maxQueuedEvents, maxQueuedBytes } = this.settings;
+    if (
+      this.queuedEvents + envelopes.length > maxQueuedEvents ||
+      this.queuedBytes + bytes > maxQueuedBytes
+    ) {
+      throw new QueueFullError(
+        `the publish queue is full (${this.queuedEvents} events, ${this.queuedBytes} bytes waiting for Kafka)`,
+      );
+    }
+    this.queuedEvents += envelopes.length;
+    this.queuedBytes += bytes;
+    return new Promise<void>((resolve, reject) => {
+      const ticket = new Ticket(envelopes.length, resolve, reject);
+      for (const envelope of envelopes) this.pending.push({ envelope, ticket });
+      this.pendingBytes += bytes;
+      this.schedule();
+    });
+  }
+
+  /** Events accepted but not yet acknowledged. */
+  get depth(): number {
+    return this.queuedEvents;
+  }
+
+  private schedule(): void {
+    if (this.settings.lingerMs === 0) this.dispatch(false);
+    else if (this.hasFullBatch()) this.dispatch(true);
+    else this.lingerTimer ??= setTimeout(() => this.dispatch(false), this.settings.lingerMs);
+  }
+
+  private hasFullBatch(): boolean {
+    return (
+      this.pending.length >= this.settings.maxEvents || this.pendingBytes >= this.settings.maxBytes
+    );
+  }
+
+  /** With `onlyFull`, a partial batch is left for the linger timer. */
+  private dispatch(onlyFull: boolean): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    while (this.pending.length > 0 && this.inFlight < this.settings.maxInFlight) {
+      if (onlyFull && !this.hasFullBatch()) {
+        this.lingerTimer = setTimeout(() => this.dispatch(false), this.settings.lingerMs);
+        return;
+      }
+      const batch = this.takeBatch();
+      // The head's key is in flight: the end of that send dispatches again.
+      if (batch.length === 0) return;
+      void this.send(batch);
+    }
+  }
+
+  /** Takes from the head, in order, and stops before a key that is in flight. */
+  private takeBatch(): Entry[] {
+    const { maxEvents, maxBytes } = this.settings;
+    let count = 0;
+    let bytes = 0;
+    while (count < this.pending.length && count < maxEvents) {
+      const { envelope } = this.pending[count];
+      if (this.keysInFlight.has(envelope.key)) break;
+      if (count > 0 && bytes + envelope.size > maxBytes) break;
+      bytes += envelope.size;
+      count++;
+    }
+    const batch = this.pending.splice(0, count);
+    this.pendingBytes -= bytes;
+    return batch;
+  }
+
+  private async send(batch: Entry[]): Promise<void> {
+    this.inFlight++;
+    for (const { envelope } of batch) {
+      this.keysInFlight.set(envelope.key, (this.keysInFlight.get(envelope.key) ?? 0) + 1);
+    }
+    let failure: unknown;
+    try {
+      await this.sender.send(batch.map(({ envelope }) => envelope));
+    } catch (error) {
+      failure = error;
+    }
+    this.inFlight--;
+    for (const { envelope, ticket } of batch) {
+      const left = (this.keysInFlight.get(envelope.key) ?? 1) - 1;
+      if (left === 0) this.keysInFlight.delete(envelope.key);
+      else this.keysInFlight.set(envelope.key, left);
+      this.queuedEvents--;
+      this.queuedBytes -= envelope.size;
+      if (failure === undefined) ticket.acknowledge();
+      else ticket.fail(failure);
+    }
+    // What piled up while this batch was in flight goes now: it has waited long enough.
+    if (this.pending.length > 0) this.dispatch(false);
+  }
+}
+
+/** The queue of the `kafka` delivery mode, sending through the service's one producer. */
+@Injectable()
+export class PublishQueue extends BatchingQueue {
+  constructor(producer: KafkaProducer, config: AppConfig) {
+    super(producer, config.delivery.batch);
+  }
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventEnvelope } from '../event-envelope.js';
+import { decodeRecord, encodeRecord } from './spool-record.js';
+
+const envelope = EventEnvelope.fromEvent(
+  {
+    name: 'kytos/topology.link_up',
+    content: { link: 'ä✓' },
+    id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
+  },
+  'name',
+  new Date(0),
+);
+
+describe('spool records', () => {
+  it('round-trips an envelope: key, id, name and the exact value bytes', () => {
+    for (const original of [envelope, EventEnvelope.restore('i', 'n', null, Buffer.from('{}'))]) {
+      const encoded = encodeRecord(original);
+      const decoded = decodeRecord(encoded);
+      assert.equal(decoded.kind, 'record');
+      if (decoded.kind !== 'record') return;
+      assert.equal(decoded.bytes, encoded.length);
+      assert.deepEqual(decoded.envelope.toMessage(), original.toMessage());
+    }
+  });
+
+  it('asks for more bytes when the buffer ends inside a record', () => {
+    const encoded = encodeRecord(envelope);
+    assert.deepEqual(decodeRecord(encoded.subarray(0, 5)), { kind: 'incomplete', bytes: 8 });
+    assert.deepEqual(decodeRecord(encoded.subarray(0, 20)), {
+      kind: 'incomplete',
+      bytes: encoded.length,
+    });
+  });
+
+  it('detects a flipped bit anywhere in the payload by its checksum', () => {
+    const encoded = encodeRecord(envelope);
+    for (const at of [8, 20, encoded.length - 1]) {
+      const damaged = Buffer.from(encoded);
+      damaged[at] = (damaged[at] ?? 0) ^ 0x01;
+      assert.deepEqual(decodeRecord(damaged), { kind: 'corrupt', reason: 'checksum mismatch' });
+    }
+  });
+
+  it('calls zeros or an absurd length corrupt, not a record', () => {
+    assert.equal(decodeRecord(Buffer.alloc(64)).kind, 'corrupt');
+    const absurd = Buffer.alloc(16);
+    absurd.writeUInt32LE(0xfffffff0, 0);
+    assert.equal(decodeRecord(absurd).kind, 'corrupt');
+  });
+});

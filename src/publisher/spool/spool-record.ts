@@ -1,0 +1,82 @@
+import { crc32 } from 'node:zlib';
+import { EventEnvelope } from '../event-envelope.js';
+
+/**
+ * One envelope on disk: `[u32 payload length][u32 CRC-32 of payload][payload]`, the payload being
+ * `[u8 version][u16 key length, 0xffff for none][key][u16 id length][id][u16 name length][name][value]`.
+ * The checksum lets a reader tell a record from what a crash left half-written.
+ */
+export const RECORD_HEADER_BYTES = 8;
+const VERSION = 1;
+const NO_KEY = 0xffff;
+/** No record is larger than this: a longer length field means the framing itself is damaged. */
+export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+
+export function encodeRecord(envelope: EventEnvelope): Buffer {
+  const key = envelope.key === null ? null : Buffer.from(envelope.key, 'utf8');
+  const id = Buffer.from(envelope.id, 'utf8');
+  const name = Buffer.from(envelope.name, 'utf8');
+  const payloadLength =
+    1 + 2 + (key?.length ?? 0) + 2 + id.length + 2 + name.length + envelope.value.length;
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
+  let at = RECORD_HEADER_BYTES;
+  at = record.writeUInt8(VERSION, at);
+  at = record.writeUInt16LE(key?.length ?? NO_KEY, at);
+  if (key) at += key.copy(record, at);
+  at = record.writeUInt16LE(id.length, at);
+  at += id.copy(record, at);
+  at = record.writeUInt16LE(name.length, at);
+  at += name.copy(record, at);
+  envelope.value.copy(record, at);
+  record.writeUInt32LE(payloadLength, 0);
+  record.writeUInt32LE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
+  return record;
+}
+
+export type DecodeResult =
+  | { kind: 'record'; envelope: EventEnvelope; bytes: number }
+  /** The buffer ends inside the record: read more (or, at the end of a file, a torn tail). */
+  | { kind: 'incomplete'; bytes: number }
+  | { kind: 'corrupt'; reason: string };
+
+/** Decodes the record at the start of `buffer`. */
+export function decodeRecord(buffer: Buffer): DecodeResult {
+  if (buffer.length < RECORD_HEADER_BYTES)
+    return { kind: 'incomplete', bytes: RECORD_HEADER_BYTES };
+  const payloadLength = buffer.readUInt32LE(0);
+  if (payloadLength < 8 || payloadLength > MAX_RECORD_BYTES) {
+    return { kind: 'corrupt', reason: `impossible record length ${payloadLength}` };
+  }
+  const bytes = RECORD_HEADER_BYTES + payloadLength;
+  if (buffer.length < bytes) return { kind: 'incomplete', bytes };
+  const payload = buffer.subarray(RECORD_HEADER_BYTES, bytes);
+  if (crc32(payload) !== buffer.readUInt32LE(4))
+    return { kind: 'corrupt', reason: 'checksum mismatch' };
+  try {
+    return { kind: 'record', envelope: parsePayload(payload), bytes };
+  } catch (error) {
+    return { kind: 'corrupt', reason: `unreadable payload: ${(error as Error).message}` };
+  }
+}
+
+function parsePayload(payload: Buffer): EventEnvelope {
+  let at = 0;
+  const u16 = (): number => {
+    const value = payload.readUInt16LE(at);
+    at += 2;
+    return value;
+  };
+  const text = (length: number): string => {
+    if (at + length > payload.length) throw new Error('field runs past the record');
+    const value = payload.toString('utf8', at, at + length);
+    at += length;
+    return value;
+  };
+  const version = payload.readUInt8(at++);
+  if (version !== VERSION) throw new Error(`unknown record version ${version}`);
+  const keyLength = u16();
+  const key = keyLength === NO_KEY ? null : text(keyLength);
+  const id = text(u16());
+  const name = text(u16());
+  return EventEnvelope.restore(id, name, key, Buffer.from(payload.subarray(at)));
+}

@@ -1,0 +1,207 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { FileHandle, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AppConfig } from '../../config/app-config.js';
+import { BackpressureError } from '../backpressure-error.js';
+import { EventEnvelope } from '../event-envelope.js';
+import { encodeRecord } from './spool-record.js';
+
+export class SpoolFullError extends BackpressureError {}
+
+export interface SpoolSegment {
+  readonly seq: number;
+  readonly path: string;
+  /** Bytes known to be on disk: fsynced by this process, or found there at start. */
+  size: number;
+}
+
+interface Append {
+  records: Buffer[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const SEGMENT_NAME = /^segment-(\d{12})\.spool$/;
+
+/**
+ * The `spool` delivery mode's local, append-only log: segment files of records (see spool-record),
+ * appended with one fsync for all the requests that arrived meanwhile (group commit), capped in
+ * size. A new segment is started at every start, so a torn tail is never appended to.
+ */
+@Injectable()
+export class Spool implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(Spool.name);
+  private readonly segments: SpoolSegment[] = [];
+  private active?: { segment: SpoolSegment; handle: FileHandle };
+  private totalBytes = 0;
+  private queue: Append[] = [];
+  private queuedBytes = 0;
+  private writing?: Promise<void>;
+  private waiters: (() => void)[] = [];
+  readonly dir: string;
+
+  constructor(private readonly config: AppConfig) {
+    this.dir = resolve(config.delivery.spoolDir);
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.config.delivery.mode !== 'spool') return;
+    await mkdir(this.dir, { recursive: true });
+    const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const { size } = await stat(path);
+      this.segments.push({ seq: Number(SEGMENT_NAME.exec(name)?.[1]), path, size });
+      this.totalBytes += size;
+    }
+    if (names.length > 0) {
+      this.logger.log(
+        `resuming: ${names.length} segment(s), ${this.totalBytes} bytes left to forward`,
+      );
+    }
+    await this.startSegment();
+  }
+
+  /** Runs after the HTTP server closed: appends still being written finish first. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.writing;
+    this.wake();
+    await this.active?.handle.close();
+    this.active = undefined;
+  }
+
+  /** Resolves once the envelopes are on disk (fsynced); throws SpoolFullError when it cannot take them. */
+  append(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (envelopes.length === 0) return Promise.resolve();
+    const records = envelopes.map(encodeRecord);
+    const bytes = records.reduce((sum, record) => sum + record.length, 0);
+    if (this.totalBytes + this.queuedBytes + bytes > this.config.delivery.spoolMaxBytes) {
+      return Promise.reject(
+        new SpoolFullError(
+          `the spool is full (${this.totalBytes} bytes; SPOOL_MAX_BYTES=${this.config.delivery.spoolMaxBytes})`,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ records, bytes, resolve, reject });
+      this.queuedBytes += bytes;
+      this.writing ??= this.writeQueued();
+    });
+  }
+
+  /** Oldest first; the last one is the segment being written. */
+  list(): readonly SpoolSegment[] {
+    return this.segments;
+  }
+
+  isActive(segment: SpoolSegment): boolean {
+    return this.active?.segment === segment;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Resolves at the next append (or when the spool closes). */
+  nextAppend(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Deletes a segment whose every record Kafka has acknowledged. */
+  async release(segment: SpoolSegment): Promise<void> {
+    if (this.isActive(segment)) throw new Error('the active segment cannot be released');
+    await unlink(segment.path);
+    this.segments.splice(this.segments.indexOf(segment), 1);
+    this.totalBytes -= segment.size;
+  }
+
+  /** One writer at a time; what arrives while it writes goes in its next group. */
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      this.queuedBytes = 0;
+      await this.writeGroup(group);
+    }
+    this.writing = undefined;
+  }
+
+  private async writeGroup(group: Append[]): Promise<void> {
+    try {
+      if (!this.active) throw new Error('the spool is closed');
+      if (this.active.segment.size >= this.config.delivery.spoolSegmentBytes) {
+        await this.startSegment();
+      }
+      const { segment, handle } = this.active;
+      const data = Buffer.concat(group.flatMap((append) => append.records));
+      await writeFully(handle, data, segment.size);
+      await handle.datasync();
+      segment.size += data.length;
+      this.totalBytes += data.length;
+    } catch (error) {
+      await this.dropTornTail();
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : String(error);
+      this.logger.error(`spool append failed: ${reason}`);
+      for (const append of group)
+        append.reject(new SpoolFullError(`the spool cannot take events: ${reason}`));
+      return;
+    }
+    for (const append of group) append.resolve();
+    this.wake();
+  }
+
+  /** After a failed write, cut the file back to what was fsynced, so no garbage precedes the next record. */
+  private async dropTornTail(): Promise<void> {
+    if (!this.active) return;
+    try {
+      await this.active.handle.truncate(this.active.segment.size);
+    } catch (error) {
+      this.logger.error(
+        `could not cut a failed append off the spool: ${String(error)}; starting a new segment`,
+      );
+      await this.startSegment().catch(() => undefined);
+    }
+  }
+
+  private async startSegment(): Promise<void> {
+    const seq = (this.segments.at(-1)?.seq ?? 0) + 1;
+    const path = join(this.dir, `segment-${String(seq).padStart(12, '0')}.spool`);
+    const handle = await open(path, 'wx');
+    await syncDirectory(this.dir);
+    await this.active?.handle.close();
+    const segment: SpoolSegment = { seq, path, size: 0 };
+    this.segments.push(segment);
+    this.active = { segment, handle };
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(
+      data,
+      written,
+      data.length - written,
+      position + written,
+    );
+    written += bytesWritten;
+  }
+}
+
+/** A new file's name is durable only once its directory is synced. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
