@@ -10,4 +10,4 @@ npx tsc -p tsconfig.json
 bash scripts/kafka.sh fetch
 mapfile -t files < <(find dist/src dist/test -name '*.spec.js' -o -name '*.test.js' | sort)
 [ "$#" -gt 0 ] && mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -E "$1")
-exec node --enable-source-maps --test --test-reporter=spec --test-concurrency=2 "${files[@]}"
+exec node --enable-source-maps --test --test-reporter=spec --test-concurrency=2 --test-timeout=240000 "${files[@]}"

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -7,32 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
 import { repoRoot } from './support/repo-root.js';
 import { EVENTS_PATH, postJson } from './support/service.js';
+import { spawnService } from './support/service-process.js';
 import { readTopic } from './support/topic-reader.js';
 
 const topic = 'shutdown';
-
-/** The service as operators run it: `node dist/src/main.js`, configured by environment. */
-async function spawnService(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
-    env: { ...process.env, NO_COLOR: '1', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!/listening on (http:\/\/\S+);/.test(output)) {
-    assert.ok(
-      Date.now() < deadline && child.exitCode === null,
-      `service did not start:\n${output}`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const url = /listening on (http:\/\/\S+);/.exec(output)?.[1] ?? '';
-  return { child, url, output: () => output };
-}
 
 describe('SIGTERM: stop taking requests, finish the ones in flight, flush, exit', () => {
   let broker: KafkaBroker;

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadAppConfig } from '../../config/app-config.js';
+import { EventEnvelope } from '../event-envelope.js';
+import { readSegment } from './segment-reader.js';
+import { Spool, SpoolFullError } from './spool.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+async function openSpool(dir: string, env: Record<string, string> = {}): Promise<Spool> {
+  const spool = new Spool(loadAppConfig({ DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }));
+  await spool.onModuleInit();
+  return spool;
+}
+
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'spool-spec-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function events(count: number, from = 0): EventEnvelope[] {
+  return Array.from({ length: count }, (_, i) =>
+    EventEnvelope.fromEvent(
+      { name: `kytos/e${from + i}`, content: { i: from + i } },
+      'name',
+      new Date(0),
+    ),
+  );
+}
+
+async function readAll(spool: Spool): Promise<string[]> {
+  const names: string[] = [];
+  for (const segment of spool.list()) {
+    const batch = await readSegment(segment.path, 0, segment.size, 1_000_000, 1 << 30);
+    names.push(...batch.envelopes.map((envelope) => envelope.name));
+  }
+  return names;
+}
+
+describe('Spool', () => {
+  it('keeps what concurrent appends wrote, in order, readable back whole', async () => {
+    const spool = await openSpool(freshDir());
+    await Promise.all([spool.append(events(3)), spool.append(events(2, 3))]);
+    assert.deepEqual(await readAll(spool), [
+      'kytos/e0',
+      'kytos/e1',
+      'kytos/e2',
+      'kytos/e3',
+      'kytos/e4',
+    ]);
+    const [segment] = spool.list();
+    assert.equal(statSync(segment?.path ?? '').size, segment?.size);
+    await spool.onApplicationShutdown();
+  });
+
+  it('starts a new segment past SPOOL_SEGMENT_BYTES, and releases an old one', async () => {
+    const spool = await openSpool(freshDir(), { SPOOL_SEGMENT_BYTES: '65536' });
+    const big = (i: number) =>
+      EventEnvelope.fromEvent(
+        { name: `kytos/big${i}`, content: { blob: 'x'.repeat(40_000) } },
+        'name',
+        new Date(0),
+      );
+    for (let i = 0; i < 4; i++) await spool.append([big(i)]);
+    assert.equal(spool.list().length, 2);
+    const bytesBefore = spool.bytes;
+    const [oldest] = spool.list();
+    assert.ok(oldest && !spool.isActive(oldest));
+    await spool.release(oldest);
+    assert.equal(spool.list().length, 1);
+    assert.equal(spool.bytes, bytesBefore - oldest.size);
+    await spool.onApplicationShutdown();
+  });
+
+  it('refuses appends past SPOOL_MAX_BYTES with SpoolFullError, keeping what it has', async () => {
+    const spool = await openSpool(freshDir(), {
+      SPOOL_MAX_BYTES: String(1024 * 1024),
+      SPOOL_SEGMENT_BYTES: '65536',
+    });
+    const chunk = EventEnvelope.fromEvent(
+      { name: 'kytos/x', content: { blob: 'x'.repeat(200_000) } },
+      'name',
+      new Date(0),
+    );
+    for (let i = 0; i < 5; i++) await spool.append([chunk]);
+    await assert.rejects(spool.append([chunk]), SpoolFullError);
+    assert.equal((await readAll(spool)).length, 5);
+    await spool.onApplicationShutdown();
+  });
+
+  it('resumes after a restart in a new segment, reporting a torn tail instead of reading it', async () => {
+    const dir = freshDir();
+    const first = await openSpool(dir);
+    await first.append(events(3));
+    await first.onApplicationShutdown();
+    // A crash in the middle of the next write leaves half a record behind.
+    const [segmentFile] = readdirSync(dir).filter((name) => name.endsWith('.spool'));
+    const path = join(dir, segmentFile ?? '');
+    const whole = statSync(path).size;
+    appendFileSync(path, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5]));
+
+    const second = await openSpool(dir);
+    assert.equal(second.list().length, 2, 'a new segment for new appends');
+    const [old] = second.list();
+    const batch = await readSegment(old?.path ?? '', 0, old?.size ?? 0, 100, 1 << 20);
+    assert.deepEqual(
+      batch.envelopes.map((envelope) => envelope.name),
+      ['kytos/e0', 'kytos/e1', 'kytos/e2'],
+    );
+    assert.equal(batch.next, whole);
+    assert.match(batch.damage ?? '', /ends inside a record/);
+    await second.onApplicationShutdown();
+  });
+
+  it('stops at a damaged record, never returning it', async () => {
+    const dir = freshDir();
+    const spool = await openSpool(dir);
+    await spool.append(events(3));
+    const [segment] = spool.list();
+    await spool.onApplicationShutdown();
+    const path = segment?.path ?? '';
+    const size = statSync(path).size;
+    truncateSync(path, size - 3);
+    appendFileSync(path, Buffer.from([0xde, 0xad, 0xbf]));
+    const batch = await readSegment(path, 0, size, 100, 1 << 20);
+    assert.deepEqual(
+      batch.envelopes.map((envelope) => envelope.name),
+      ['kytos/e0', 'kytos/e1'],
+    );
+    assert.equal(batch.damage, 'checksum mismatch');
+  });
+});
