@@ -1,0 +1,305 @@
+import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import kafkajs from 'kafkajs';
+import { KafkaBroker } from '../test/support/kafka-broker.js';
+import { repoRoot } from '../test/support/repo-root.js';
+import { sampleEvents } from '../test/support/sample-events.js';
+import { spawnService, ServiceProcess } from '../test/support/service-process.js';
+
+const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
+const run = promisify(execFile);
+const EVENTS_PATH = '/api/kytos/kafka_events/v1/events';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+
+/** Realistic Kytos events of about 1 KB (link, interface, EVC shapes); the service gives ids. */
+const events = sampleEvents
+  .filter((event) => event.name.startsWith('kytos/') && JSON.stringify(event).length > 500)
+  .map(({ name, content }) => ({ name, content }));
+
+export interface Row {
+  path: string;
+  eventsPerSecond: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  peakRssMiB?: number;
+  errors?: number;
+}
+
+/** kafkajs alone, as this service configures it (acks all, idempotent, gzip), batches of 1,000. */
+async function rawKafkajs(brokers: string, topic: string, total: number): Promise<Row> {
+  const kafka = new Kafka({
+    brokers: [brokers],
+    clientId: 'bench-raw',
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const record = (i: number) => {
+    const event = events[i % events.length];
+    const id = randomUUID();
+    return {
+      key: event?.name ?? '',
+      value: JSON.stringify({
+        event: event?.name,
+        message: event?.content,
+        id,
+        timestamp: new Date().toISOString(),
+      }),
+      headers: {
+        'kytos-event-name': event?.name ?? '',
+        'kytos-event-id': id,
+        'content-type': 'application/json',
+      },
+    };
+  };
+  await producer.send({
+    topic,
+    acks: -1,
+    compression: CompressionTypes.GZIP,
+    messages: [record(0)],
+  });
+  const batch = 1000;
+  const inFlight = 4;
+  const started = performance.now();
+  let sent = 0;
+  const worker = async () => {
+    while (sent < total) {
+      const from = sent;
+      sent += batch;
+      const messages = Array.from({ length: batch }, (_, i) => record(from + i));
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return {
+    path: 'raw kafkajs producer (batches of 1,000, 4 in flight)',
+    eventsPerSecond: sent / seconds,
+  };
+}
+
+/** Kafka's own Java ProducerPerformance, sending the same JSON records from a payload file. */
+async function producerPerformance(brokers: string, topic: string, total: number): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-payload-'));
+  const payloads = join(dir, 'payloads.txt');
+  writeFileSync(
+    payloads,
+    events
+      .map((event) =>
+        JSON.stringify({
+          event: event.name,
+          message: event.content,
+          id: randomUUID(),
+          timestamp: new Date().toISOString(),
+        }),
+      )
+      .join('\n'),
+  );
+  try {
+    const { stdout } = await run(
+      'java',
+      [
+        '-Xmx512m',
+        `-Dlog4j2.configurationFile=${join(repoRoot, 'scripts/kafka/tools-log4j2.properties')}`,
+        '-cp',
+        join(repoRoot, '.kafka/libs/*'),
+        'org.apache.kafka.tools.ProducerPerformance',
+        '--topic',
+        topic,
+        '--num-records',
+        String(total),
+        '--throughput',
+        '-1',
+        '--payload-file',
+        payloads,
+        '--producer-props',
+        `bootstrap.servers=${brokers}`,
+        'acks=all',
+        'compression.type=gzip',
+        'enable.idempotence=true',
+        'linger.ms=5',
+      ],
+      { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const summary = stdout.trim().split('\n').at(-1) ?? '';
+    const perSecond = Number(/([\d.]+) records\/sec/.exec(summary)?.[1] ?? NaN);
+    const p50 = Number(/([\d.]+) ms 50th/.exec(summary)?.[1] ?? NaN);
+    const p99 = Number(/([\d.]+) ms 99th/.exec(summary)?.[1] ?? NaN);
+    return {
+      path: "Kafka's ProducerPerformance (Java, same records)",
+      eventsPerSecond: perSecond,
+      p50Ms: p50,
+      p99Ms: p99,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Peak resident memory of a process, sampled every 100 ms while `work` runs. */
+async function withPeakRss<T>(
+  pid: number,
+  work: Promise<T>,
+): Promise<{ result: T; peakMiB: number; samples: number[] }> {
+  const samples: number[] = [];
+  const sample = () => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    samples.push(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  try {
+    const result = await work;
+    return { result, peakMiB: Math.max(...samples), samples };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function load(
+  service: ServiceProcess,
+  options: { connections: number; perRequest: number; seconds: number; rate?: number },
+): Promise<autocannon.Result> {
+  const body = JSON.stringify(
+    options.perRequest === 1
+      ? events[0]
+      : Array.from({ length: options.perRequest }, (_, i) => events[i % events.length]),
+  );
+  return autocannon({
+    url: service.url + EVENTS_PATH,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: options.connections,
+    duration: options.seconds,
+    overallRate: options.rate,
+  });
+}
+
+function rowOf(path: string, result: autocannon.Result, perRequest: number, peakMiB: number): Row {
+  const ok = result['2xx'];
+  return {
+    path,
+    eventsPerSecond: (ok * perRequest) / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    peakRssMiB: peakMiB,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+export interface DeliveryBenchResult {
+  rows: Row[];
+  ceiling: number;
+  notes: string[];
+}
+
+/** The same topic shape the service creates (3 partitions), for the raw producers. */
+async function createTopics(brokers: string, topics: string[]): Promise<void> {
+  const admin = new Kafka({
+    brokers: [brokers],
+    clientId: 'bench-admin',
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+}
+
+export async function benchDelivery(): Promise<DeliveryBenchResult> {
+  const broker = await KafkaBroker.start();
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    await createTopics(broker.brokers, ['bench_raw', 'bench_java']);
+    const raw = await rawKafkajs(broker.brokers, 'bench_raw', 100_000);
+    rows.push(raw);
+    rows.push(await producerPerformance(broker.brokers, 'bench_java', 200_000));
+
+    for (const mode of ['kafka', 'spool'] as const) {
+      const spoolDir = mkdtempSync(join(tmpdir(), 'bench-spool-'));
+      const service = await spawnService({
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_TOPIC: `bench_${mode}`,
+        DELIVERY_MODE: mode,
+        SPOOL_DIR: spoolDir,
+        LOG_LEVEL: 'log',
+      });
+      const pid = service.child.pid ?? 0;
+      try {
+        await load(service, { connections: 8, perRequest: 1, seconds: 2 });
+        let peakSingle = 0;
+        for (const connections of [1, 16, 64]) {
+          const { result, peakMiB } = await withPeakRss(
+            pid,
+            load(service, { connections, perRequest: 1, seconds: SECONDS }),
+          );
+          const row = rowOf(
+            `webhook, ${mode} mode, 1 event/request, ${connections} connections`,
+            result,
+            1,
+            peakMiB,
+          );
+          rows.push(row);
+          if (connections === 64) peakSingle = result.requests.average;
+        }
+        const { result, peakMiB } = await withPeakRss(
+          pid,
+          load(service, { connections: 16, perRequest: 100, seconds: SECONDS }),
+        );
+        rows.push(
+          rowOf(`webhook, ${mode} mode, 100 events/request, 16 connections`, result, 100, peakMiB),
+        );
+
+        const rate = Math.max(1, Math.round(peakSingle / 2));
+        const half = await withPeakRss(
+          pid,
+          load(service, { connections: 64, perRequest: 1, seconds: SECONDS, rate }),
+        );
+        rows.push(
+          rowOf(
+            `webhook, ${mode} mode, 1 event/request at half of peak (${rate} req/s)`,
+            half.result,
+            1,
+            half.peakMiB,
+          ),
+        );
+
+        if (mode === 'kafka') {
+          const soak = await withPeakRss(
+            pid,
+            load(service, { connections: 64, perRequest: 1, seconds: SOAK_SECONDS, rate }),
+          );
+          const tenth = Math.max(1, Math.floor(soak.samples.length / 6));
+          const first = Math.max(...soak.samples.slice(0, tenth));
+          const last = Math.max(...soak.samples.slice(-tenth));
+          notes.push(
+            `memory over a ${SOAK_SECONDS} s run at ${rate} req/s (kafka mode): peak RSS ${first.toFixed(0)} MiB in the first sixth, ` +
+              `${last.toFixed(0)} MiB in the last sixth, ${soak.peakMiB.toFixed(0)} MiB overall; ${soak.result['2xx']} requests answered 200`,
+          );
+        }
+      } finally {
+        service.child.kill('SIGTERM');
+        await new Promise((resolve) => service.child.once('exit', resolve));
+        rmSync(spoolDir, { recursive: true, force: true });
+      }
+    }
+    return { rows, ceiling: raw.eventsPerSecond, notes };
+  } finally {
+    await broker.stop();
+  }
+}

@@ -1,0 +1,29 @@
+import os from 'node:os';
+import { benchDelivery, Row } from './delivery.bench.js';
+
+// `npm run bench`: every figure of one run on one machine, against one local broker, so the
+// ratios compare like with like even when the machine is noisy. Numbers, never pass/fail.
+
+function cell(value: number | undefined, digits = 0): string {
+  return value === undefined || Number.isNaN(value) ? '' : value.toFixed(digits);
+}
+
+function table(rows: Row[], ceiling: number): string {
+  const lines = [
+    '| path | events/s | vs raw kafkajs | p50 ms | p99 ms | peak RSS MiB | non-2xx/errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.path} | ${cell(row.eventsPerSecond)} | ${cell(row.eventsPerSecond / ceiling, 2)}x | ${cell(row.p50Ms, 1)} | ${cell(row.p99Ms, 1)} | ${cell(row.peakRssMiB)} | ${row.errors ?? ''} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const delivery = await benchDelivery();
+process.stdout.write(
+  `\nDelivery (${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()})\n\n`,
+);
+process.stdout.write(`${table(delivery.rows, delivery.ceiling)}\n\n`);
+for (const note of delivery.notes) process.stdout.write(`- ${note}\n`);
