@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,6 +148,37 @@ async function producerPerformance(brokers: string, topic: string, total: number
   }
 }
 
+/**
+ * The load generator's own ceiling on this machine: a bare node:http server that parses the JSON
+ * and answers 202, no framework, no Kafka. It shares the two cores with the generator as the
+ * service does.
+ */
+async function bareHttpCeiling(): Promise<Row> {
+  const server = spawn(process.execPath, [
+    '-e',
+    `require('http').createServer((q, s) => { const b = []; q.on('data', (c) => b.push(c)); ` +
+      `q.on('end', () => { JSON.parse(Buffer.concat(b)); s.writeHead(202, { 'content-type': 'application/json' }); ` +
+      `s.end('{}'); }); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+  ]);
+  const [port] = (await once(server.stdout, 'data')) as [Buffer];
+  try {
+    const result = await load(
+      { url: `http://127.0.0.1:${port.toString().trim()}` },
+      { connections: 64, perRequest: 1, seconds: SECONDS },
+    );
+    return {
+      ...rowOf(
+        'bare node:http server, no framework, no Kafka (harness ceiling), 64 connections',
+        result,
+        1,
+        NaN,
+      ),
+    };
+  } finally {
+    server.kill();
+  }
+}
+
 /** Peak resident memory of a process, sampled every 100 ms while `work` runs. */
 async function withPeakRss<T>(
   pid: number,
@@ -168,7 +200,7 @@ async function withPeakRss<T>(
 }
 
 async function load(
-  service: ServiceProcess,
+  service: Pick<ServiceProcess, 'url'>,
   options: { connections: number; perRequest: number; seconds: number; rate?: number },
 ): Promise<autocannon.Result> {
   const body = JSON.stringify(
@@ -229,6 +261,7 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
     const raw = await rawKafkajs(broker.brokers, 'bench_raw', 100_000);
     rows.push(raw);
     rows.push(await producerPerformance(broker.brokers, 'bench_java', 200_000));
+    rows.push(await bareHttpCeiling());
 
     for (const mode of ['kafka', 'spool'] as const) {
       const spoolDir = mkdtempSync(join(tmpdir(), 'bench-spool-'));

@@ -21,6 +21,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: nestLogLevels(config.logLevel),
   });
   app.disable('x-powered-by');
+  // A webhook's answers are never cached: hashing each one for an ETag is wasted work.
+  app.set('etag', false);
   app.use(jsonBody(config.ingest.maxBodyBytes));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
