@@ -55,6 +55,8 @@ describe('Kafka unreachable: 503 within the bounded retry time, then success onc
       KAFKA_RETRY_DEADLINE_MS: String(DEADLINE_MS),
       KAFKA_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       KAFKA_CONNECTION_TIMEOUT_MS: '500',
+      // Rules from config only: this test is about the publishing path with Kafka away from the start.
+      FILTER_STORE: 'memory',
     });
   });
 

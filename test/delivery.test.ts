@@ -32,11 +32,15 @@ function spoolDir(): string {
   return dir;
 }
 
-/** Settings that make a broker outage short to detect, for tests bounded in time. */
+/**
+ * For tests that stop the broker: an outage short to detect, and rules from config only, as these
+ * tests are about delivery (the shared rule store's outage behaviour is tested in rules.test).
+ */
 const fastFailure = {
   KAFKA_RETRY_DEADLINE_MS: '2000',
   KAFKA_REQUEST_TIMEOUT_MS: '2000',
   KAFKA_CONNECTION_TIMEOUT_MS: '500',
+  FILTER_STORE: 'memory',
 };
 
 describe('spool delivery mode', () => {
@@ -187,6 +191,8 @@ describe('spool mode survives kill -9', () => {
       KAFKA_TOPIC: 'spool_kill',
       DELIVERY_MODE: 'spool',
       SPOOL_DIR: dir,
+      // Kafka is away when this instance starts: rules from config, so it can take events at once.
+      FILTER_STORE: 'memory',
     };
     // Kafka is away while the first process runs, so the spool holds everything when it dies.
     await broker.pause();

@@ -114,10 +114,13 @@ describe('the webhook against a real Kafka broker', () => {
       pattern: 'topology\\.interruption\\.',
       mutable: true,
       description: 'maintenance',
+      action: 'allow',
     });
 
     const listed = await send(service.url + FILTERS_PATH, 'GET');
-    assert.deepEqual(Object.keys(listed.body).sort(), [id, 'c09c1ba8a73bec6b'].sort());
+    assert.equal(Object.keys(listed.body).length, 6, 'five presets and the new rule');
+    assert.deepEqual(listed.body[id ?? ''], created.body[id ?? '']);
+    assert.deepEqual((await send(service.url + `${FILTERS_PATH}/${id}`, 'GET')).body, created.body);
 
     const before = await countRecords(broker.brokers, topic);
     assert.deepEqual((await postJson(service.url + EVENTS_PATH, interruption)).body, {

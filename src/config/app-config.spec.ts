@@ -39,7 +39,7 @@ describe('loadAppConfig', () => {
     assert.equal(config.kafka.acks, '1');
     assert.equal(config.kafka.compression, 'zstd');
     assert.equal(config.port, 0);
-    assert.deepEqual(config.filters.presets, [{ pattern: 'x$', description: '' }]);
+    assert.deepEqual(config.filters.presets, [{ pattern: 'x$', description: '', action: 'allow' }]);
   });
 
   it('treats a blank value as unset', () => {

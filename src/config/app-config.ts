@@ -12,9 +12,13 @@ export type RecordKey = (typeof RECORD_KEYS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
+export const RULE_STORES = ['kafka', 'memory'] as const;
+export type RuleStoreKind = (typeof RULE_STORES)[number];
+
 export interface PresetRuleSetting {
   pattern: string;
   description: string;
+  action: 'allow' | 'deny';
 }
 
 export interface RetrySettings {
@@ -70,6 +74,9 @@ export interface IngestSettings {
 
 export interface FilterSettings {
   presets: PresetRuleSetting[];
+  /** `kafka`: operator rules in a compacted topic every instance follows. `memory`: this process only. */
+  store: RuleStoreKind;
+  topic: string;
   maxPatternLength: number;
   maxRules: number;
 }
@@ -95,8 +102,25 @@ export class ConfigError extends Error {
   }
 }
 
+/** The Kytos NApp's defaults: every core NApp's events, but not the raw OpenFlow traffic. */
 export const DEFAULT_PRESETS: PresetRuleSetting[] = [
-  { pattern: 'kytos[./](.*)', description: 'Allows all core NApps' },
+  { pattern: 'kytos[./](.*)', description: 'Allows all core NApps', action: 'allow' },
+  {
+    pattern: 'kytos/of_core.v0x04.messages.*',
+    description: 'Raw OpenFlow 1.3 messages',
+    action: 'deny',
+  },
+  {
+    pattern: 'kytos/flow_manager.messages.out.*',
+    description: 'Outgoing flow_manager OpenFlow messages',
+    action: 'deny',
+  },
+  {
+    pattern: 'kytos/of_lldp.messages.out.*',
+    description: 'Outgoing LLDP packet-outs',
+    action: 'deny',
+  },
+  { pattern: 'kytos/core.openflow.raw.*', description: 'Raw OpenFlow traffic', action: 'deny' },
 ];
 
 const MiB = 1024 * 1024;
@@ -148,6 +172,8 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       presets: read.json('FILTER_PRESETS', DEFAULT_PRESETS, (value) =>
         parsePresets(value, maxPatternLength),
       ),
+      store: read.oneOf('FILTER_STORE', 'kafka', RULE_STORES),
+      topic: read.string('FILTER_TOPIC', 'kafka_events_filters', checkTopicName),
       maxPatternLength,
       maxRules: read.integer('FILTER_MAX_RULES', 1000, 1, 100_000),
     },
@@ -204,18 +230,19 @@ function checkPath(value: string): string | undefined {
 
 function parsePresets(value: unknown, maxPatternLength: number): PresetRuleSetting[] | string {
   const expected =
-    'a JSON array of {"pattern": string, "description"?: string}, ' +
+    'a JSON array of {"pattern": string, "description"?: string, "action"?: "allow" | "deny"}, ' +
     `each pattern 1 to ${maxPatternLength} characters`;
   if (!Array.isArray(value)) return expected;
   const presets: PresetRuleSetting[] = [];
   for (const item of value as unknown[]) {
     if (typeof item !== 'object' || item === null) return expected;
-    const { pattern, description } = item as Record<string, unknown>;
+    const { pattern, description, action } = item as Record<string, unknown>;
     if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > maxPatternLength) {
       return expected;
     }
     if (description !== undefined && typeof description !== 'string') return expected;
-    presets.push({ pattern, description: description ?? '' });
+    if (action !== undefined && action !== 'allow' && action !== 'deny') return expected;
+    presets.push({ pattern, description: description ?? '', action: action ?? 'allow' });
   }
   return presets;
 }

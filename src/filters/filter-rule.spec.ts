@@ -23,14 +23,15 @@ describe('FilterRule', () => {
     assert.ok(!rule.matches('xb'));
   });
 
-  it('derives a stable id from the pattern', () => {
+  it('derives a stable id from action and pattern', () => {
     const id = FilterRule.create('kytos[./](.*)', 'one', false).id;
     assert.equal(FilterRule.create('kytos[./](.*)', 'other', true).id, id);
     assert.match(id, /^[0-9a-f]{16}$/);
     assert.notEqual(FilterRule.create('kytos/(.*)', '', true).id, id);
+    assert.notEqual(FilterRule.create('kytos[./](.*)', '', true, 'deny').id, id);
   });
 
-  it('refuses a pattern that does not compile', () => {
+  it('refuses a pattern that does not compile, or would escape its group', () => {
     assert.throws(() => FilterRule.create('kytos/(', '', true), InvalidPatternError);
     assert.throws(() => FilterRule.create('a)|(b', '', true), InvalidPatternError);
   });

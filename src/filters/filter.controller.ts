@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -8,6 +8,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
@@ -15,6 +16,7 @@ import {
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { CreateFilterDto } from './dto/create-filter.dto.js';
+import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
 import { FilterService } from './filter.service.js';
 
@@ -37,8 +39,26 @@ export class FilterController {
     return FilterRuleDto.mapOf(this.filters.list());
   }
 
+  @Get('dry-run')
+  @ApiOperation({ summary: 'Would an event of this name be published, and which rules decide?' })
+  @ApiOkResponse({ type: DecisionDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'name missing, empty or too long' })
+  dryRun(@Query() query: DryRunQueryDto): DecisionDto {
+    return { name: query.name, ...this.filters.explain(query.name) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One rule.' })
+  @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(@Param('id') id: string): Record<string, FilterRuleDto> {
+    return FilterRuleDto.mapOf([this.filters.get(id)]);
+  }
+
   @Post()
-  @ApiOperation({ summary: 'Add a rule that allows the events whose name matches the pattern.' })
+  @ApiOperation({
+    summary: 'Add a rule that allows (or denies) the events whose name matches the pattern.',
+  })
   @ApiCreatedResponse({ schema: RULE_MAP_SCHEMA })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
@@ -46,8 +66,16 @@ export class FilterController {
   })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'the rule limit is reached' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'rules still loading, or Kafka unavailable',
+  })
   async create(@Body() body: CreateFilterDto): Promise<Record<string, FilterRuleDto>> {
-    const rule = await this.filters.create(body.pattern, body.description ?? '');
+    const rule = await this.filters.create(
+      body.pattern,
+      body.description ?? '',
+      body.action ?? 'allow',
+    );
     return FilterRuleDto.mapOf([rule]);
   }
 
@@ -57,6 +85,10 @@ export class FilterController {
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA, description: 'the removed rule' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'presets cannot be deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'rules still loading, or Kafka unavailable',
+  })
   async remove(@Param('id') id: string): Promise<Record<string, FilterRuleDto>> {
     return FilterRuleDto.mapOf([await this.filters.remove(id)]);
   }

@@ -5,21 +5,46 @@ import {
   ConflictException,
   ForbiddenException,
   NotFoundException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '../config/app-config.js';
+import { FilterRule } from './filter-rule.js';
 import { FilterService } from './filter.service.js';
-import { InMemoryRuleStore } from './rule-store.js';
+import { InMemoryRuleStore, RuleStore } from './rule-store.js';
 
-function serviceWith(env: Record<string, string> = {}): FilterService {
-  return new FilterService(loadAppConfig(env), new InMemoryRuleStore());
+function serviceWith(
+  env: Record<string, string> = {},
+  store: RuleStore = new InMemoryRuleStore(),
+): FilterService {
+  return new FilterService(loadAppConfig(env), store);
+}
+
+/** A store that is still loading, as a Kafka store is at start. */
+class LoadingStore extends InMemoryRuleStore {
+  override get ready(): boolean {
+    return false;
+  }
 }
 
 describe('FilterService', () => {
-  it('permits only what a rule allows (least privilege)', () => {
+  it('permits only what an allow rule matches (least privilege)', () => {
     const filters = serviceWith();
     assert.ok(filters.decide('kytos/topology.link_up'));
     assert.ok(filters.decide('kytos.flow_manager.flows.install'));
     assert.ok(!filters.decide('topology.interruption.start'));
+  });
+
+  it('denies by default the raw OpenFlow traffic the Kytos NApp blocks', () => {
+    const filters = serviceWith();
+    for (const name of [
+      'kytos/of_core.v0x04.messages.in.ofpt_echo_request',
+      'kytos/flow_manager.messages.out.ofpt_flow_mod',
+      'kytos/of_lldp.messages.out.ofpt_packet_out',
+      'kytos/core.openflow.raw.in',
+    ]) {
+      assert.ok(!filters.decide(name), name);
+    }
+    assert.ok(filters.decide('kytos/of_core.handshake.completed'));
   });
 
   it('permits nothing when there are no rules at all', () => {
@@ -28,35 +53,64 @@ describe('FilterService', () => {
     assert.deepEqual(filters.list(), []);
   });
 
-  it('lists the presets as immutable, with their description', () => {
-    const [preset] = serviceWith().list();
-    assert.equal(preset?.pattern, 'kytos[./](.*)');
-    assert.equal(preset?.description, 'Allows all core NApps');
-    assert.equal(preset?.mutable, false);
+  it('lists the presets as immutable, with description and action', () => {
+    const [allow, deny] = serviceWith().list();
+    assert.deepEqual(
+      [allow?.pattern, allow?.description, allow?.mutable, allow?.action],
+      ['kytos[./](.*)', 'Allows all core NApps', false, 'allow'],
+    );
+    assert.equal(deny?.action, 'deny');
   });
 
   it('applies a new rule to the next decision, even for a name already decided', async () => {
     const filters = serviceWith();
     assert.ok(!filters.decide('topology.interruption.start'));
-    const rule = await filters.create('topology\\.interruption\\.', 'interruptions');
+    const rule = await filters.create('topology\\.interruption\\.', 'interruptions', 'allow');
     assert.ok(filters.decide('topology.interruption.start'));
     await filters.remove(rule.id);
     assert.ok(!filters.decide('topology.interruption.start'));
   });
 
-  it('refuses a duplicate pattern, a bad regex and an over-long pattern with 400', async () => {
+  it('lets a deny rule win over any allow rule', async () => {
+    const filters = serviceWith();
+    assert.ok(filters.decide('kytos/mef_eline.created'));
+    await filters.create('kytos/mef_eline\\.', 'no EVC events', 'deny');
+    assert.ok(!filters.decide('kytos/mef_eline.created'));
+    assert.ok(filters.decide('kytos/topology.link_up'));
+  });
+
+  it('explains a decision with the ids of the rules that matched', async () => {
+    const filters = serviceWith();
+    const deny = await filters.create('kytos/mef_eline\\.', '', 'deny');
+    const allowId = FilterRule.idOf('kytos[./](.*)');
+    assert.deepEqual(filters.explain('kytos/mef_eline.created'), {
+      published: false,
+      allowedBy: [allowId],
+      deniedBy: [deny.id],
+    });
+    assert.deepEqual(filters.explain('other'), { published: false, allowedBy: [], deniedBy: [] });
+  });
+
+  it('refuses a duplicate rule, a bad regex and an over-long pattern with 400', async () => {
     const filters = serviceWith({ FILTER_MAX_PATTERN_LENGTH: '10' });
-    await assert.rejects(filters.create('kytos[./](.*)', ''), BadRequestException);
-    await assert.rejects(filters.create('a(', ''), /invalid regular expression/);
-    await assert.rejects(filters.create('a'.repeat(11), ''), /longer than 10/);
-    await filters.create('x', '');
-    await assert.rejects(filters.create('x', 'again'), /already exists/);
+    await assert.rejects(filters.create('kytos[./](.*)', '', 'allow'), BadRequestException);
+    await assert.rejects(filters.create('a(', '', 'allow'), /invalid regular expression/);
+    await assert.rejects(filters.create('a'.repeat(11), '', 'allow'), /longer than 10/);
+    await filters.create('x', '', 'allow');
+    await assert.rejects(filters.create('x', 'again', 'allow'), /already exists/);
+    await filters.create('x', 'the same pattern, denying', 'deny');
+  });
+
+  it('refuses patterns only a backtracking engine runs (backreferences, lookarounds)', async () => {
+    const filters = serviceWith();
+    await assert.rejects(filters.create('(a)\\1', '', 'allow'), /invalid regular expression/);
+    await assert.rejects(filters.create('kytos(?=/)', '', 'allow'), /invalid regular expression/);
   });
 
   it('refuses a rule past the limit with 409', async () => {
     const filters = serviceWith({ FILTER_MAX_RULES: '1' });
-    await filters.create('a', '');
-    await assert.rejects(filters.create('b', ''), ConflictException);
+    await filters.create('a', '', 'allow');
+    await assert.rejects(filters.create('b', '', 'allow'), ConflictException);
   });
 
   it('refuses to delete a preset (403) or an unknown id (404)', async () => {
@@ -64,6 +118,14 @@ describe('FilterService', () => {
     const [preset] = filters.list();
     await assert.rejects(filters.remove(preset?.id ?? ''), ForbiddenException);
     await assert.rejects(filters.remove('0000000000000000'), NotFoundException);
+    assert.throws(() => filters.get('0000000000000000'), NotFoundException);
+    assert.equal(filters.get(preset?.id ?? '').pattern, 'kytos[./](.*)');
+  });
+
+  it('takes no change while the store is still loading', async () => {
+    const filters = serviceWith({}, new LoadingStore());
+    assert.equal(filters.ready, false);
+    await assert.rejects(filters.create('x', '', 'allow'), ServiceUnavailableException);
   });
 
   it('stops the start when a preset does not compile', () => {

@@ -4,50 +4,71 @@ import {
   ForbiddenException,
   Injectable,
   NotFoundException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { AppConfig, ConfigError } from '../config/app-config.js';
-import { FilterRule, InvalidPatternError } from './filter-rule.js';
+import { FilterRule, InvalidPatternError, RuleAction } from './filter-rule.js';
+import { Decision, RuleSet } from './rule-set.js';
 import { RuleStore } from './rule-store.js';
 
 /** Past this many distinct names the cache starts over, so hostile names cannot grow memory. */
-const DECISION_CACHE_LIMIT = 10_000;
+const DECISION_CACHE_LIMIT = 100_000;
 
 /**
- * Least privilege: an event may leave only when at least one rule matches its name. Decisions are
- * cached per name and the cache is dropped whenever the rules change.
+ * Least privilege: an event may leave only when an allow rule matches its name and no deny rule
+ * does. Decisions are cached per name; any change of the rules, here or on another instance,
+ * builds a new RuleSet and drops the cache.
  */
 @Injectable()
 export class FilterService {
   private readonly presets: FilterRule[];
+  private ruleSet: RuleSet;
   private readonly decisions = new Map<string, boolean>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly store: RuleStore,
   ) {
-    this.presets = config.filters.presets.map(({ pattern, description }) => {
+    this.presets = config.filters.presets.map(({ pattern, description, action }) => {
       try {
-        return FilterRule.create(pattern, description, false);
+        return FilterRule.create(pattern, description, false, action);
       } catch (error) {
         throw new ConfigError([
           `FILTER_PRESETS has a pattern that does not compile (${JSON.stringify(pattern)}): ${(error as Error).message}`,
         ]);
       }
     });
+    this.ruleSet = new RuleSet(this.list());
+    store.onChange(() => {
+      this.ruleSet = new RuleSet(this.list());
+      this.decisions.clear();
+    });
+  }
+
+  /** False until every stored rule is loaded: deciding earlier could let denied events out. */
+  get ready(): boolean {
+    return this.store.ready;
   }
 
   list(): FilterRule[] {
     return [...this.presets, ...this.store.list()];
   }
 
-  async create(pattern: string, description: string): Promise<FilterRule> {
+  get(id: string): FilterRule {
+    const rule = this.list().find((candidate) => candidate.id === id);
+    if (!rule) throw new NotFoundException(`no rule with id ${id}`);
+    return rule;
+  }
+
+  async create(pattern: string, description: string, action: RuleAction): Promise<FilterRule> {
     const { maxPatternLength, maxRules } = this.config.filters;
+    this.assertReady();
     if (pattern.length > maxPatternLength) {
       throw new BadRequestException(`pattern is longer than ${maxPatternLength} characters`);
     }
     let rule: FilterRule;
     try {
-      rule = FilterRule.create(pattern, description, true);
+      rule = FilterRule.create(pattern, description, true, action);
     } catch (error) {
       if (error instanceof InvalidPatternError) throw new BadRequestException(error.message);
       throw error;
@@ -55,14 +76,15 @@ export class FilterService {
     const rules = this.list();
     if (rules.some((existing) => existing.id === rule.id)) {
       throw new BadRequestException(
-        `a rule with pattern ${JSON.stringify(pattern)} already exists`,
+        `${action} rule with pattern ${JSON.stringify(pattern)} already exists`,
       );
     }
     if (rules.length - this.presets.length >= maxRules) {
-      throw new ConflictException(`the rule limit (${maxRules}) is reached; delete a rule first`);
+      throw new ConflictException(
+        `the rule limit (FILTER_MAX_RULES=${maxRules}) is reached; delete a rule first`,
+      );
     }
     await this.store.add(rule);
-    this.decisions.clear();
     return rule;
   }
 
@@ -72,9 +94,9 @@ export class FilterService {
         `rule ${id} is a preset from the configuration and cannot be deleted`,
       );
     }
+    this.assertReady();
     const removed = await this.store.remove(id);
     if (!removed) throw new NotFoundException(`no rule with id ${id}`);
-    this.decisions.clear();
     return removed;
   }
 
@@ -82,10 +104,22 @@ export class FilterService {
   decide(eventName: string): boolean {
     let permitted = this.decisions.get(eventName);
     if (permitted === undefined) {
-      permitted = this.list().some((rule) => rule.matches(eventName));
+      permitted = this.ruleSet.permits(eventName);
       if (this.decisions.size >= DECISION_CACHE_LIMIT) this.decisions.clear();
       this.decisions.set(eventName, permitted);
     }
     return permitted;
+  }
+
+  /** The decision with the rules behind it (dry run). */
+  explain(eventName: string): Decision {
+    return this.ruleSet.explain(eventName);
+  }
+
+  private assertReady(): void {
+    if (!this.ready)
+      throw new ServiceUnavailableException(
+        'the permission rules are still loading; try again shortly',
+      );
   }
 }

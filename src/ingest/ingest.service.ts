@@ -27,6 +27,10 @@ export class IngestService {
   ) {}
 
   async ingest(events: readonly KytosEvent[]): Promise<IngestOutcome> {
+    if (!this.filters.ready) {
+      // Deciding before every rule is loaded could let out what a deny rule stops.
+      throw new RetryLaterException('the permission rules are still loading; nothing was taken', 1);
+    }
     const receivedAt = new Date();
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];

@@ -69,8 +69,9 @@ export class KafkaProducer implements OnApplicationBootstrap {
     await this.client.connect();
     const { topic, topicPartitions, topicReplicationFactor } = this.config.kafka;
     const admin = this.client.unwrap<Kafka>().admin();
-    await admin.connect();
     try {
+      // Inside the try: a failed connect must be disconnected too, or its sockets linger.
+      await admin.connect();
       const created = await admin.createTopics({
         topics: [
           { topic, numPartitions: topicPartitions, replicationFactor: topicReplicationFactor },

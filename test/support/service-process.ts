@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
+import { waitUntilReady } from './service.js';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -27,5 +28,11 @@ export async function spawnService(env: Record<string, string>): Promise<Service
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const url = /listening on (http:\/\/\S+);/.exec(output)?.[1] ?? '';
+  try {
+    await waitUntilReady(url);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return { child, url, output: () => output };
 }

@@ -8,13 +8,34 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** The whole service, in this process, on a free loopback port. */
-export async function startService(env: Record<string, string>): Promise<RunningService> {
+/**
+ * The whole service, in this process, on a free loopback port; by default it returns once the
+ * service is ready (its rules loaded), which needs Kafka when FILTER_STORE is kafka.
+ */
+export async function startService(
+  env: Record<string, string>,
+  options: { waitUntilReady?: boolean } = {},
+): Promise<RunningService> {
   const config = loadAppConfig({ LOG_LEVEL: 'error', ...env, HOST: '127.0.0.1', PORT: '0' });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  if (options.waitUntilReady ?? true) await waitUntilReady(url);
   return { url, app, close: () => app.close() };
+}
+
+/** Polls the readiness probe, at most `timeoutMs`. */
+export async function waitUntilReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export const EVENTS_PATH = '/api/kytos/kafka_events/v1/events';

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { RULE_ACTIONS, type RuleAction } from '../filter-rule.js';
 
 export class CreateFilterDto {
   @ApiProperty({
     description:
-      'Regular expression matched against the start of an event name; end it with $ for an exact match.',
+      'RE2 regular expression matched against the start of an event name; end it with $ for an exact match.',
     example: 'kytos/mef_eline\\.',
     minLength: 1,
   })
@@ -17,4 +18,13 @@ export class CreateFilterDto {
   @IsString()
   @MaxLength(256)
   description?: string;
+
+  @ApiPropertyOptional({
+    enum: RULE_ACTIONS,
+    default: 'allow',
+    description: 'allow: events matching may leave; deny: they may not, whatever allows them.',
+  })
+  @IsOptional()
+  @IsIn(RULE_ACTIONS)
+  action?: RuleAction;
 }

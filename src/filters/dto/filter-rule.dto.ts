@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { FilterRule } from '../filter-rule.js';
+import { FilterRule, RULE_ACTIONS, type RuleAction } from '../filter-rule.js';
 
-/** One rule as the API shows it: the Kytos NApp's {pattern, mutable, description}. */
+/** One rule as the API shows it: the Kytos NApp's {pattern, mutable, description}, plus action. */
 export class FilterRuleDto {
   @ApiProperty({ example: 'kytos[./](.*)' })
   pattern!: string;
@@ -14,15 +14,14 @@ export class FilterRuleDto {
   @ApiProperty({ example: 'Allows all core NApps' })
   description!: string;
 
-  /** The API's map shape: `{"<id>": {pattern, mutable, description}}`. */
+  @ApiProperty({ enum: RULE_ACTIONS, example: 'allow' })
+  action!: RuleAction;
+
+  /** The API's map shape: `{"<id>": {pattern, mutable, description, action}}`. */
   static mapOf(rules: FilterRule[]): Record<string, FilterRuleDto> {
     const map: Record<string, FilterRuleDto> = {};
-    for (const rule of rules) {
-      map[rule.id] = {
-        pattern: rule.pattern,
-        mutable: rule.mutable,
-        description: rule.description,
-      };
+    for (const { id, pattern, mutable, description, action } of rules) {
+      map[id] = { pattern, mutable, description, action };
     }
     return map;
   }

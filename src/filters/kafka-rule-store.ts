@@ -1,0 +1,248 @@
+import {
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
+import type { Admin, Consumer, KafkaMessage, Producer } from 'kafkajs';
+import type { AppConfig } from '../config/app-config.js';
+import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
+import { RuleStore } from './rule-store.js';
+
+const { Kafka, logLevel } = kafkajs;
+
+/** How long a create or delete waits to see its own record come back before answering 503. */
+const APPLY_TIMEOUT_MS = 10_000;
+const DISCONNECT_TIMEOUT_MS = 3_000;
+
+interface StoredRule {
+  pattern: string;
+  description: string;
+  action: RuleAction;
+}
+
+/**
+ * Operator rules in a compacted Kafka topic, which every instance reads from the beginning at
+ * start and then follows: a create is a record keyed by the rule id, a delete a tombstone. Kafka
+ * is already the system of record here, so no other database is needed. Ids derive from action
+ * and pattern, so two instances creating the same rule at once write the same key: one rule.
+ * A change is answered once this instance has read it back, so it is visible here at once and
+ * on the others within their next fetch (at most FETCH_WAIT_MS later).
+ */
+export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaRuleStore.name);
+  private readonly rules = new Map<string, FilterRule>();
+  private readonly kafka: InstanceType<typeof Kafka>;
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private caughtUp = false;
+  private stopping = false;
+  private appliedOffset = -1;
+  private waiters: { offset: number; resolve: () => void }[] = [];
+  private starting?: Promise<void>;
+
+  constructor(private readonly config: AppConfig) {
+    super();
+    this.kafka = new Kafka({
+      clientId: `${config.kafka.clientId}-rules`,
+      brokers: config.kafka.brokers,
+      connectionTimeout: config.kafka.connectionTimeoutMs,
+      requestTimeout: config.kafka.requestTimeoutMs,
+      retry: { retries: 2 },
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  get ready(): boolean {
+    return this.caughtUp;
+  }
+
+  /** Loads in the background, retrying until Kafka answers: the service is not ready meanwhile. */
+  onModuleInit(): void {
+    this.starting = this.startWithRetries();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.starting;
+    await this.disconnect();
+  }
+
+  /** Bounded: a consumer caught rejoining its group after an outage may otherwise take a session timeout. */
+  private async disconnect(): Promise<void> {
+    await Promise.race([
+      Promise.allSettled([this.consumer?.disconnect(), this.producer?.disconnect()]),
+      sleep(DISCONNECT_TIMEOUT_MS),
+    ]);
+  }
+
+  list(): FilterRule[] {
+    return [...this.rules.values()];
+  }
+
+  async add(rule: FilterRule): Promise<void> {
+    const value: StoredRule = {
+      pattern: rule.pattern,
+      description: rule.description,
+      action: rule.action,
+    };
+    await this.write(rule.id, JSON.stringify(value));
+  }
+
+  async remove(id: string): Promise<FilterRule | undefined> {
+    const rule = this.rules.get(id);
+    if (!rule) return undefined;
+    await this.write(id, null);
+    return rule;
+  }
+
+  private async write(key: string, value: string | null): Promise<void> {
+    if (!this.producer || !this.caughtUp) {
+      throw new ServiceUnavailableException('the rule store is not connected to Kafka yet');
+    }
+    let offset: number;
+    try {
+      const [metadata] = await this.producer.send({
+        topic: this.config.filters.topic,
+        acks: -1,
+        messages: [{ key, value }],
+      });
+      offset = Number(metadata?.baseOffset ?? NaN);
+    } catch (error) {
+      throw new ServiceUnavailableException(
+        `Kafka did not store the rule change: ${(error as Error).message}`,
+      );
+    }
+    await this.applied(offset);
+  }
+
+  private applied(offset: number): Promise<void> {
+    if (this.appliedOffset >= offset) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ServiceUnavailableException('the rule change was stored but not read back in time'),
+          ),
+        APPLY_TIMEOUT_MS,
+      );
+      this.waiters.push({
+        offset,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  private async startWithRetries(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        this.logger.warn(`cannot load the rules from Kafka yet: ${(error as Error).message}`);
+        await this.disconnect();
+        await sleep(Math.min(5000, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { topic } = this.config.filters;
+    const admin: Admin = this.kafka.admin();
+    let end: number;
+    try {
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          {
+            topic,
+            numPartitions: 1,
+            replicationFactor: this.config.kafka.topicReplicationFactor,
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+        ],
+        waitForLeaders: true,
+      });
+      const [partition] = await admin.fetchTopicOffsets(topic);
+      end = Number(partition?.high ?? 0);
+      if (Number(partition?.low ?? 0) >= end) end = 0;
+    } finally {
+      await admin.disconnect();
+    }
+
+    this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    // A group of its own and no commits: each start reads the whole topic again.
+    this.consumer = this.kafka.consumer({
+      groupId: `${this.config.kafka.clientId}-rules-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      // A lone member of its own group: short timeouts let it rejoin fast after an outage.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 10_000,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: true });
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.offsetLag === '0') this.markCaughtUp();
+    });
+    if (end === 0) this.markCaughtUp();
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: ({ message }) => {
+        this.apply(message);
+        if (Number(message.offset) >= end - 1) this.markCaughtUp();
+        return Promise.resolve();
+      },
+    });
+  }
+
+  private apply(message: KafkaMessage): void {
+    const id = message.key?.toString('utf8') ?? '';
+    // While loading, the rule set is built once at the end (markCaughtUp), not per record.
+    if (message.value === null) {
+      if (this.rules.delete(id) && this.caughtUp) this.changed();
+    } else {
+      const rule = parseRule(id, message.value.toString('utf8'));
+      if (rule) {
+        this.rules.set(id, rule);
+        if (this.caughtUp) this.changed();
+      } else {
+        this.logger.error(
+          `ignoring an unreadable rule record at offset ${message.offset} (key ${JSON.stringify(id)})`,
+        );
+      }
+    }
+    this.appliedOffset = Number(message.offset);
+    const waiting = this.waiters;
+    this.waiters = waiting.filter((waiter) => waiter.offset > this.appliedOffset);
+    for (const waiter of waiting) if (waiter.offset <= this.appliedOffset) waiter.resolve();
+  }
+
+  private markCaughtUp(): void {
+    if (this.caughtUp) return;
+    this.caughtUp = true;
+    this.logger.log(`loaded ${this.rules.size} operator rule(s) from ${this.config.filters.topic}`);
+    this.changed();
+  }
+}
+
+/** A record someone else wrote may be anything: it becomes a rule only if it checks out whole. */
+function parseRule(id: string, json: string): FilterRule | undefined {
+  try {
+    const { pattern, description, action } = JSON.parse(json) as Partial<StoredRule>;
+    if (typeof pattern !== 'string' || typeof description !== 'string') return undefined;
+    if (!RULE_ACTIONS.includes(action as RuleAction)) return undefined;
+    const rule = FilterRule.create(pattern, description, true, action);
+    return rule.id === id ? rule : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { KafkaBroker } from './support/kafka-broker.js';
+import {
+  EVENTS_PATH,
+  FILTERS_PATH,
+  RunningService,
+  postJson,
+  send,
+  startService,
+} from './support/service.js';
+import { countRecords } from './support/topic-reader.js';
+
+let broker: KafkaBroker;
+before(async () => {
+  broker = await KafkaBroker.start();
+});
+after(async () => broker?.stop());
+
+const interruption = 'topology.interruption.start';
+
+/** Asks an instance's dry-run until it gives `published`, at most `limitMs`; returns how long it took. */
+async function untilDecision(
+  service: RunningService,
+  name: string,
+  published: boolean,
+  limitMs: number,
+): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const answer = await send(
+      `${service.url}${FILTERS_PATH}/dry-run?name=${encodeURIComponent(name)}`,
+      'GET',
+    );
+    if (answer.body.published === published) return performance.now() - started;
+    if (performance.now() - started > limitMs) {
+      assert.fail(
+        `${service.url} still decides ${String(answer.body.published)} for ${name} after ${limitMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('rules shared by every instance through a compacted topic', () => {
+  const env = () => ({
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_TOPIC: 'rules_events',
+    FILTER_TOPIC: 'rules_shared',
+  });
+  let a: RunningService;
+  let b: RunningService;
+
+  before(async () => {
+    [a, b] = await Promise.all([startService(env()), startService(env())]);
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('enforces on B, within one second, a rule added on A', async (t) => {
+    assert.equal(
+      (await send(`${b.url}${FILTERS_PATH}/dry-run?name=${interruption}`, 'GET')).body.published,
+      false,
+    );
+    const created = await postJson(a.url + FILTERS_PATH, {
+      pattern: 'topology\\.interruption\\.',
+      description: 'maintenance',
+    });
+    assert.equal(created.status, 201);
+    const ms = await untilDecision(b, interruption, true, 1000);
+    t.diagnostic(`B enforced A's new rule after ${Math.round(ms)} ms`);
+    const before = await countRecords(broker.brokers, 'rules_events');
+    assert.deepEqual(
+      (await postJson(b.url + EVENTS_PATH, { name: interruption, content: {} })).body,
+      {
+        accepted: 1,
+        published: 1,
+        filtered: 0,
+      },
+    );
+    assert.equal(await countRecords(broker.brokers, 'rules_events'), before + 1);
+  });
+
+  it('stops on A, within one second, what a rule deleted on B allowed', async () => {
+    const [id] = Object.keys(
+      (await postJson(a.url + FILTERS_PATH, { pattern: 'kytos_extra/' })).body,
+    );
+    await untilDecision(b, 'kytos_extra/x', true, 1000);
+    assert.equal((await send(`${b.url}${FILTERS_PATH}/${id}`, 'DELETE')).status, 200);
+    await untilDecision(a, 'kytos_extra/x', false, 1000);
+    assert.equal((await send(`${a.url}${FILTERS_PATH}/${id}`, 'GET')).status, 404);
+  });
+
+  it('applies a deny rule from A on B, whatever allows the event', async () => {
+    await postJson(a.url + FILTERS_PATH, { pattern: 'kytos/mef_eline\\.', action: 'deny' });
+    await untilDecision(b, 'kytos/mef_eline.created', false, 1000);
+    const decision = await send(
+      `${b.url}${FILTERS_PATH}/dry-run?name=kytos/mef_eline.created`,
+      'GET',
+    );
+    assert.equal((decision.body.allowedBy as string[]).length, 1);
+    assert.equal((decision.body.deniedBy as string[]).length, 1);
+    assert.deepEqual(
+      (await postJson(b.url + EVENTS_PATH, { name: 'kytos/mef_eline.created', content: {} })).body,
+      {
+        accepted: 1,
+        published: 0,
+        filtered: 1,
+      },
+    );
+  });
+
+  it('ends concurrent creates of the same rule on both instances with one rule', async () => {
+    const rule = { pattern: 'kytos/concurrent\\.', description: 'raced' };
+    const answers = await Promise.all([
+      postJson(a.url + FILTERS_PATH, rule),
+      postJson(b.url + FILTERS_PATH, rule),
+    ]);
+    for (const answer of answers)
+      assert.ok([201, 400].includes(answer.status), JSON.stringify(answer.body));
+    await untilDecision(a, 'kytos/concurrent.x', true, 1000);
+    await untilDecision(b, 'kytos/concurrent.x', true, 1000);
+    for (const service of [a, b]) {
+      const rules = Object.values((await send(service.url + FILTERS_PATH, 'GET')).body) as {
+        pattern: string;
+      }[];
+      assert.equal(rules.filter((candidate) => candidate.pattern === rule.pattern).length, 1);
+    }
+  });
+
+  it('keeps every rule, with its id, across a restart of both instances', async () => {
+    const beforeRestart = (await send(a.url + FILTERS_PATH, 'GET')).body;
+    assert.deepEqual((await send(b.url + FILTERS_PATH, 'GET')).body, beforeRestart);
+    await Promise.all([a.close(), b.close()]);
+    [a, b] = await Promise.all([startService(env()), startService(env())]);
+    assert.deepEqual((await send(a.url + FILTERS_PATH, 'GET')).body, beforeRestart);
+    assert.deepEqual((await send(b.url + FILTERS_PATH, 'GET')).body, beforeRestart);
+  });
+});
+
+describe('an instance that starts while Kafka is away', () => {
+  // Its own describe: the instances above are closed by now, so the outage touches only this one.
+  const env = () => ({
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_TOPIC: 'rules_events',
+    FILTER_TOPIC: 'rules_shared',
+  });
+
+  it('is not ready, and takes no events, until the rules are loaded', async () => {
+    await broker.pause();
+    const late = await startService(env(), { waitUntilReady: false });
+    try {
+      assert.equal((await send(`${late.url}/health/ready`, 'GET')).status, 503);
+      const answer = await postJson(late.url + EVENTS_PATH, { name: 'kytos/x', content: {} });
+      assert.equal(answer.status, 503);
+      assert.match(String(answer.body.message), /rules are still loading/);
+    } finally {
+      await broker.resume();
+    }
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await send(`${late.url}/health/ready`, 'GET')).status !== 200) {
+        assert.ok(Date.now() < deadline, 'ready within 30 s of the broker coming back');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(
+        (await send(`${late.url}${FILTERS_PATH}/dry-run?name=kytos/mef_eline.created`, 'GET')).body
+          .published,
+        false,
+      );
+    } finally {
+      await late.close();
+    }
+  });
+});
+
+describe('patterns that cannot hurt the service', () => {
+  it('decides a catastrophic pattern against a long adversarial name in bounded time', async () => {
+    // Under a backtracking engine, (a+)+$ on "aaa…a!" takes time exponential in the length: with
+    // 100,000 characters it would never end. Run in a worker so a hang fails instead of freezing.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.ruleSet).then(async ({ RuleSet }) => {
+        const { FilterRule } = await import(workerData.filterRule);
+        const rules = new RuleSet([FilterRule.create('(a+)+$', '', true), FilterRule.create('(x|x)*y', '', true, 'deny')]);
+        const name = 'a'.repeat(100000) + '!';
+        const started = performance.now();
+        const results = [rules.permits(name), rules.explain(name).published, rules.permits('x'.repeat(100000)), rules.permits('a'.repeat(100000))];
+        parentPort.postMessage({ results, ms: performance.now() - started });
+      });`;
+    const base = new URL('../src/filters/', import.meta.url);
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: {
+        ruleSet: new URL('rule-set.js', base).href,
+        filterRule: new URL('filter-rule.js', base).href,
+      },
+    });
+    const outcome = await new Promise<{ results: boolean[]; ms: number }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void worker.terminate();
+        reject(new Error('the check did not finish within 10 s'));
+      }, 10_000);
+      worker.once('message', (message: { results: boolean[]; ms: number }) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    assert.deepEqual(outcome.results, [false, false, false, true]);
+  });
+
+  it('refuses backtracking-only syntax and over-long patterns through the API, and caps the rule count', async () => {
+    const service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      FILTER_STORE: 'memory',
+      FILTER_MAX_RULES: '2',
+    });
+    try {
+      const backref = await postJson(service.url + FILTERS_PATH, { pattern: '(a+)\\1' });
+      assert.equal(backref.status, 400);
+      assert.match(String(backref.body.message), /invalid regular expression/);
+      assert.equal(
+        (await postJson(service.url + FILTERS_PATH, { pattern: 'a'.repeat(257) })).status,
+        400,
+      );
+      assert.equal((await postJson(service.url + FILTERS_PATH, { pattern: '(a+)+$' })).status, 201);
+      assert.equal((await postJson(service.url + FILTERS_PATH, { pattern: 'b' })).status, 201);
+      const third = await postJson(service.url + FILTERS_PATH, { pattern: 'c' });
+      assert.equal(third.status, 409);
+      assert.match(String(third.body.message), /FILTER_MAX_RULES=2/);
+      const dryRun = await send(
+        `${service.url}${FILTERS_PATH}/dry-run?name=${'a'.repeat(256)}`,
+        'GET',
+      );
+      assert.equal(dryRun.body.published, true);
+      assert.equal((await send(`${service.url}${FILTERS_PATH}/dry-run`, 'GET')).status, 400);
+    } finally {
+      await service.close();
+    }
+  });
+});
