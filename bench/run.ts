@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { benchDecisions } from './decision.bench.js';
 import { benchDelivery, Row } from './delivery.bench.js';
 
 // `npm run bench`: every figure of one run on one machine, against one local broker, so the
@@ -20,6 +21,21 @@ function table(rows: Row[], ceiling: number): string {
   }
   return lines.join('\n');
 }
+
+const decisions = await benchDecisions();
+process.stdout.write(
+  `\nRule decisions (10,000 distinct event names; ${os.cpus().length} cores, Node ${process.version})\n\n`,
+);
+process.stdout.write(
+  '| rules | rule set build ms | cold decisions/s | warm (cached) decisions/s | rule by rule, no cache, decisions/s |\n',
+);
+process.stdout.write('| ---: | ---: | ---: | ---: | ---: |\n');
+for (const row of decisions) {
+  process.stdout.write(
+    `| ${row.rules} | ${cell(row.buildMs, 1)} | ${cell(row.coldPerSecond)} | ${cell(row.warmPerSecond)} | ${cell(row.ruleByRulePerSecond)} |\n`,
+  );
+}
+if (process.env.BENCH_ONLY === 'decisions') process.exit(0);
 
 const delivery = await benchDelivery();
 process.stdout.write(
