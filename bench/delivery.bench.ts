@@ -1,19 +1,17 @@
 import autocannon from 'autocannon';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
-import { repoRoot } from '../test/support/repo-root.js';
+import { kafkaTool } from '../test/support/kafka-tools.js';
 import { sampleEvents } from '../test/support/sample-events.js';
 import { spawnService, ServiceProcess } from '../test/support/service-process.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
-const run = promisify(execFile);
 const EVENTS_PATH = '/api/kytos/kafka_events/v1/events';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
@@ -108,14 +106,9 @@ async function producerPerformance(brokers: string, topic: string, total: number
       .join('\n'),
   );
   try {
-    const { stdout } = await run(
-      'java',
+    const stdout = await kafkaTool(
+      'org.apache.kafka.tools.ProducerPerformance',
       [
-        '-Xmx512m',
-        `-Dlog4j2.configurationFile=${join(repoRoot, 'scripts/kafka/tools-log4j2.properties')}`,
-        '-cp',
-        join(repoRoot, '.kafka/libs/*'),
-        'org.apache.kafka.tools.ProducerPerformance',
         '--topic',
         topic,
         '--num-records',
@@ -131,7 +124,7 @@ async function producerPerformance(brokers: string, topic: string, total: number
         'enable.idempotence=true',
         'linger.ms=5',
       ],
-      { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+      180_000,
     );
     const summary = stdout.trim().split('\n').at(-1) ?? '';
     const perSecond = Number(/([\d.]+) records\/sec/.exec(summary)?.[1] ?? NaN);
