@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, appendFileSync } from 'node:fs';
+import {
+  writeFileSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  appendFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadAppConfig } from '../../config/app-config.js';
+import { ConfigError, loadAppConfig } from '../../config/app-config.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { readSegment } from './segment-reader.js';
 import { Spool, SpoolFullError } from './spool.js';
@@ -43,6 +51,16 @@ async function readAll(spool: Spool): Promise<string[]> {
 }
 
 describe('Spool', () => {
+  it('names SPOOL_DIR when it cannot be used (a file stands where the folder should)', async () => {
+    const file = join(freshDir(), 'not-a-folder');
+    writeFileSync(file, '');
+    await assert.rejects(openSpool(join(file, 'spool')), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /SPOOL_DIR=".*not-a-folder\/spool" cannot be used/);
+      return true;
+    });
+  });
+
   it('keeps what concurrent appends wrote, in order, readable back whole', async () => {
     const spool = await openSpool(freshDir());
     await Promise.all([spool.append(events(3)), spool.append(events(2, 3))]);

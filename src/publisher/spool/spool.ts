@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { FileHandle, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig, ConfigError } from '../../config/app-config.js';
 import { BackpressureError } from '../backpressure-error.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { encodeRecord } from './spool-record.js';
@@ -47,7 +47,18 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     if (this.config.delivery.mode !== 'spool') return;
-    await mkdir(this.dir, { recursive: true });
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await this.openSegments();
+    } catch (error) {
+      // The operator's to fix: name the setting rather than show a stack.
+      throw new ConfigError([
+        `SPOOL_DIR=${JSON.stringify(this.dir)} cannot be used: ${(error as Error).message}`,
+      ]);
+    }
+  }
+
+  private async openSegments(): Promise<void> {
     const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
     for (const name of names) {
       const path = join(this.dir, name);
