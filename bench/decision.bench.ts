@@ -43,7 +43,11 @@ export async function benchDecisions(): Promise<DecisionRow[]> {
     const store = new InMemoryRuleStore();
     const rules = rulesOf(count);
     for (const rule of rules) await store.add(rule);
-    const config = loadAppConfig({ FILTER_PRESETS: '[]', FILTER_MAX_RULES: '100000' });
+    const config = loadAppConfig({
+      AUTH_DISABLED: 'true',
+      FILTER_PRESETS: '[]',
+      FILTER_MAX_RULES: '100000',
+    });
     const started = performance.now();
     const filters = new FilterService(config, store);
     const buildMs = performance.now() - started;

@@ -9,6 +9,11 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   closeOnSignals(app, config.shutdownTimeoutMs);
+  if (config.auth.disabled) {
+    new Logger('Auth').warn(
+      'AUTH_DISABLED=true: NO AUTHENTICATION. Anyone who can reach this port can inject events and change the rules. Local use only.',
+    );
+  }
   new Logger('Main').log(
     `listening on ${await app.getUrl()}; publishing to topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}`,
   );

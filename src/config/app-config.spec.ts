@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_PRESETS, loadAppConfig } from './app-config.js';
 
+/** Tests of other settings run without authentication, which must be asked for explicitly. */
+const base = { AUTH_DISABLED: 'true' };
+
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
-    loadAppConfig(env);
+    loadAppConfig({ ...base, ...env });
   } catch (error) {
     assert.ok(error instanceof ConfigError);
     return error.problems;
@@ -14,7 +20,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 
 describe('loadAppConfig', () => {
   it('gives defaults that work with a local broker', () => {
-    const config = loadAppConfig({});
+    const config = loadAppConfig(base);
     assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
     assert.equal(config.kafka.topic, 'event_logs');
     assert.equal(config.kafka.acks, 'all');
@@ -28,6 +34,7 @@ describe('loadAppConfig', () => {
 
   it('reads every kind of value', () => {
     const config = loadAppConfig({
+      ...base,
       KAFKA_BROKERS: 'a:1, b.example:9093',
       KAFKA_ACKS: '1',
       KAFKA_IDEMPOTENT: 'false',
@@ -43,7 +50,7 @@ describe('loadAppConfig', () => {
   });
 
   it('treats a blank value as unset', () => {
-    assert.equal(loadAppConfig({ KAFKA_TOPIC: '  ' }).kafka.topic, 'event_logs');
+    assert.equal(loadAppConfig({ ...base, KAFKA_TOPIC: '  ' }).kafka.topic, 'event_logs');
   });
 
   it('names every bad variable and what is allowed, all at once', () => {
@@ -80,6 +87,41 @@ describe('loadAppConfig', () => {
       '[{"pattern":"a","description":2}]',
     ]) {
       assert.match(problemsOf({ FILTER_PRESETS: presets })[0] ?? '', /FILTER_PRESETS=.*JSON array/);
+    }
+  });
+
+  it('refuses to start without webhook authentication unless told it runs without', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadAppConfig({});
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    assert.match(problems.join('\n'), /set AUTH_WEBHOOK_SECRET .* or AUTH_DISABLED=true/);
+    const config = loadAppConfig({ AUTH_WEBHOOK_SECRET: 'x'.repeat(32) });
+    assert.equal(config.auth.disabled, false);
+    assert.equal(config.auth.readsOpen, true);
+    assert.equal(config.auth.adminToken, undefined);
+  });
+
+  it('reads secrets from files (Kubernetes secrets) and never echoes them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+    try {
+      writeFileSync(join(dir, 'admin'), `${'a'.repeat(40)}\n`);
+      const config = loadAppConfig({
+        AUTH_WEBHOOK_TOKEN: 't'.repeat(20),
+        AUTH_ADMIN_TOKEN_FILE: join(dir, 'admin'),
+      });
+      assert.equal(config.auth.adminToken, 'a'.repeat(40));
+      const problems = problemsOf({
+        AUTH_ADMIN_TOKEN: 'short-secret',
+        AUTH_WEBHOOK_SECRET_FILE: join(dir, 'missing'),
+      });
+      assert.match(problems.join('\n'), /AUTH_ADMIN_TOKEN is too short/);
+      assert.match(problems.join('\n'), /AUTH_WEBHOOK_SECRET_FILE=.* cannot be read: ENOENT/);
+      assert.doesNotMatch(problems.join('\n'), /short-secret/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

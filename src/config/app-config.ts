@@ -81,6 +81,21 @@ export interface FilterSettings {
   maxRules: number;
 }
 
+export interface AuthSettings {
+  /** Explicitly no authentication (local use only); never the default. */
+  disabled: boolean;
+  /** HMAC-SHA256 shared secret for webhook signatures. */
+  webhookSecret?: string;
+  /** The simpler alternative: a bearer token for the webhook. */
+  webhookToken?: string;
+  /** Signed requests older or newer than this are refused (replay window). */
+  maxSkewSeconds: number;
+  /** Bearer token for rule management; without it, rules cannot be changed through the API. */
+  adminToken?: string;
+  /** Whether GET on the rules needs the admin token too. */
+  readsOpen: boolean;
+}
+
 /** Every setting of the service, read once from the environment at start. */
 export class AppConfig {
   constructor(
@@ -92,6 +107,7 @@ export class AppConfig {
     readonly ingest: IngestSettings,
     readonly filters: FilterSettings,
     readonly delivery: DeliverySettings,
+    readonly auth: AuthSettings,
   ) {}
 }
 
@@ -191,9 +207,24 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       spoolSegmentBytes: read.integer('SPOOL_SEGMENT_BYTES', 16 * MiB, 64 * 1024, 1024 * MiB),
       spoolMaxBytes: read.integer('SPOOL_MAX_BYTES', 1024 * MiB, MiB, 1024 * 1024 * MiB),
     },
+    {
+      disabled: read.boolean('AUTH_DISABLED', false),
+      webhookSecret: read.secret('AUTH_WEBHOOK_SECRET'),
+      webhookToken: read.secret('AUTH_WEBHOOK_TOKEN'),
+      maxSkewSeconds: read.integer('AUTH_MAX_SKEW_SECONDS', 300, 1, 86_400),
+      adminToken: read.secret('AUTH_ADMIN_TOKEN'),
+      readsOpen: read.boolean('AUTH_READS_OPEN', true),
+    },
   );
   if (config.delivery.spoolSegmentBytes > config.delivery.spoolMaxBytes) {
     read.conflict('SPOOL_SEGMENT_BYTES must not be larger than SPOOL_MAX_BYTES');
+  }
+  const { auth } = config;
+  if (!auth.disabled && !auth.webhookSecret && !auth.webhookToken) {
+    read.conflict(
+      'no webhook authentication is configured: set AUTH_WEBHOOK_SECRET (HMAC signatures) or ' +
+        'AUTH_WEBHOOK_TOKEN (bearer token), or AUTH_DISABLED=true to run without any (local use only)',
+    );
   }
   if (read.errors.length > 0) throw new ConfigError(read.errors);
   return config;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Reads typed settings from an environment, collecting every problem instead of stopping at the
  * first, so an operator fixes a bad deployment in one round.
@@ -72,6 +74,35 @@ export class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /**
+   * A secret from NAME, or from the file NAME_FILE names (a mounted Kubernetes secret). Its value
+   * never appears in an error message.
+   */
+  secret(name: string, minLength = 16): string | undefined {
+    const direct = this.raw(name);
+    const path = this.raw(`${name}_FILE`);
+    if (direct !== undefined && path !== undefined) {
+      this.problems.push(`set ${name} or ${name}_FILE, not both`);
+      return undefined;
+    }
+    let value = direct;
+    if (path !== undefined) {
+      try {
+        value = readFileSync(path, 'utf8').trim();
+      } catch (error) {
+        this.problems.push(
+          `${name}_FILE=${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        );
+        return undefined;
+      }
+    }
+    if (value !== undefined && value.length < minLength) {
+      this.problems.push(`${name} is too short: at least ${minLength} characters`);
+      return undefined;
+    }
+    return value;
   }
 
   /** Records a problem that involves more than one variable. */

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -10,9 +20,12 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiBearerAuth,
+  ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { AdminAuthGuard } from '../auth/admin-auth.guard.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { CreateFilterDto } from './dto/create-filter.dto.js';
@@ -27,6 +40,12 @@ const RULE_MAP_SCHEMA = {
 } as const;
 
 @ApiTags('filters')
+@UseGuards(AdminAuthGuard)
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({
+  type: ErrorResponseDto,
+  description: 'the admin token is missing or wrong',
+})
 @ApiExtraModels(FilterRuleDto)
 @Controller(`${KYTOS_API_BASE}/filters`)
 export class FilterController {

@@ -13,7 +13,14 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  * bytes (413), and parse (400). Errors go on to the global error filter.
  */
 export function jsonBody(limit: number) {
-  const parse = bodyParser.json({ limit, type: JSON_TYPES });
+  const parse = bodyParser.json({
+    limit,
+    type: JSON_TYPES,
+    // The raw bytes stay with the request: webhook signatures are computed over them.
+    verify: (request, _response, raw) => {
+      (request as Request & { rawBody?: Buffer }).rawBody = raw;
+    },
+  });
   return (request: Request, response: Response, next: NextFunction): void => {
     if (request.method !== 'POST') return next();
     if (!request.is(JSON_TYPES)) {

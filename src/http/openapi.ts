@@ -11,6 +11,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'expressions on the event name) decide which events may leave.',
     )
     .setVersion('1')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'AUTH_ADMIN_TOKEN for rule management; AUTH_WEBHOOK_TOKEN for the webhook',
+    })
     .build();
   return SwaggerModule.createDocument(app, info);
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -10,9 +10,11 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
@@ -23,6 +25,7 @@ import { IngestService } from './ingest.service.js';
 import { readEventBatch } from './kytos-event-batch.js';
 
 @ApiTags('events')
+@UseGuards(WebhookAuthGuard)
 @ApiExtraModels(KytosEventDto)
 @Controller(`${KYTOS_API_BASE}/events`)
 export class IngestController {
@@ -59,6 +62,10 @@ export class IngestController {
     description: 'body, batch or record too large',
   })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'missing or bad signature or token',
+  })
   @ApiBadGatewayResponse({
     type: ErrorResponseDto,
     description: 'Kafka refused the records for good',

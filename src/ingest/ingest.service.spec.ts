@@ -30,7 +30,7 @@ function setUp(env: Record<string, string> = {}): {
   ingest: IngestService;
   publisher: FakePublisher;
 } {
-  const config = loadAppConfig(env);
+  const config = loadAppConfig({ AUTH_DISABLED: 'true', ...env });
   const publisher = new FakePublisher();
   const ingest = new IngestService(
     config,

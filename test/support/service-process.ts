@@ -13,7 +13,14 @@ export interface ServiceProcess {
 /** The service as operators run it: `node dist/src/main.js`, configured by environment. */
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
-    env: { ...process.env, NO_COLOR: '1', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AUTH_DISABLED: 'true',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,7 +16,13 @@ export async function startService(
   env: Record<string, string>,
   options: { waitUntilReady?: boolean } = {},
 ): Promise<RunningService> {
-  const config = loadAppConfig({ LOG_LEVEL: 'error', ...env, HOST: '127.0.0.1', PORT: '0' });
+  const config = loadAppConfig({
+    LOG_LEVEL: 'error',
+    AUTH_DISABLED: 'true',
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

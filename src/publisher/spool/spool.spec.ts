@@ -20,7 +20,9 @@ const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 async function openSpool(dir: string, env: Record<string, string> = {}): Promise<Spool> {
-  const spool = new Spool(loadAppConfig({ DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }));
+  const spool = new Spool(
+    loadAppConfig({ AUTH_DISABLED: 'true', DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }),
+  );
   await spool.onModuleInit();
   return spool;
 }

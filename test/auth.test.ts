@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { signWebhook } from '../src/auth/webhook-signature.js';
+import { KafkaBroker } from './support/kafka-broker.js';
+import { EVENTS_PATH, FILTERS_PATH, RunningService, startService } from './support/service.js';
+import { countRecords } from './support/topic-reader.js';
+
+const secret = 'kytos-webhook-secret-for-tests-0123456789';
+const webhookToken = 'webhook-bearer-token-0123456789';
+const adminToken = 'admin-token-for-rules-0123456789';
+const topic = 'auth_events';
+const event = JSON.stringify({ name: 'kytos/topology.link_up', content: { link: 'l1' } });
+
+let broker: KafkaBroker;
+before(async () => {
+  broker = await KafkaBroker.start();
+});
+after(async () => broker?.stop());
+
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+function signed(body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return {
+    'x-kytos-timestamp': String(timestamp),
+    'x-kytos-signature': signWebhook(secret, String(timestamp), body),
+  };
+}
+
+describe('webhook authentication', () => {
+  let service: RunningService;
+  before(async () => {
+    service = await startService({
+      AUTH_DISABLED: 'false',
+      AUTH_WEBHOOK_SECRET: secret,
+      AUTH_WEBHOOK_TOKEN: webhookToken,
+      AUTH_ADMIN_TOKEN: adminToken,
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: topic,
+      FILTER_STORE: 'memory',
+    });
+  });
+  after(async () => service?.close());
+
+  it('refuses unsigned, badly signed and replayed requests with 401, publishing nothing', async () => {
+    const url = service.url + EVENTS_PATH;
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['no signature', {}, /required|missing/],
+      [
+        'bad signature',
+        { ...signed(event), 'x-kytos-signature': `sha256=${'0'.repeat(64)}` },
+        /bad signature/,
+      ],
+      ['signature of another body', signed(`${event} `), /bad signature/],
+      ['replayed after the window', signed(event, stale), /more than 300 s away/],
+      [
+        'wrong bearer token',
+        { authorization: 'Bearer not-the-token-at-all' },
+        /signature refused|required/,
+      ],
+      [
+        'admin token on the webhook',
+        { authorization: `Bearer ${adminToken}` },
+        /signature refused|required/,
+      ],
+    ];
+    const before = await countRecords(broker.brokers, topic);
+    for (const [label, headers, message] of cases) {
+      const answer = await post(url, event, headers);
+      assert.equal(answer.status, 401, label);
+      assert.equal(answer.body.statusCode, 401, label);
+      assert.match(String(answer.body.message), message, label);
+    }
+    assert.equal(
+      await countRecords(broker.brokers, topic),
+      before,
+      'nothing of a refused request was published',
+    );
+  });
+
+  it('publishes a correctly signed request, and one with the bearer token', async () => {
+    const before = await countRecords(broker.brokers, topic);
+    assert.equal((await post(service.url + EVENTS_PATH, event, signed(event))).status, 200);
+    assert.equal(
+      (await post(service.url + EVENTS_PATH, event, { authorization: `Bearer ${webhookToken}` }))
+        .status,
+      200,
+    );
+    assert.equal(await countRecords(broker.brokers, topic), before + 2);
+  });
+
+  it('needs the admin token, not the webhook one, to change rules; reads stay open', async () => {
+    const rule = JSON.stringify({ pattern: 'topology\\.interruption\\.' });
+    assert.equal((await post(service.url + FILTERS_PATH, rule, {})).status, 401);
+    assert.equal(
+      (await post(service.url + FILTERS_PATH, rule, { authorization: `Bearer ${webhookToken}` }))
+        .status,
+      401,
+    );
+    const created = await post(service.url + FILTERS_PATH, rule, {
+      authorization: `Bearer ${adminToken}`,
+    });
+    assert.equal(created.status, 201);
+    const [id] = Object.keys(created.body);
+    const unauthorizedDelete = await fetch(`${service.url}${FILTERS_PATH}/${id}`, {
+      method: 'DELETE',
+    });
+    assert.equal(unauthorizedDelete.status, 401);
+    assert.equal((await fetch(service.url + FILTERS_PATH)).status, 200);
+    const deleted = await fetch(`${service.url}${FILTERS_PATH}/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    assert.equal(deleted.status, 200);
+  });
+});
+
+describe('rule management settings', () => {
+  it('closes reads with AUTH_READS_OPEN=false, and turns rule changes off without an admin token', async () => {
+    const closed = await startService({
+      AUTH_DISABLED: 'false',
+      AUTH_WEBHOOK_TOKEN: webhookToken,
+      AUTH_ADMIN_TOKEN: adminToken,
+      AUTH_READS_OPEN: 'false',
+      KAFKA_BROKERS: broker.brokers,
+      FILTER_STORE: 'memory',
+    });
+    const noAdmin = await startService({
+      AUTH_DISABLED: 'false',
+      AUTH_WEBHOOK_TOKEN: webhookToken,
+      KAFKA_BROKERS: broker.brokers,
+      FILTER_STORE: 'memory',
+    });
+    try {
+      assert.equal((await fetch(closed.url + FILTERS_PATH)).status, 401);
+      assert.equal(
+        (
+          await fetch(closed.url + FILTERS_PATH, {
+            headers: { authorization: `Bearer ${adminToken}` },
+          })
+        ).status,
+        200,
+      );
+      const refused = await post(noAdmin.url + FILTERS_PATH, JSON.stringify({ pattern: 'x' }), {
+        authorization: `Bearer ${adminToken}`,
+      });
+      assert.equal(refused.status, 403);
+      assert.match(String(refused.body.message), /no AUTH_ADMIN_TOKEN is configured/);
+    } finally {
+      await Promise.all([closed.close(), noAdmin.close()]);
+    }
+  });
+});
