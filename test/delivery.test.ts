@@ -161,7 +161,7 @@ describe('broker stopped mid-stream and restarted', () => {
         t.diagnostic(
           `${mode}: answers ${JSON.stringify(result.statuses)}, ${result.acknowledged.length} acknowledged, ${lost.length} lost, ${duplicates} duplicates`,
         );
-        assert.ok(result.acknowledged.length > 100, 'the stream flowed');
+        assert.ok(result.acknowledged.length > 50, 'the stream flowed');
         assert.deepEqual(lost, [], 'no acknowledged event is missing');
         const ok = mode === 'kafka' ? '200' : '202';
         assert.deepEqual(
