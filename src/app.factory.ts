@@ -9,6 +9,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
 import { jsonBody } from './http/json-body.js';
+import { RateLimiter } from './http/rate-limiter.js';
+import { securityHeaders } from './http/security-headers.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
 
@@ -23,6 +25,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // A webhook's answers are never cached: hashing each one for an ETag is wasted work.
   app.set('etag', false);
+  app.use(securityHeaders);
+  const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
+  if (rateLimitPerSecond > 0)
+    app.use(new RateLimiter(rateLimitPerSecond, rateLimitBurst).middleware());
   app.use(jsonBody(config.ingest.maxBodyBytes));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(

@@ -162,3 +162,42 @@ describe('rule management settings', () => {
     }
   });
 });
+
+describe('hardening', () => {
+  it('limits requests per client with 429 and Retry-After, and sets security headers', async () => {
+    const service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      FILTER_STORE: 'memory',
+      RATE_LIMIT_PER_SECOND: '1',
+      RATE_LIMIT_BURST: '3',
+    });
+    try {
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await fetch(`${service.url}${FILTERS_PATH}`));
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        [200, 200, 200, 429],
+      );
+      const limited = answers[3];
+      assert.ok(limited);
+      assert.equal(limited.headers.get('retry-after'), '1');
+      assert.deepEqual(await limited.json(), {
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'too many requests from this client; retry in 1 s',
+      });
+      const first = answers[0];
+      assert.ok(first);
+      assert.equal(first.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(first.headers.get('x-frame-options'), 'DENY');
+      assert.equal(
+        first.headers.get('content-security-policy'),
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      assert.equal(first.headers.get('cache-control'), 'no-store');
+      assert.equal(first.headers.get('x-powered-by'), null);
+    } finally {
+      await service.close();
+    }
+  });
+});

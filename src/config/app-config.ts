@@ -70,6 +70,9 @@ export interface DeliverySettings {
 export interface IngestSettings {
   maxBodyBytes: number;
   maxBatchEvents: number;
+  /** Requests a second per client address (0: no limit), and how many at once. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
 }
 
 export interface FilterSettings {
@@ -183,6 +186,8 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     {
       maxBodyBytes: read.integer('INGEST_MAX_BODY_BYTES', 10 * MiB, 1024, 512 * MiB),
       maxBatchEvents: read.integer('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
+      rateLimitPerSecond: read.integer('RATE_LIMIT_PER_SECOND', 10_000, 0, 1_000_000),
+      rateLimitBurst: read.integer('RATE_LIMIT_BURST', 20_000, 1, 10_000_000),
     },
     {
       presets: read.json('FILTER_PRESETS', DEFAULT_PRESETS, (value) =>
