@@ -10,9 +10,9 @@ import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { kafkaTool } from '../test/support/kafka-tools.js';
 import { sampleEvents } from '../test/support/sample-events.js';
 import { spawnService, ServiceProcess } from '../test/support/service-process.js';
+import { EVENTS_PATH } from '../test/support/service.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
-const EVENTS_PATH = '/api/kytos/kafka_events/v1/events';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 

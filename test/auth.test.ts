@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signWebhook } from '../src/auth/webhook-signature.js';
 import { KafkaBroker } from './support/kafka-broker.js';
-import { EVENTS_PATH, FILTERS_PATH, RunningService, startService } from './support/service.js';
+import {
+  Answer,
+  EVENTS_PATH,
+  FILTERS_PATH,
+  RunningService,
+  send,
+  startService,
+} from './support/service.js';
 import { countRecords } from './support/topic-reader.js';
 
 const secret = 'kytos-webhook-secret-for-tests-0123456789';
@@ -17,17 +24,9 @@ before(async () => {
 });
 after(async () => broker?.stop());
 
-async function post(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+/** The JSON POST of the other tests, with the credentials under test. */
+function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  return send(url, 'POST', body, 'application/json', headers);
 }
 
 function signed(body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {

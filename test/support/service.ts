@@ -66,11 +66,12 @@ export async function send(
   method: string,
   body?: string,
   contentType?: string,
+  headers: Record<string, string> = {},
 ): Promise<Answer> {
   const response = await fetch(url, {
     method,
     body,
-    headers: contentType ? { 'content-type': contentType } : {},
+    headers: contentType ? { 'content-type': contentType, ...headers } : headers,
     signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
