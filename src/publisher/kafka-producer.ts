@@ -17,6 +17,8 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export class KafkaProducer implements OnApplicationBootstrap {
   private readonly logger = new Logger(KafkaProducer.name);
   private ready?: Promise<void>;
+  /** Counts producers: a failure renews the producer only once, however many sends it failed. */
+  private generation = 0;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
@@ -38,8 +40,14 @@ export class KafkaProducer implements OnApplicationBootstrap {
       await this.retry.run(
         async () => {
           await this.prepare();
+          const generation = this.generation;
           const messages = envelopes.map((envelope) => envelope.toMessage());
-          await lastValueFrom(this.client.emitBatch<unknown, KafkaMessage>(topic, { messages }));
+          try {
+            await lastValueFrom(this.client.emitBatch<unknown, KafkaMessage>(topic, { messages }));
+          } catch (error) {
+            this.renewProducer(generation);
+            throw error;
+          }
         },
         KafkaFailure.isTransient,
         (error, retry, delayMs) =>
@@ -58,11 +66,36 @@ export class KafkaProducer implements OnApplicationBootstrap {
 
   /** Connects the producer and makes sure the topic exists; a failure is forgotten, so the next call tries again. */
   private prepare(): Promise<void> {
-    this.ready ??= this.connectAndCreateTopic().catch((error: unknown) => {
-      this.ready = undefined;
+    this.ready ??= this.connect(this.connectAndCreateTopic());
+    return this.ready;
+  }
+
+  /**
+   * After a failed send, kafkajs keeps the idempotent producer's sequence numbers where they were,
+   * though the broker may have written the batch before the connection broke. The next batch to
+   * that partition would then reuse those numbers, be taken by the broker for a duplicate and be
+   * acknowledged without being written: a lost event (seen in the broker-restart test). A new
+   * producer gets a new producer id, so its sequences cannot collide; the resent batch may be
+   * written twice (at least once), never not at all.
+   */
+  private renewProducer(failedGeneration: number): void {
+    if (failedGeneration !== this.generation) return;
+    this.generation++;
+    const closed = this.client.close().catch((error: unknown) => {
+      this.logger.warn(`closing the failed producer: ${String(error)}`);
+    });
+    this.ready = this.connect(closed.then(() => this.connectAndCreateTopic()));
+    // Nobody may wait for this one (the last request may have been the failed one): a failure
+    // here is left for the next send to meet, never an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  private connect(connecting: Promise<void>): Promise<void> {
+    const attempt: Promise<void> = connecting.catch((error: unknown) => {
+      if (this.ready === attempt) this.ready = undefined;
       throw error;
     });
-    return this.ready;
+    return attempt;
   }
 
   private async connectAndCreateTopic(): Promise<void> {
