@@ -13,6 +13,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 export const RULE_STORES = ['kafka', 'memory'] as const;
+export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = Exclude<(typeof SASL_MECHANISMS)[number], 'none'>;
 export type RuleStoreKind = (typeof RULE_STORES)[number];
 
 export interface PresetRuleSetting {
@@ -30,8 +32,27 @@ export interface RetrySettings {
   deadlineMs: number;
 }
 
+/** TLS to the brokers; PEM contents are read from their files once, at start. */
+export interface KafkaTlsSettings {
+  /** CA bundle that signed the brokers' certificates; without it, the system's CAs. */
+  ca?: string;
+  /** Client certificate and key, for brokers that require mutual TLS. */
+  cert?: string;
+  key?: string;
+  keyPassword?: string;
+  /** The name the brokers' certificates carry, when it differs from the host in KAFKA_BROKERS. */
+  servername?: string;
+}
+
+/** One member per mechanism, the shape kafkajs' own SASL options have. */
+export type KafkaSaslSettings = {
+  [M in SaslMechanism]: { mechanism: M; username: string; password: string };
+}[SaslMechanism];
+
 export interface KafkaSettings {
   brokers: string[];
+  tls?: KafkaTlsSettings;
+  sasl?: KafkaSaslSettings;
   topic: string;
   clientId: string;
   acks: KafkaAcks;
@@ -45,6 +66,10 @@ export interface KafkaSettings {
   topicReplicationFactor: number;
   /** Larger records are refused with 413 before anything is sent (Kafka's default limit is 1 MiB). */
   maxRecordBytes: number;
+  /** How often the background check asks Kafka whether it answers (readiness, metrics). */
+  checkIntervalMs: number;
+  /** Whether /health/ready fails while Kafka does not answer (by default in `kafka` delivery mode only). */
+  requiredForReadiness: boolean;
 }
 
 /** How envelopes of concurrent requests are coalesced into Kafka batches (PublishQueue). */
@@ -148,8 +173,11 @@ const MiB = 1024 * 1024;
 export function loadAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const read = new EnvReader(env);
   const maxPatternLength = read.integer('FILTER_MAX_PATTERN_LENGTH', 256, 1, 4096);
+  const deliveryMode = read.oneOf('DELIVERY_MODE', 'kafka', DELIVERY_MODES);
   const kafka: KafkaSettings = {
     brokers: read.string('KAFKA_BROKERS', '127.0.0.1:9092', checkBrokers).split(',').map(trim),
+    tls: readKafkaTls(read),
+    sasl: readKafkaSasl(read),
     topic: read.string('KAFKA_TOPIC', 'event_logs', checkTopicName),
     clientId: read.string('KAFKA_CLIENT_ID', 'kafka-events', checkClientId),
     acks: read.oneOf('KAFKA_ACKS', 'all', KAFKA_ACKS),
@@ -167,6 +195,9 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     topicPartitions: read.integer('KAFKA_TOPIC_PARTITIONS', 3, 1, 10_000),
     topicReplicationFactor: read.integer('KAFKA_TOPIC_REPLICATION_FACTOR', 1, 1, 32),
     maxRecordBytes: read.integer('KAFKA_MAX_RECORD_BYTES', MiB - 1024, 1024, 256 * MiB),
+    checkIntervalMs: read.integer('KAFKA_CHECK_INTERVAL_MS', 5_000, 200, 300_000),
+    // A spooling instance takes events while Kafka is away: that is what the spool is for.
+    requiredForReadiness: read.boolean('READY_REQUIRES_KAFKA', deliveryMode === 'kafka'),
   };
   if (kafka.idempotent && kafka.acks !== 'all') {
     read.conflict(
@@ -199,7 +230,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       maxRules: read.integer('FILTER_MAX_RULES', 1000, 1, 100_000),
     },
     {
-      mode: read.oneOf('DELIVERY_MODE', 'kafka', DELIVERY_MODES),
+      mode: deliveryMode,
       batch: {
         maxEvents: read.integer('PUBLISH_BATCH_MAX_EVENTS', 1000, 1, 100_000),
         maxBytes: read.integer('PUBLISH_BATCH_MAX_BYTES', MiB, 1024, 64 * MiB),
@@ -233,6 +264,51 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
   }
   if (read.errors.length > 0) throw new ConfigError(read.errors);
   return config;
+}
+
+function readKafkaTls(read: EnvReader): KafkaTlsSettings | undefined {
+  const enabled = read.boolean('KAFKA_TLS', false);
+  const tls: KafkaTlsSettings = {
+    ca: read.pemFile('KAFKA_TLS_CA_FILE'),
+    cert: read.pemFile('KAFKA_TLS_CERT_FILE'),
+    key: read.pemFile('KAFKA_TLS_KEY_FILE'),
+    keyPassword: read.secret('KAFKA_TLS_KEY_PASSWORD', 1),
+    servername: read.raw('KAFKA_TLS_SERVERNAME'),
+  };
+  const given = Object.entries(tls)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+  if (!enabled) {
+    if (given.length > 0) {
+      read.conflict(
+        `KAFKA_TLS_* settings are given (${given.join(', ')}) but KAFKA_TLS is not true`,
+      );
+    }
+    return undefined;
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    read.conflict('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together: set both or neither');
+  }
+  return tls;
+}
+
+function readKafkaSasl(read: EnvReader): KafkaSaslSettings | undefined {
+  const mechanism = read.oneOf('KAFKA_SASL_MECHANISM', 'none', SASL_MECHANISMS);
+  const username = read.raw('KAFKA_SASL_USERNAME');
+  const password = read.secret('KAFKA_SASL_PASSWORD', 1);
+  if (mechanism === 'none') {
+    if (username !== undefined || password !== undefined) {
+      read.conflict('KAFKA_SASL_USERNAME/PASSWORD are given but KAFKA_SASL_MECHANISM is none');
+    }
+    return undefined;
+  }
+  if (username === undefined || password === undefined) {
+    read.conflict(
+      `KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)`,
+    );
+    return undefined;
+  }
+  return { mechanism, username, password };
 }
 
 function trim(value: string): string {

@@ -89,14 +89,8 @@ export class EnvReader {
     }
     let value = direct;
     if (path !== undefined) {
-      try {
-        value = readFileSync(path, 'utf8').trim();
-      } catch (error) {
-        this.problems.push(
-          `${name}_FILE=${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-        );
-        return undefined;
-      }
+      value = this.readFile(`${name}_FILE`, path)?.trim();
+      if (value === undefined) return undefined;
     }
     if (value !== undefined && value.length < minLength) {
       this.problems.push(`${name} is too short: at least ${minLength} characters`);
@@ -105,9 +99,33 @@ export class EnvReader {
     return value;
   }
 
+  /** The contents of a PEM file (certificate, key, CA bundle) that NAME points to. */
+  pemFile(name: string): string | undefined {
+    const path = this.raw(name);
+    if (path === undefined) return undefined;
+    const contents = this.readFile(name, path);
+    if (contents === undefined) return undefined;
+    if (!contents.includes('-----BEGIN ')) {
+      this.problems.push(`${name}=${JSON.stringify(path)} is not a PEM file (no -----BEGIN line)`);
+      return undefined;
+    }
+    return contents;
+  }
+
   /** Records a problem that involves more than one variable. */
   conflict(message: string): void {
     this.problems.push(message);
+  }
+
+  private readFile(name: string, path: string): string | undefined {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      this.problems.push(
+        `${name}=${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+      return undefined;
+    }
   }
 
   private fail(name: string, value: string, expected: string): void {

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, KafkaMessage, Producer } from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
+import { kafkaConnection } from '../kafka/kafka-connection.js';
 import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
 import { RuleStore } from './rule-store.js';
 
@@ -47,10 +48,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   constructor(private readonly config: AppConfig) {
     super();
     this.kafka = new Kafka({
-      clientId: `${config.kafka.clientId}-rules`,
-      brokers: config.kafka.brokers,
-      connectionTimeout: config.kafka.connectionTimeoutMs,
-      requestTimeout: config.kafka.requestTimeoutMs,
+      ...kafkaConnection(config.kafka, '-rules'),
       retry: { retries: 2 },
       logLevel: logLevel.NOTHING,
     });

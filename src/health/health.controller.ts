@@ -1,39 +1,69 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import {
   ApiOkResponse,
+  ApiResponseSchemaHost,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { FilterService } from '../filters/index.js';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
+import { RetryLaterException } from '../http/retry-later.exception.js';
+import { KafkaHealthIndicator } from './kafka.health.js';
+import { RulesHealthIndicator } from './rules.health.js';
 
-/** Probes for Kubernetes: live while the process answers, ready once the rules are loaded. */
+const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    info: { type: 'object', additionalProperties: true },
+    error: { type: 'object', additionalProperties: true },
+    details: { type: 'object', additionalProperties: true },
+  },
+};
+
+/** Probes for Kubernetes (NestJS terminus): live while the process answers, ready when it can do its job. */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly filters: FilterService) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly rules: RulesHealthIndicator,
+  ) {}
 
   @Get('live')
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process answers.' })
-  @ApiOkResponse({
-    schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } },
-  })
-  live(): { status: string } {
-    return { status: 'ok' };
+  @ApiOkResponse({ schema: HEALTH_RESULT })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
   }
 
   @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({
-    summary: 'Readiness: every permission rule is loaded, so events can be decided.',
+    summary:
+      'Readiness: every permission rule is loaded and Kafka answers (in spool mode a Kafka outage only degrades).',
   })
-  @ApiOkResponse({
-    schema: { type: 'object', properties: { status: { type: 'string', example: 'ready' } } },
-  })
+  @ApiOkResponse({ schema: HEALTH_RESULT })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
-  ready(): { status: string } {
-    if (!this.filters.ready)
-      throw new ServiceUnavailableException('the permission rules are still loading');
-    return { status: 'ready' };
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.rules.check(), () => this.kafka.check()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // Terminus' own error body is reshaped into the one error shape of every endpoint.
+      const { error: down = {} } = error.getResponse() as HealthCheckResult;
+      const details = Object.entries(down).map(([field, result]) => ({
+        field,
+        reason: String((result as { message?: unknown }).message ?? 'down'),
+      }));
+      throw new RetryLaterException(
+        `not ready: ${details.map(({ field, reason }) => `${field}: ${reason}`).join('; ')}`,
+        5,
+        details,
+      );
+    }
   }
 }

@@ -1,6 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { FilterModule } from '../filters/index.js';
+import { KafkaModule } from '../kafka/index.js';
 import { HealthController } from './health.controller.js';
+import { KafkaHealthIndicator } from './kafka.health.js';
+import { RulesHealthIndicator } from './rules.health.js';
 
-@Module({ imports: [FilterModule], controllers: [HealthController] })
+// Terminus' own log line per failed probe is off: KafkaConnectivity logs each change of state once.
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), FilterModule, KafkaModule],
+  controllers: [HealthController],
+  providers: [KafkaHealthIndicator, RulesHealthIndicator],
+})
 export class HealthModule {}

@@ -6,12 +6,8 @@ import { loadAppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
-import {
-  BackpressureError,
-  EventEnvelope,
-  KafkaFailure,
-  PublisherService,
-} from '../publisher/index.js';
+import { KafkaFailure } from '../kafka/index.js';
+import { BackpressureError, EventEnvelope, PublisherService } from '../publisher/index.js';
 import { IngestService } from './ingest.service.js';
 
 /** Stands in for Kafka: records what it was asked to publish, or fails as told. */

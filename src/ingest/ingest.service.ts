@@ -7,10 +7,10 @@ import {
 import { AppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
+import { KafkaFailure } from '../kafka/index.js';
 import {
   BackpressureError,
   EventEnvelope,
-  KafkaFailure,
   KytosEvent,
   PublisherService,
   UnserializableEventError,
@@ -54,6 +54,12 @@ export class IngestService {
         throw new RetryLaterException(
           `Kafka is unavailable, nothing was acknowledged: ${error.reason}`,
           5,
+        );
+      }
+      if (error.kind === 'unauthorized') {
+        throw new RetryLaterException(
+          `Kafka refuses this service's credentials or permissions (see KAFKA_SASL_*, KAFKA_TLS_*), nothing was acknowledged: ${error.reason}`,
+          30,
         );
       }
       throw new BadGatewayException(`Kafka refused the events: ${error.reason}`);

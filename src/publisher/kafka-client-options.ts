@@ -2,6 +2,7 @@ import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
+import { kafkaConnection } from '../kafka/kafka-connection.js';
 import { useCompression } from './kafka-compression.js';
 
 const { Partitioners, logLevel } = kafkajs;
@@ -21,10 +22,7 @@ export async function kafkaClientOptions(config: AppConfig): Promise<KafkaOption
       postfixId: '',
       producerOnlyMode: true,
       client: {
-        clientId: kafka.clientId,
-        brokers: kafka.brokers,
-        connectionTimeout: kafka.connectionTimeoutMs,
-        requestTimeout: kafka.requestTimeoutMs,
+        ...kafkaConnection(kafka),
         retry: { retries: 0 },
         // Each failed attempt is logged once by PublisherService; kafkajs' own lines only when asked.
         logLevel: verbose ? logLevel.INFO : logLevel.NOTHING,

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
 import { EventEnvelope, KafkaMessage } from './event-envelope.js';
-import { KafkaFailure } from './kafka-failure.js';
+import { KafkaFailure } from '../kafka/kafka-failure.js';
 import { RetryPolicy } from './retry-policy.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');

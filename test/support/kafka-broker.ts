@@ -16,12 +16,24 @@ export class KafkaBroker {
     private readonly extraConfig: string[],
   ) {}
 
-  static async start(extraConfig: string[] = []): Promise<KafkaBroker> {
+  /**
+   * `extraConfig` may depend on the ports and folder (extra listeners, key files): the broker owns
+   * `extraPorts` more free ports after its own two, from `port + 2` on.
+   */
+  static async start(
+    extraConfig: string[] | ((port: number, dir: string) => string[]) = [],
+    extraPorts = 0,
+    /** Runs in the broker's folder before it starts: writes files its config names (TLS keys). */
+    prepare?: (dir: string) => Promise<void>,
+  ): Promise<KafkaBroker> {
+    const port = await freePorts(2 + extraPorts);
+    const dir = mkdtempSync(join(tmpdir(), 'kafka-events-broker-'));
     const broker = new KafkaBroker(
-      await freePortPair(),
-      mkdtempSync(join(tmpdir(), 'kafka-events-broker-')),
-      extraConfig,
+      port,
+      dir,
+      typeof extraConfig === 'function' ? extraConfig(port, dir) : extraConfig,
     );
+    await prepare?.(dir);
     await broker.resume();
     return broker;
   }
@@ -62,13 +74,15 @@ export class KafkaBroker {
   }
 }
 
-/** A port whose successor (the KRaft controller's) is free too. */
-async function freePortPair(): Promise<number> {
+/** A port whose `count - 1` successors (the KRaft controller's, extra listeners) are free too. */
+async function freePorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 40_000);
-    if ((await isFree(port)) && (await isFree(port + 1))) return port;
+    let free = true;
+    for (let next = port; free && next < port + count; next++) free = await isFree(next);
+    if (free) return port;
   }
-  throw new Error('no free loopback port pair found in 50 tries');
+  throw new Error(`no ${count} free consecutive loopback ports found in 50 tries`);
 }
 
 function isFree(port: number): Promise<boolean> {

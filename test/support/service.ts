@@ -26,7 +26,12 @@ export async function startService(
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  if (options.waitUntilReady ?? true) await waitUntilReady(url);
+  if (options.waitUntilReady ?? true) {
+    await waitUntilReady(url).catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
+  }
   return { url, app, close: () => app.close() };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config.js';
 import { EventEnvelope } from '../event-envelope.js';
-import { KafkaFailure } from '../kafka-failure.js';
+import { KafkaFailure } from '../../kafka/kafka-failure.js';
 import { KafkaProducer } from '../kafka-producer.js';
 import { RetryPolicy } from '../retry-policy.js';
 import { readSegment } from './segment-reader.js';

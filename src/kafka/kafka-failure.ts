@@ -1,8 +1,8 @@
 /**
- * Kafka errors that another attempt cannot fix: the records or the credentials are wrong, not the
- * moment. Everything else from kafkajs (connection refused, leader moving, timeouts) is transient.
+ * Kafka errors that another attempt cannot fix: the records are wrong, not the moment. Everything
+ * else from kafkajs (connection refused, leader moving, timeouts) is transient.
  */
-const PERMANENT_PROTOCOL_ERRORS = new Set([
+const RECORD_ERRORS = new Set([
   'MESSAGE_TOO_LARGE',
   'RECORD_LIST_TOO_LARGE',
   'INVALID_RECORD',
@@ -11,20 +11,30 @@ const PERMANENT_PROTOCOL_ERRORS = new Set([
   'INVALID_REQUIRED_ACKS',
   'UNSUPPORTED_COMPRESSION_TYPE',
   'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'POLICY_VIOLATION',
+]);
+
+/**
+ * Kafka refuses this service itself: its credentials or permissions are wrong, not the records.
+ * Retrying at once cannot help, but the events must not be set aside either: an operator fixes it.
+ */
+const CREDENTIAL_ERRORS = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
   'CLUSTER_AUTHORIZATION_FAILED',
   'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
   'SASL_AUTHENTICATION_FAILED',
   'ILLEGAL_SASL_STATE',
   'UNSUPPORTED_SASL_MECHANISM',
-  'POLICY_VIOLATION',
 ]);
 
 /** What a publish failure means for the sender. */
 export class KafkaFailure extends Error {
   private constructor(
-    /** `unavailable`: try again later (503). `rejected`: Kafka will refuse these records (502). */
-    readonly kind: 'unavailable' | 'rejected',
+    /**
+     * `unavailable`: try again later (503). `unauthorized`: Kafka refuses this service's
+     * credentials (503, until an operator fixes them). `rejected`: Kafka will refuse these records (502).
+     */
+    readonly kind: 'unavailable' | 'unauthorized' | 'rejected',
     readonly reason: string,
     override readonly cause: unknown,
   ) {
@@ -34,7 +44,9 @@ export class KafkaFailure extends Error {
 
   static from(error: unknown): KafkaFailure {
     const chain = causesOf(error);
-    const permanent = chain.find(isPermanent);
+    const credentials = chain.find(isCredentialError);
+    if (credentials) return new KafkaFailure('unauthorized', explain(credentials), error);
+    const permanent = chain.find((link) => RECORD_ERRORS.has(typeOf(link) ?? ''));
     if (permanent) return new KafkaFailure('rejected', explain(permanent), error);
     const foreign = chain.every((link) => !isKafkaJsError(link));
     // An error that is not kafkajs' own is a fault of this service, not of the moment.
@@ -67,17 +79,20 @@ function isKafkaJsError(error: unknown): boolean {
   return error instanceof Error && error.name.startsWith('KafkaJS');
 }
 
-function isPermanent(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { type } = error as Error & { type?: unknown };
+function typeOf(error: unknown): string | undefined {
+  const type = error instanceof Error ? (error as Error & { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : undefined;
+}
+
+function isCredentialError(error: unknown): boolean {
   return (
-    error.name === 'KafkaJSSASLAuthenticationError' ||
-    (typeof type === 'string' && PERMANENT_PROTOCOL_ERRORS.has(type))
+    (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') ||
+    CREDENTIAL_ERRORS.has(typeOf(error) ?? '')
   );
 }
 
 function explain(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const { type } = error as Error & { type?: unknown };
-  return typeof type === 'string' ? `${type}: ${error.message}` : error.message;
+  const type = typeOf(error);
+  return type ? `${type}: ${error.message}` : error.message;
 }

@@ -29,7 +29,7 @@ describe('KafkaFailure', () => {
     assert.ok(KafkaFailure.isTransient(protocolError('NOT_LEADER_OR_FOLLOWER', true)));
   });
 
-  it('calls a record too large or a refused authorization rejected, wherever it hides', () => {
+  it('calls a record too large rejected, wherever it hides', () => {
     const tooLarge = protocolError('MESSAGE_TOO_LARGE', false);
     const aggregate = new KafkaJSAggregateError('several', [
       protocolError('NOT_LEADER_OR_FOLLOWER', true),
@@ -38,17 +38,22 @@ describe('KafkaFailure', () => {
     const failure = KafkaFailure.from(aggregate);
     assert.equal(failure.kind, 'rejected');
     assert.match(failure.reason, /^MESSAGE_TOO_LARGE/);
+  });
+
+  it('calls refused credentials or permissions unauthorized, not retried and not the records fault', () => {
+    const badPassword = new (
+      KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error
+    )('SASL SCRAM SHA256 authentication failed: bad password');
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(badPassword, {
+      retryCount: 0,
+      retryTime: 100,
+    });
+    assert.equal(KafkaFailure.from(wrapped).kind, 'unauthorized');
+    assert.match(KafkaFailure.from(wrapped).reason, /authentication failed/);
+    assert.ok(!KafkaFailure.isTransient(wrapped));
     assert.equal(
       KafkaFailure.from(protocolError('TOPIC_AUTHORIZATION_FAILED', false)).kind,
-      'rejected',
-    );
-    assert.equal(
-      KafkaFailure.from(
-        new (KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error)(
-          'bad password',
-        ),
-      ).kind,
-      'rejected',
+      'unauthorized',
     );
   });
 

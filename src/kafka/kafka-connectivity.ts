@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { AppConfig } from '../config/app-config.js';
+import { kafkaConnection } from './kafka-connection.js';
+import { KafkaFailure } from './kafka-failure.js';
+
+const { Kafka, logLevel } = kafkajs;
+
+export interface KafkaState {
+  /** `unknown` until the first check has answered. */
+  status: 'unknown' | 'up' | 'down';
+  /** Why it is down, in kafkajs' words (never a credential). */
+  reason?: string;
+  checkedAt?: Date;
+}
+
+/**
+ * Whether this service can reach Kafka right now, with its own credentials: one cheap metadata
+ * request (describeCluster) every KAFKA_CHECK_INTERVAL_MS in the background. Probes and metrics
+ * read the last answer, so a burst of probes never becomes a burst of Kafka requests.
+ */
+@Injectable()
+export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaConnectivity.name);
+  private current: KafkaState = { status: 'unknown' };
+  private admin?: Admin;
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<void>;
+
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
+  get state(): KafkaState {
+    return this.current;
+  }
+
+  onModuleInit(): void {
+    this.checking = this.check();
+    this.timer = setInterval(() => {
+      this.checking ??= this.check();
+    }, this.config.kafka.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.checking;
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  private async check(): Promise<void> {
+    const timeoutMs = this.config.kafka.connectionTimeoutMs + this.config.kafka.requestTimeoutMs;
+    try {
+      this.admin ??= this.createAdmin();
+      const admin = this.admin;
+      await Promise.race([
+        admin.connect().then(() => admin.describeCluster()),
+        sleep(timeoutMs, undefined, { ref: false }).then(() => {
+          throw new CheckTimeout(`no answer from Kafka within ${timeoutMs} ms`);
+        }),
+      ]);
+      this.record({ status: 'up' });
+    } catch (error) {
+      const reason =
+        error instanceof CheckTimeout ? error.message : KafkaFailure.from(error).reason;
+      this.record({ status: 'down', reason });
+      // A fresh client next time: one whose connection broke may keep failing.
+      const broken = this.admin;
+      this.admin = undefined;
+      await broken?.disconnect().catch(() => undefined);
+    } finally {
+      this.checking = undefined;
+    }
+  }
+
+  private record(next: Omit<KafkaState, 'checkedAt'>): void {
+    if (next.status !== this.current.status || next.reason !== this.current.reason) {
+      if (next.status === 'up') this.logger.log('Kafka is reachable');
+      else this.logger.warn(`Kafka is not reachable: ${next.reason}`);
+    }
+    this.current = { ...next, checkedAt: new Date() };
+  }
+
+  private createAdmin(): Admin {
+    return new Kafka({
+      ...kafkaConnection(this.config.kafka, '-health'),
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    }).admin();
+  }
+}
+
+class CheckTimeout extends Error {}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { KafkaConnectivity } from './kafka-connectivity.js';
+
+@Module({ providers: [KafkaConnectivity], exports: [KafkaConnectivity] })
+export class KafkaModule {}
