@@ -13,6 +13,8 @@ import { RateLimiter } from './http/rate-limiter.js';
 import { securityHeaders } from './http/security-headers.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
+import { JsonLogger } from './logging/json-logger.js';
+import { requestContext } from './logging/request-context.js';
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -20,11 +22,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     // Thrown errors reach the caller (main.ts prints them) instead of ending the process here.
     abortOnError: false,
-    logger: nestLogLevels(config.logLevel),
+    logger:
+      config.logFormat === 'json'
+        ? new JsonLogger(nestLogLevels(config.logLevel))
+        : nestLogLevels(config.logLevel),
   });
   app.disable('x-powered-by');
   // A webhook's answers are never cached: hashing each one for an ETag is wasted work.
   app.set('etag', false);
+  app.use(requestContext());
   app.use(securityHeaders);
   const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
   if (rateLimitPerSecond > 0)

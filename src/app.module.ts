@@ -4,13 +4,20 @@ import { ConfigModule } from './config/config.module.js';
 import { FilterModule } from './filters/index.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), FilterModule, IngestModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        FilterModule,
+        IngestModule,
+        HealthModule,
+      ],
     };
   }
 }

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
-import { Answer, EVENTS_PATH, RunningService, postJson, startService } from './support/service.js';
+import {
+  Answer,
+  EVENTS_PATH,
+  RunningService,
+  postJson,
+  send,
+  startService,
+  waitUntilReady,
+} from './support/service.js';
 import { countRecords, readTopic } from './support/topic-reader.js';
 
 const topic = 'broker_down';
@@ -49,15 +57,19 @@ describe('Kafka unreachable: 503 within the bounded retry time, then success onc
   before(async () => {
     broker = await KafkaBroker.start();
     await broker.pause();
-    service = await startService({
-      KAFKA_BROKERS: broker.brokers,
-      KAFKA_TOPIC: topic,
-      KAFKA_RETRY_DEADLINE_MS: String(DEADLINE_MS),
-      KAFKA_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      KAFKA_CONNECTION_TIMEOUT_MS: '500',
-      // Rules from config only: this test is about the publishing path with Kafka away from the start.
-      FILTER_STORE: 'memory',
-    });
+    service = await startService(
+      {
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_TOPIC: topic,
+        KAFKA_RETRY_DEADLINE_MS: String(DEADLINE_MS),
+        KAFKA_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        KAFKA_CONNECTION_TIMEOUT_MS: '500',
+        // Rules from config only: this test is about the publishing path with Kafka away from the start.
+        FILTER_STORE: 'memory',
+        KAFKA_CHECK_INTERVAL_MS: '300',
+      },
+      { waitUntilReady: false },
+    );
   });
 
   after(async () => {
@@ -68,11 +80,15 @@ describe('Kafka unreachable: 503 within the bounded retry time, then success onc
   it('answers 503 with Retry-After while the broker has never been up for the service', async () => {
     const { answer, ms } = await timed(() => postJson(service.url + EVENTS_PATH, linkUp()));
     assertUnavailable(answer, ms);
+    const ready = await send(`${service.url}/health/ready`, 'GET');
+    assert.equal(ready.status, 503);
+    assert.match(String(ready.body.message), /^not ready: kafka: /);
   });
 
-  it('publishes once the broker is up', async () => {
+  it('publishes once the broker is up, and is ready again', async () => {
     await broker.resume();
     acknowledged.push(await postUntilAcknowledged(service, 30_000));
+    await waitUntilReady(service.url, 10_000);
   });
 
   it('answers 503 when the broker goes away mid-stream, and recovers when it returns', async () => {

@@ -147,7 +147,7 @@ describe('Kafka over SASL and TLS', () => {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       const records = await readTopic(broker.brokers, topic, 1);
       assert.equal(records.length, 1);
-      assert.equal(JSON.parse(records[0]?.value ?? '{}').id, id);
+      assert.equal((JSON.parse(records[0]?.value ?? '{}') as { id?: string }).id, id);
     });
   }
 
@@ -185,7 +185,7 @@ describe('Kafka over SASL and TLS', () => {
     });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     const records = await readTopic(broker.brokers, 'tls_ok', 1);
-    assert.equal(JSON.parse(records[0]?.value ?? '{}').id, id);
+    assert.equal((JSON.parse(records[0]?.value ?? '{}') as { id?: string }).id, id);
   });
 
   it('refuses a broker whose certificate another CA signed, with a clear 503', async () => {

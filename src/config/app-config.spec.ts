@@ -124,4 +124,52 @@ describe('loadAppConfig', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads Kafka TLS files and SASL credentials, and refuses incomplete or contradictory ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+    try {
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      writeFileSync(join(dir, 'ca.pem'), pem);
+      writeFileSync(join(dir, 'not-pem'), 'hello');
+      writeFileSync(join(dir, 'password'), 'kafka-password\n');
+      const config = loadAppConfig({
+        ...base,
+        KAFKA_TLS: 'true',
+        KAFKA_TLS_CA_FILE: join(dir, 'ca.pem'),
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'events',
+        KAFKA_SASL_PASSWORD_FILE: join(dir, 'password'),
+      });
+      assert.equal(config.kafka.tls?.ca, pem);
+      assert.deepEqual(config.kafka.sasl, {
+        mechanism: 'scram-sha-512',
+        username: 'events',
+        password: 'kafka-password',
+      });
+      assert.equal(loadAppConfig(base).kafka.tls, undefined);
+      assert.equal(loadAppConfig(base).kafka.sasl, undefined);
+
+      const problems = problemsOf({
+        KAFKA_TLS_CA_FILE: join(dir, 'ca.pem'),
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'events',
+      }).join('\n');
+      assert.match(problems, /KAFKA_TLS_\* settings are given \(ca\) but KAFKA_TLS is not true/);
+      assert.match(
+        problems,
+        /KAFKA_SASL_MECHANISM=plain needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
+      );
+      const more = problemsOf({
+        KAFKA_TLS: 'true',
+        KAFKA_TLS_CA_FILE: join(dir, 'not-pem'),
+        KAFKA_TLS_CERT_FILE: join(dir, 'ca.pem'),
+        KAFKA_SASL_MECHANISM: 'gssapi',
+      }).join('\n');
+      assert.match(more, /KAFKA_TLS_CA_FILE=.* is not a PEM file/);
+      assert.match(more, /KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together/);
+      assert.match(more, /KAFKA_SASL_MECHANISM="gssapi" is not allowed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -5,12 +5,14 @@ export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as c
 export const RECORD_KEYS = ['name', 'id', 'none'] as const;
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export const DELIVERY_MODES = ['kafka', 'spool'] as const;
+export const LOG_FORMATS = ['json', 'text'] as const;
 
 export type KafkaAcks = (typeof KAFKA_ACKS)[number];
 export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
 export type RecordKey = (typeof RECORD_KEYS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const RULE_STORES = ['kafka', 'memory'] as const;
 export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -130,6 +132,8 @@ export class AppConfig {
     readonly host: string,
     readonly port: number,
     readonly logLevel: LogLevel,
+    /** `json`: one JSON object per line, for log collectors; `text`: Nest's coloured lines, for people. */
+    readonly logFormat: LogFormat,
     readonly shutdownTimeoutMs: number,
     readonly kafka: KafkaSettings,
     readonly ingest: IngestSettings,
@@ -212,6 +216,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
     read.string('HOST', '127.0.0.1', checkHost),
     read.integer('PORT', 8080, 0, 65535),
     read.oneOf('LOG_LEVEL', 'log', LOG_LEVELS),
+    read.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),
     read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     kafka,
     {

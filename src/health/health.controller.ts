@@ -57,7 +57,7 @@ export class HealthController {
       const { error: down = {} } = error.getResponse() as HealthCheckResult;
       const details = Object.entries(down).map(([field, result]) => ({
         field,
-        reason: String((result as { message?: unknown }).message ?? 'down'),
+        reason: typeof result?.message === 'string' ? result.message : 'down',
       }));
       throw new RetryLaterException(
         `not ready: ${details.map(({ field, reason }) => `${field}: ${reason}`).join('; ')}`,

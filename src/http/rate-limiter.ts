@@ -49,8 +49,8 @@ export class RateLimiter {
 
   middleware() {
     return (request: Request, response: Response, next: NextFunction): void => {
-      // Probes are never refused: a limited kubelet would restart a healthy pod.
-      if (request.path.startsWith('/health/')) return next();
+      // Probes and scrapes are never refused: a limited kubelet would restart a healthy pod.
+      if (request.path.startsWith('/health/') || request.path === '/metrics') return next();
       const wait = this.take(request.socket.remoteAddress ?? 'unknown');
       if (wait === 0) return next();
       response.setHeader('Retry-After', String(wait));

@@ -8,7 +8,16 @@ import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
 import { KafkaFailure } from '../kafka/index.js';
 import { BackpressureError, EventEnvelope, PublisherService } from '../publisher/index.js';
+import { EventMetrics } from '../metrics/index.js';
 import { IngestService } from './ingest.service.js';
+
+/** A counter's value, per label set, as Prometheus would scrape it. */
+async function counted(metrics: EventMetrics, name: string): Promise<Record<string, number>> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  return Object.fromEntries(
+    (metric?.values ?? []).map(({ labels, value }) => [JSON.stringify(labels), value]),
+  );
+}
 
 /** Stands in for Kafka: records what it was asked to publish, or fails as told. */
 class FakePublisher {
@@ -25,21 +34,40 @@ class FakePublisher {
 function setUp(env: Record<string, string> = {}): {
   ingest: IngestService;
   publisher: FakePublisher;
+  metrics: EventMetrics;
 } {
   const config = loadAppConfig({ AUTH_DISABLED: 'true', ...env });
   const publisher = new FakePublisher();
+  const metrics = new EventMetrics();
   const ingest = new IngestService(
     config,
     new FilterService(config, new InMemoryRuleStore()),
     publisher as unknown as PublisherService,
+    metrics,
   );
-  return { ingest, publisher };
+  return { ingest, publisher, metrics };
 }
 
 const linkUp = { name: 'kytos/topology.link_up', content: { link: 'l1' } };
 const interruption = { name: 'topology.interruption.start', content: {} };
 
 describe('IngestService', () => {
+  it('counts received, permitted, filtered and failed events (by reason) in its metrics', async () => {
+    const { ingest, publisher, metrics } = setUp();
+    await ingest.ingest([linkUp, interruption, linkUp]);
+    publisher.failWith = KafkaFailure.from(new kafkajs.KafkaJSConnectionError('ECONNREFUSED'));
+    await assert.rejects(ingest.ingest([linkUp]));
+    publisher.failWith = new BackpressureError('full');
+    await assert.rejects(ingest.ingest([linkUp, linkUp]));
+    assert.deepEqual(await counted(metrics, 'kafka_events_received_total'), { '{}': 6 });
+    assert.deepEqual(await counted(metrics, 'kafka_events_permitted_total'), { '{}': 5 });
+    assert.deepEqual(await counted(metrics, 'kafka_events_filtered_total'), { '{}': 1 });
+    assert.deepEqual(await counted(metrics, 'kafka_events_failed_total'), {
+      '{"reason":"unavailable"}': 1,
+      '{"reason":"backpressure"}': 2,
+    });
+  });
+
   it('publishes the permitted events of a request in one call, in their order, and counts', async () => {
     const { ingest, publisher } = setUp();
     const second = { name: 'kytos/mef_eline.created', content: {} };

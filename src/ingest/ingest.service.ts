@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
 import { KafkaFailure } from '../kafka/index.js';
+import { EventMetrics, FailureReason } from '../metrics/index.js';
 import {
   BackpressureError,
   EventEnvelope,
@@ -24,13 +25,26 @@ export class IngestService {
     private readonly config: AppConfig,
     private readonly filters: FilterService,
     private readonly publisher: PublisherService,
+    private readonly metrics: EventMetrics,
   ) {}
 
   async ingest(events: readonly KytosEvent[]): Promise<IngestOutcome> {
+    this.metrics.received.inc(events.length);
     if (!this.filters.ready) {
       // Deciding before every rule is loaded could let out what a deny rule stops.
+      this.metrics.failed.inc({ reason: 'not_ready' }, events.length);
       throw new RetryLaterException('the permission rules are still loading; nothing was taken', 1);
     }
+    try {
+      return await this.decideAndPublish(events);
+    } catch (error) {
+      const reason = failureReason(error);
+      if (reason) this.metrics.failed.inc({ reason }, events.length);
+      throw asHttpError(error);
+    }
+  }
+
+  private async decideAndPublish(events: readonly KytosEvent[]): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
@@ -45,27 +59,11 @@ export class IngestService {
       }
       envelopes.push(envelope);
     });
-    try {
-      await this.publisher.publish(envelopes);
-    } catch (error) {
-      if (error instanceof BackpressureError) throw new RetryLaterException(error.message, 1);
-      if (!(error instanceof KafkaFailure)) throw error;
-      if (error.kind === 'unavailable') {
-        throw new RetryLaterException(
-          `Kafka is unavailable, nothing was acknowledged: ${error.reason}`,
-          5,
-        );
-      }
-      if (error.kind === 'unauthorized') {
-        throw new RetryLaterException(
-          `Kafka refuses this service's credentials or permissions (see KAFKA_SASL_*, KAFKA_TLS_*), nothing was acknowledged: ${error.reason}`,
-          30,
-        );
-      }
-      throw new BadGatewayException(`Kafka refused the events: ${error.reason}`);
-    }
+    const filtered = events.length - envelopes.length;
+    this.metrics.permitted.inc(envelopes.length);
+    this.metrics.filtered.inc(filtered);
+    await this.publisher.publish(envelopes);
     const accepted = events.length;
-    const filtered = accepted - envelopes.length;
     return this.publisher.mode === 'spool'
       ? { status: 202, body: { accepted, spooled: envelopes.length, filtered } }
       : { status: 200, body: { accepted, published: envelopes.length, filtered } };
@@ -82,4 +80,31 @@ export class IngestService {
       });
     }
   }
+}
+
+/** What the sender is told when its events could not be taken. */
+function asHttpError(error: unknown): unknown {
+  if (error instanceof BackpressureError) return new RetryLaterException(error.message, 1);
+  if (!(error instanceof KafkaFailure)) return error;
+  switch (error.kind) {
+    case 'unavailable':
+      return new RetryLaterException(
+        `Kafka is unavailable, nothing was acknowledged: ${error.reason}`,
+        5,
+      );
+    case 'unauthorized':
+      return new RetryLaterException(
+        `Kafka refuses this service's credentials or permissions (see KAFKA_SASL_*, KAFKA_TLS_*), nothing was acknowledged: ${error.reason}`,
+        30,
+      );
+    case 'rejected':
+      return new BadGatewayException(`Kafka refused the events: ${error.reason}`);
+  }
+}
+
+function failureReason(error: unknown): FailureReason | undefined {
+  if (error instanceof PayloadTooLargeException) return 'too_large';
+  if (error instanceof BackpressureError) return 'backpressure';
+  if (error instanceof KafkaFailure) return error.kind;
+  return undefined;
 }

@@ -3,8 +3,9 @@ import { ClientKafka } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
+import { EventMetrics } from '../metrics/index.js';
 import { EventEnvelope, KafkaMessage } from './event-envelope.js';
-import { KafkaFailure } from '../kafka/kafka-failure.js';
+import { KafkaFailure } from '../kafka/index.js';
 import { RetryPolicy } from './retry-policy.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -24,6 +25,7 @@ export class KafkaProducer implements OnApplicationBootstrap {
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
     private readonly config: AppConfig,
     private readonly retry: RetryPolicy,
+    private readonly metrics: EventMetrics,
   ) {}
 
   /** Connects in the background: the webhook answers 503 until Kafka is there, it never blocks start. */
@@ -36,6 +38,7 @@ export class KafkaProducer implements OnApplicationBootstrap {
   async send(envelopes: readonly EventEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     const { topic } = this.config.kafka;
+    const stopTimer = this.metrics.publishSeconds.startTimer();
     try {
       await this.retry.run(
         async () => {
@@ -50,12 +53,17 @@ export class KafkaProducer implements OnApplicationBootstrap {
           }
         },
         KafkaFailure.isTransient,
-        (error, retry, delayMs) =>
+        (error, retry, delayMs) => {
+          this.metrics.retries.inc();
           this.logger.warn(
             `publishing ${envelopes.length} event(s) failed (${KafkaFailure.from(error).reason}); retry ${retry + 1} in ${delayMs} ms`,
-          ),
+          );
+        },
       );
+      stopTimer({ outcome: 'acknowledged' });
+      this.metrics.published.inc(envelopes.length);
     } catch (error) {
+      stopTimer({ outcome: 'failed' });
       const failure = KafkaFailure.from(error);
       this.logger.error(
         `publishing ${envelopes.length} event(s) failed for good: ${failure.reason}`,

@@ -22,6 +22,16 @@ export class PublisherService {
     this.mode = config.delivery.mode;
   }
 
+  /** Events waiting in memory for Kafka's acknowledgement. */
+  get queuedEvents(): number {
+    return this.queue.depth;
+  }
+
+  /** Bytes in the spool not yet forwarded. */
+  get spooledBytes(): number {
+    return this.spool.bytes;
+  }
+
   publish(envelopes: readonly EventEnvelope[]): Promise<void> {
     return this.mode === 'spool' ? this.spool.append(envelopes) : this.queue.enqueue(envelopes);
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config.js';
 import { EventEnvelope } from '../event-envelope.js';
-import { KafkaFailure } from '../../kafka/kafka-failure.js';
+import { KafkaFailure } from '../../kafka/index.js';
+import { EventMetrics } from '../../metrics/index.js';
 import { KafkaProducer } from '../kafka-producer.js';
 import { RetryPolicy } from '../retry-policy.js';
 import { readSegment } from './segment-reader.js';
@@ -34,6 +35,7 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
     private readonly spool: Spool,
     private readonly producer: KafkaProducer,
     private readonly retry: RetryPolicy,
+    private readonly metrics: EventMetrics,
   ) {
     this.checkpointPath = join(spool.dir, 'checkpoint.json');
     this.rejectedPath = join(spool.dir, 'rejected.spool');
@@ -134,6 +136,7 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
         const failure = KafkaFailure.from(error);
         if (failure.kind !== 'rejected') return false;
         await appendFile(this.rejectedPath, encodeRecord(envelope));
+        this.metrics.failed.inc({ reason: 'rejected' });
         this.logger.error(
           `event ${envelope.id} (${envelope.name}) refused by Kafka (${failure.reason}); kept in ${this.rejectedPath}`,
         );

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Why events were not acknowledged to their sender (or, in spool mode, set aside). */
+export type FailureReason =
+  'not_ready' | 'too_large' | 'backpressure' | 'unavailable' | 'unauthorized' | 'rejected';
+
+/**
+ * The counters of an event's path, one registry per application (tests run several in one
+ * process). Node's process metrics come with it. State that can simply be read (queue depth,
+ * Kafka state, rules) is sampled at scrape time by StateGauges instead.
+ */
+@Injectable()
+export class EventMetrics {
+  readonly registry = new Registry();
+  private readonly registers = [this.registry];
+
+  readonly received = new Counter({
+    name: 'kafka_events_received_total',
+    help: 'Valid events that arrived at the webhook.',
+    registers: this.registers,
+  });
+
+  readonly permitted = new Counter({
+    name: 'kafka_events_permitted_total',
+    help: 'Events a rule allowed to leave.',
+    registers: this.registers,
+  });
+
+  readonly filtered = new Counter({
+    name: 'kafka_events_filtered_total',
+    help: 'Events no rule allowed (or a deny rule stopped); never published.',
+    registers: this.registers,
+  });
+
+  readonly published = new Counter({
+    name: 'kafka_events_published_total',
+    help: 'Events Kafka acknowledged.',
+    registers: this.registers,
+  });
+
+  readonly failed = new Counter({
+    name: 'kafka_events_failed_total',
+    help: 'Events not acknowledged to their sender, or set aside as refused by Kafka, by reason.',
+    labelNames: ['reason'] as const,
+    registers: this.registers,
+  });
+
+  readonly retries = new Counter({
+    name: 'kafka_events_publish_retries_total',
+    help: 'Batches sent to Kafka again after a transient failure.',
+    registers: this.registers,
+  });
+
+  readonly publishSeconds = new Histogram({
+    name: 'kafka_events_publish_duration_seconds',
+    help: 'From handing a batch to Kafka to its acknowledgement (or final failure), retries included.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: this.registers,
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
