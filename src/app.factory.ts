@@ -9,6 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
 import { jsonBody } from './http/json-body.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { securityHeaders } from './http/security-headers.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
@@ -30,8 +31,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // A webhook's answers are never cached: hashing each one for an ETag is wasted work.
   app.set('etag', false);
+  // Built before the middleware, so that 405 answers come from the same routes it documents.
+  const document = buildOpenApiDocument(app);
   app.use(requestContext());
   app.use(securityHeaders);
+  app.use(methodNotAllowed(document));
   const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
   if (rateLimitPerSecond > 0)
     app.use(new RateLimiter(rateLimitPerSecond, rateLimitBurst).middleware());
@@ -44,7 +48,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       exceptionFactory: toBadRequest,
     }),
   );
-  serveSwaggerUi(app, buildOpenApiDocument(app));
+  serveSwaggerUi(app, document);
   return app;
 }
 

@@ -176,7 +176,7 @@ describe('the webhook against a real Kafka broker', () => {
       [
         'duplicate',
         () => postJson(service.url + FILTERS_PATH, { pattern: 'kytos[./](.*)' }),
-        400,
+        409,
         /already exists/,
       ],
       [
@@ -272,7 +272,7 @@ describe('the webhook against a real Kafka broker', () => {
         'bad timestamp',
         () => postJson(service.url + EVENTS_PATH, { ...good, timestamp: 'yesterday' }),
         400,
-        /timestamp must be an ISO-8601/,
+        /timestamp must be an RFC 3339/,
       ],
       [
         'not an event',

@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  applyDecorators,
   Param,
   Post,
   Query,
@@ -21,6 +22,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiBearerAuth,
+  ApiSecurity,
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
@@ -39,9 +41,11 @@ const RULE_MAP_SCHEMA = {
   additionalProperties: { $ref: getSchemaPath(FilterRuleDto) },
 } as const;
 
+/** Reads need the admin token only with AUTH_READS_OPEN=false: the bearer token is optional. */
+const ReadAccess = () => applyDecorators(ApiBearerAuth(), ApiSecurity({}));
+
 @ApiTags('filters')
 @UseGuards(AdminAuthGuard)
-@ApiBearerAuth()
 @ApiUnauthorizedResponse({
   type: ErrorResponseDto,
   description: 'the admin token is missing or wrong',
@@ -52,6 +56,7 @@ export class FilterController {
   constructor(private readonly filters: FilterService) {}
 
   @Get()
+  @ReadAccess()
   @ApiOperation({ summary: 'List the permission rules (presets and operator rules).' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
   list(): Record<string, FilterRuleDto> {
@@ -59,6 +64,7 @@ export class FilterController {
   }
 
   @Get('dry-run')
+  @ReadAccess()
   @ApiOperation({ summary: 'Would an event of this name be published, and which rules decide?' })
   @ApiOkResponse({ type: DecisionDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'name missing, empty or too long' })
@@ -67,6 +73,7 @@ export class FilterController {
   }
 
   @Get(':id')
+  @ReadAccess()
   @ApiOperation({ summary: 'One rule.' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -75,6 +82,7 @@ export class FilterController {
   }
 
   @Post()
+  @ApiBearerAuth()
   @ApiOperation({
     summary: 'Add a rule that allows (or denies) the events whose name matches the pattern.',
   })
@@ -83,7 +91,10 @@ export class FilterController {
     type: ErrorResponseDto,
     description: 'invalid, too long or duplicate pattern',
   })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the rule limit is reached' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'the same rule exists already, or the rule limit is reached',
+  })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
@@ -99,6 +110,7 @@ export class FilterController {
   }
 
   @Delete(':id')
+  @ApiBearerAuth()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an operator rule.' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA, description: 'the removed rule' })

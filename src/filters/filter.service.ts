@@ -75,7 +75,7 @@ export class FilterService {
     }
     const rules = this.list();
     if (rules.some((existing) => existing.id === rule.id)) {
-      throw new BadRequestException(
+      throw new ConflictException(
         `${action} rule with pattern ${JSON.stringify(pattern)} already exists`,
       );
     }

@@ -17,7 +17,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description: 'AUTH_ADMIN_TOKEN for rule management; AUTH_WEBHOOK_TOKEN for the webhook',
     })
     .build();
-  return SwaggerModule.createDocument(app, info);
+  const document = SwaggerModule.createDocument(app, info);
+  // The validation pipe refuses properties a DTO does not declare (forbidNonWhitelisted): say so.
+  for (const schema of Object.values(document.components?.schemas ?? {})) {
+    if ('properties' in schema && schema.additionalProperties === undefined) {
+      schema.additionalProperties = false;
+    }
+  }
+  return document;
 }
 
 export function serveSwaggerUi(app: INestApplication, document: OpenAPIObject): void {

@@ -27,9 +27,10 @@ export function readEventBatch(body: unknown, maxEvents: number): KytosEvent[] {
   const details: ErrorDetailDto[] = [];
   const events = items.map((item, index) => {
     const event = toDto(item);
-    for (const reason of event
-      ? problemsOf(event)
-      : [{ field: 'event', reason: 'must be a JSON object' }]) {
+    const problems = event
+      ? [...unknownFieldsOf(item as object), ...problemsOf(event)]
+      : [{ field: 'event', reason: 'must be a JSON object' }];
+    for (const reason of problems) {
       details.push({ index, ...reason });
     }
     return event;
@@ -46,6 +47,8 @@ export function readEventBatch(body: unknown, maxEvents: number): KytosEvent[] {
   return events as KytosEvent[];
 }
 
+const KNOWN_FIELDS = new Set(['name', 'content', 'id', 'timestamp']);
+
 /** Only the known fields are copied (shallowly: a large content is never walked or cloned). */
 function toDto(item: unknown): KytosEventDto | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
@@ -53,8 +56,15 @@ function toDto(item: unknown): KytosEventDto | undefined {
   return Object.assign(new KytosEventDto(), { name, content, id, timestamp });
 }
 
+/** A misspelt field (`timestamp` as `time_stamp`) is refused rather than silently dropped. */
+function unknownFieldsOf(item: object): { field: string; reason: string }[] {
+  return Object.keys(item)
+    .filter((key) => !KNOWN_FIELDS.has(key))
+    .map((key) => ({ field: key.slice(0, 64), reason: 'is not a field of a Kytos event' }));
+}
+
 /** The type is named before any other problem of the same field: "must be a string", not "too long". */
-const CONSTRAINT_ORDER = ['isString', 'isObject', 'isNotEmpty', 'maxLength', 'isUuid', 'isIso8601'];
+const CONSTRAINT_ORDER = ['isString', 'isObject', 'isNotEmpty', 'maxLength', 'isUuid', 'isRFC3339'];
 
 function problemsOf(event: KytosEventDto): { field: string; reason: string }[] {
   return validateSync(event).map((error) => {

@@ -7,6 +7,7 @@ export class CreateFilterDto {
     description:
       'RE2 regular expression matched against the start of an event name; end it with $ for an exact match.',
     example: 'kytos/mef_eline\\.',
+    format: 'regex',
     minLength: 1,
   })
   @IsString()

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsISO8601,
   IsNotEmpty,
   IsObject,
+  IsRFC3339,
   IsOptional,
   IsString,
   IsUUID,
@@ -36,7 +36,8 @@ export class KytosEventDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Generated (uuid4) when absent.',
+    nullable: true,
+    description: 'Generated (uuid4) when absent or null.',
     example: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
   })
   @IsOptional()
@@ -45,10 +46,12 @@ export class KytosEventDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'ISO-8601, UTC. The time of receipt when absent.',
+    nullable: true,
+    description: 'RFC 3339 (ISO-8601), UTC. The time of receipt when absent or null.',
     example: '2026-02-10T14:00:01.104512+00:00',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date-time' })
+  // RFC 3339 is the date-time of JSON Schema, so what openapi.json promises is exactly what is taken.
+  @IsRFC3339({ message: 'must be an RFC 3339 (ISO-8601) date-time' })
   timestamp?: string;
 }
