@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # `npm test`: builds, then runs every unit spec (src/**/*.spec.ts) and integration test
 # (test/**/*.test.ts) with Node's own test runner. Integration tests start their own Kafka broker
-# through scripts/kafka.sh, so Java 17+ and Maven are needed; nothing else has to run beforehand.
+# through scripts/kafka.sh, so Java 17+ and Maven are needed; the Swagger UI test needs Debian's
+# chromium, installed here when missing (as root). Nothing else has to run beforehand.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rm -rf dist
 npx tsc -p tsconfig.json
 # Fetch Kafka's jars once, up front, rather than inside the first test's time budget.
 bash scripts/kafka.sh fetch
+# The Swagger UI test drives Debian's chromium (playwright-core never downloads a browser).
+if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing Debian's chromium for the Swagger UI test" >&2
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null
+  else
+    echo "test.sh: the Swagger UI test needs chromium: apt-get install chromium (or set CHROMIUM_PATH)" >&2
+  fi
+fi
 mapfile -t files < <(find dist/src dist/test -name '*.spec.js' -o -name '*.test.js' | sort)
 [ "$#" -gt 0 ] && mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -E "$1")
 exec node --enable-source-maps --test --test-reporter=spec --test-concurrency=2 --test-timeout=240000 "${files[@]}"
