@@ -1,0 +1,112 @@
+import threading
+import time
+
+import pytest
+
+from controller import StandinController
+from kytos.core import KytosEvent
+from sample_events import sample_events
+from webhook_forwarder import settings
+from webhook_forwarder.main import Main
+
+
+@pytest.fixture
+def napp_settings(monkeypatch, server):
+    values = {
+        "WEBHOOK_URL": server.url,
+        "WEBHOOK_SECRET": "kytos-webhook-secret-for-tests-0123456789",
+        "BATCH_LINGER_SECONDS": "0.01",
+        "RETRY_INITIAL_SECONDS": "0.01",
+        "RETRY_MAX_SECONDS": "0.05",
+        "SHUTDOWN_FLUSH_SECONDS": "2",
+    }
+    for name, value in values.items():
+        monkeypatch.setattr(settings, name, value)
+    return monkeypatch
+
+
+@pytest.fixture
+def controller():
+    standin = StandinController()
+    yield standin
+    if standin.loop.is_running():
+        standin.shutdown()
+
+
+def wait_for(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def stats(controller, napp):
+    return controller.call_soon(napp.stats, None).content
+
+
+def test_forwards_every_sample_event_in_order_as_the_webhook_expects(napp_settings, server, controller):
+    napp = controller.load(Main)
+    events = sample_events()
+    for event in events:
+        controller.publish(event)
+    wait_for(lambda: len(server.events()) == len(events))
+    received = server.events()
+    assert [e["id"] for e in received] == [str(e.id) for e in events]
+    assert received[0]["content"] == events[0].content
+    assert all("T" in e["timestamp"] for e in received)
+    assert stats(controller, napp)["forwarded"] == len(events)
+    assert len(server.requests) < len(events), "events were batched"
+
+
+def test_a_name_pattern_narrows_what_leaves_the_controller(napp_settings, server, controller):
+    napp_settings.setattr(settings, "EVENT_NAME_PATTERN", r"kytos/topology\.")
+    controller.load(Main)
+    for event in sample_events():
+        controller.publish(event)
+    controller.publish(KytosEvent(name="kytos/topology.link_up", content={"link": "l9"}))
+    wait_for(lambda: any(e["content"] == {"link": "l9"} for e in server.events()))
+    names = {e["name"] for e in server.events()}
+    assert names and all(name.startswith("kytos/topology.") for name in names)
+
+
+def test_never_blocks_the_controller_and_drops_the_oldest_when_full(napp_settings, server, controller):
+    napp_settings.setattr(settings, "QUEUE_CAPACITY", "5")
+    napp_settings.setattr(settings, "BATCH_MAX_EVENTS", "1")
+    server.delay = threading.Event()  # the service hangs
+    napp = controller.load(Main)
+    started = time.monotonic()
+    for number in range(30):
+        controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": number}))
+    assert time.monotonic() - started < 2.0
+    current = stats(controller, napp)
+    assert current["queued"] == 5
+    # 30 offered: one in flight at the hung service, 5 queued, the 24 oldest of the rest dropped.
+    assert current["dropped_queue_full"] == 24
+    server.delay.set()
+    wait_for(lambda: stats(controller, napp)["queued"] == 0)
+    numbers = [e["content"]["n"] for e in server.events()]
+    assert numbers == [0, 25, 26, 27, 28, 29]
+
+
+def test_flushes_what_is_queued_at_shutdown(napp_settings, server, controller):
+    napp_settings.setattr(settings, "BATCH_LINGER_SECONDS", "5")  # nothing leaves before shutdown
+    napp = controller.load(Main)
+    for number in range(20):
+        controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": number}))
+    controller.shutdown()
+    assert [e["content"]["n"] for e in server.events()] == list(range(20))
+    assert napp.forwarder.stats.forwarded == 20
+    assert napp.forwarder.stats.dropped == 0
+
+
+def test_gives_up_at_shutdown_within_the_flush_time_and_counts_what_it_drops(napp_settings, server, controller):
+    server.script = [(503, {"retry-after": "1"})] * 100
+    napp = controller.load(Main)
+    for number in range(10):
+        controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": number}))
+    wait_for(lambda: len(server.requests) >= 1)
+    started = time.monotonic()
+    controller.shutdown()
+    assert time.monotonic() - started < 2 + 2
+    assert napp.forwarder.stats.dropped_at_shutdown == 10
+    assert napp.forwarder.stats.forwarded == 0

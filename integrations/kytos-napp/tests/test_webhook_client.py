@@ -1,0 +1,78 @@
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+
+from webhook_forwarder.webhook_client import (
+    Outcome,
+    RetrySettings,
+    WebhookClient,
+    WebhookSettings,
+)
+
+SECRET = "kytos-webhook-secret-for-tests-0123456789"
+FAST = RetrySettings(initial_delay=0.01, max_delay=0.05, max_retry_after=1.0)
+
+
+def deliver(settings, batches, deadline=None):
+    async def scenario():
+        client = WebhookClient(settings)
+        try:
+            return [await client.deliver(batch, deadline) for batch in batches]
+        finally:
+            await client.aclose()
+
+    return asyncio.run(scenario())
+
+
+def event(number):
+    return {"id": f"id-{number}", "name": "kytos/topology.link_up", "timestamp": None, "content": {"n": number}}
+
+
+def test_signs_each_batch_as_the_service_expects_over_one_kept_alive_connection(server):
+    outcomes = deliver(WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1)], [event(2), event(3)]])
+    assert outcomes == [Outcome.DELIVERED, Outcome.DELIVERED]
+    for request in server.requests:
+        timestamp = request["headers"]["x-kytos-timestamp"]
+        assert abs(int(timestamp) - time.time()) < 60
+        expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + request["body"], hashlib.sha256)
+        assert request["headers"]["x-kytos-signature"] == "sha256=" + expected.hexdigest()
+    assert [e["id"] for e in server.events()] == ["id-1", "id-2", "id-3"]
+    assert len({request["port"] for request in server.requests}) == 1
+
+
+def test_or_sends_a_bearer_token(server):
+    deliver(WebhookSettings(url=server.url, token="webhook-token-0123456789", retry=FAST), [[event(1)]])
+    assert server.requests[0]["headers"]["authorization"] == "Bearer webhook-token-0123456789"
+
+
+def test_retries_5xx_and_429_honouring_retry_after_then_delivers(server):
+    server.script = [(503, {"retry-after": "1"}), (429, {}), (500, {})]
+    started = time.monotonic()
+    outcomes = deliver(WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1)]])
+    assert outcomes == [Outcome.DELIVERED]
+    assert len(server.requests) == 4
+    # The 503 asked for a second: the retry waited for it, not for the short backoff.
+    assert time.monotonic() - started >= 1.0
+    assert all(json.loads(request["body"]) == [event(1)] for request in server.requests)
+
+
+def test_retries_a_refused_connection_until_the_deadline(server):
+    url = server.url
+    server.close()
+    started = time.monotonic()
+    outcomes = deliver(
+        WebhookSettings(url=url, secret=SECRET, retry=FAST), [[event(1)]], deadline=time.monotonic() + 0.5
+    )
+    assert outcomes == [Outcome.GAVE_UP]
+    assert 0.3 < time.monotonic() - started < 2.0
+
+
+def test_a_refusal_for_good_is_not_retried_and_a_large_batch_is_split(server):
+    server.script = [(400, {}), (413, {}), (413, {})]
+    outcomes = deliver(
+        WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1)], [event(2), event(3)], [event(4)]]
+    )
+    assert outcomes == [Outcome.REJECTED, Outcome.TOO_LARGE, Outcome.REJECTED]
+    assert len(server.requests) == 3

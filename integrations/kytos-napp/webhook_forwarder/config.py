@@ -1,0 +1,81 @@
+"""Builds the forwarder from the settings module, refusing bad values with one clear message."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Optional, TypeVar
+
+from .forwarder import Forwarder, ForwarderSettings
+from .serializer import SerializerLimits
+from .webhook_client import RetrySettings, WebhookClient, WebhookSettings
+
+N = TypeVar("N", int, float)
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def build_forwarder(settings: ModuleType) -> Forwarder:
+    problems: list[str] = []
+
+    def number(name: str, parse: Callable[[str], N], low: N, high: N) -> N:
+        raw = str(getattr(settings, name))
+        try:
+            value = parse(raw)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            problems.append(f"{name}={raw!r}: expected a number from {low} to {high}")
+            return low
+        return value
+
+    url = str(settings.WEBHOOK_URL)
+    if not re.match(r"^https?://[^/\s]+", url):
+        problems.append(f"WEBHOOK_URL={url!r}: expected an http:// or https:// URL")
+    pattern = str(settings.EVENT_NAME_PATTERN)
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        problems.append(f"EVENT_NAME_PATTERN={pattern!r}: {error}")
+        pattern = ".*"
+    secret = _secret(settings, problems)
+    webhook = WebhookSettings(
+        url=url,
+        secret=secret,
+        token=settings.WEBHOOK_TOKEN or None,
+        request_timeout=number("REQUEST_TIMEOUT_SECONDS", float, 0.1, 600.0),
+        retry=RetrySettings(
+            initial_delay=number("RETRY_INITIAL_SECONDS", float, 0.001, 60.0),
+            max_delay=number("RETRY_MAX_SECONDS", float, 0.01, 3600.0),
+        ),
+    )
+    forwarder = ForwarderSettings(
+        name_pattern=pattern,
+        queue_capacity=number("QUEUE_CAPACITY", int, 1, 10_000_000),
+        batch_max_events=number("BATCH_MAX_EVENTS", int, 1, 1000),
+        batch_linger=number("BATCH_LINGER_SECONDS", float, 0.0, 10.0),
+        shutdown_flush_timeout=number("SHUTDOWN_FLUSH_SECONDS", float, 0.0, 600.0),
+        limits=SerializerLimits(
+            max_depth=number("MAX_CONTENT_DEPTH", int, 1, 1000),
+            max_values=number("MAX_CONTENT_VALUES", int, 1, 100_000_000),
+        ),
+    )
+    if problems:
+        raise SettingsError("webhook_forwarder settings: " + "; ".join(problems))
+    return Forwarder(forwarder, WebhookClient(webhook))
+
+
+def _secret(settings: ModuleType, problems: list[str]) -> Optional[str]:
+    if settings.WEBHOOK_SECRET and settings.WEBHOOK_SECRET_FILE:
+        problems.append("set WEBHOOK_SECRET or WEBHOOK_SECRET_FILE, not both")
+        return None
+    if settings.WEBHOOK_SECRET_FILE:
+        try:
+            return Path(settings.WEBHOOK_SECRET_FILE).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            problems.append(f"WEBHOOK_SECRET_FILE={settings.WEBHOOK_SECRET_FILE!r} cannot be read: {error.strerror}")
+            return None
+    return settings.WEBHOOK_SECRET or None

@@ -1,0 +1,150 @@
+"""Takes events from the controller's listener and sends them on in batches, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .event_queue import DropOldestQueue
+from .serializer import SerializerLimits, serialize_event
+from .webhook_client import Outcome, WebhookClient
+
+log = logging.getLogger(__name__)
+
+#: At most one warning about dropped events per this many seconds (each drop is at DEBUG).
+DROP_WARNING_INTERVAL = 10.0
+
+
+@dataclass(frozen=True)
+class ForwarderSettings:
+    #: Events whose name this matches (from the start, like Kytos' own listeners) are sent.
+    name_pattern: str = ".*"
+    queue_capacity: int = 10_000
+    batch_max_events: int = 100
+    #: How long a partial batch waits for more events, in seconds.
+    batch_linger: float = 0.05
+    #: At Kytos shutdown, how long to keep sending what is queued.
+    shutdown_flush_timeout: float = 5.0
+    limits: SerializerLimits = SerializerLimits()
+
+
+@dataclass
+class ForwarderStats:
+    forwarded: int = 0
+    #: Dropped because the queue was full (the service was away too long).
+    dropped_queue_full: int = 0
+    #: Refused by the service for good (invalid, too large).
+    rejected: int = 0
+    #: Still queued when the shutdown flush time ran out.
+    dropped_at_shutdown: int = 0
+    #: Not sent because they could not be serialized at all.
+    unserializable: int = 0
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_queue_full + self.rejected + self.dropped_at_shutdown + self.unserializable
+
+
+class Forwarder:
+    """``offer`` never blocks (the controller's loop calls it per event); ``run`` drains the
+    queue in the background, one batch at a time, retrying a batch until the service takes it."""
+
+    def __init__(self, settings: ForwarderSettings, client: WebhookClient) -> None:
+        self.settings = settings
+        self.client = client
+        self.stats = ForwarderStats()
+        self._pattern = re.compile(settings.name_pattern)
+        self._queue: DropOldestQueue[dict[str, Any]] = DropOldestQueue(
+            settings.queue_capacity, self._dropped_when_full
+        )
+        self._task: Optional[asyncio.Task[None]] = None
+        #: The batch being sent: the oldest events, sent first again at shutdown if need be.
+        self._in_flight: list[dict[str, Any]] = []
+        self._last_drop_warning = 0.0
+        self._drops_since_warning = 0
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def offer(self, event: Any) -> None:
+        if not self._pattern.match(event.name):
+            return
+        try:
+            record = serialize_event(event, self.settings.limits)
+        except Exception:  # pylint: disable=broad-except
+            # A content whose objects raise while being read: counted and logged, never a crash
+            # in the controller's listener.
+            self.stats.unserializable += 1
+            log.exception("event %s (%s) could not be serialized; not sent", event.id, event.name)
+            return
+        self._queue.put(record)
+
+    def start(self) -> None:
+        """Starts the background sender on the running event loop (the controller's)."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="webhook_forwarder")
+
+    async def _run(self) -> None:
+        while True:
+            await self._queue.wait_not_empty()
+            if len(self._queue) < self.settings.batch_max_events:
+                await asyncio.sleep(self.settings.batch_linger)
+            self._in_flight = self._queue.take(self.settings.batch_max_events)
+            await self._send(self._in_flight, deadline=None)
+            self._in_flight = []
+
+    async def close(self) -> None:
+        """Sends what is left (the batch in flight first) within ``shutdown_flush_timeout``,
+        then counts the rest as dropped."""
+        deadline = time.monotonic() + self.settings.shutdown_flush_timeout
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        pending = self._in_flight + self._queue.take(len(self._queue))
+        self._in_flight = []
+        size = self.settings.batch_max_events
+        for start in range(0, len(pending), size):
+            if not await self._send(pending[start : start + size], deadline):
+                self._drop(pending[start:], "shutdown")
+                break
+        await self.client.aclose()
+
+    async def _send(self, batch: list[dict[str, Any]], deadline: Optional[float]) -> bool:
+        """False only when the deadline passed first."""
+        outcome = await self.client.deliver(batch, deadline)
+        if outcome is Outcome.DELIVERED:
+            self.stats.forwarded += len(batch)
+        elif outcome is Outcome.TOO_LARGE:
+            middle = len(batch) // 2
+            return await self._send(batch[:middle], deadline) and await self._send(batch[middle:], deadline)
+        elif outcome is Outcome.REJECTED:
+            self._drop(batch, "rejected")
+        return outcome is not Outcome.GAVE_UP
+
+    def _dropped_when_full(self, record: dict[str, Any]) -> None:
+        self._drop([record], "queue_full")
+
+    def _drop(self, records: list[dict[str, Any]], reason: str) -> None:
+        if not records:
+            return
+        if reason == "queue_full":
+            self.stats.dropped_queue_full += len(records)
+        elif reason == "rejected":
+            self.stats.rejected += len(records)
+        else:
+            self.stats.dropped_at_shutdown += len(records)
+        for record in records:
+            log.debug("dropped event %s (%s): %s", record["id"], record["name"], reason)
+        self._drops_since_warning += len(records)
+        now = time.monotonic()
+        if reason != "queue_full" or now - self._last_drop_warning >= DROP_WARNING_INTERVAL:
+            log.warning(
+                "dropped %d event(s) (%s; %d dropped in all so far)",
+                self._drops_since_warning, reason, self.stats.dropped,
+            )
+            self._last_drop_warning = now
+            self._drops_since_warning = 0

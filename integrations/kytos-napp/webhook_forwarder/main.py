@@ -1,0 +1,65 @@
+"""Main module of the webhook_forwarder NApp: every Kytos event (or those EVENT_NAME_PATTERN
+names) to the kafka-events service's webhook, which publishes them to Kafka."""
+
+import asyncio
+
+from kytos.core import KytosNApp, log, rest
+from kytos.core.helpers import alisten_to
+from kytos.core.rest_api import JSONResponse, Request
+
+from . import settings
+from .config import build_forwarder
+
+
+class Main(KytosNApp):
+    """Listens to every event without blocking the controller: an async listener puts each into
+    a bounded queue, and a task on the controller's loop posts them in batches."""
+
+    def setup(self):
+        self.forwarder = build_forwarder(settings)
+        asyncio.run_coroutine_threadsafe(self._start(), self.controller.loop)
+        log.info(f"webhook_forwarder: sending events matching {settings.EVENT_NAME_PATTERN!r} "
+                 f"to {settings.WEBHOOK_URL}")
+
+    async def _start(self):
+        self.forwarder.start()
+
+    def execute(self):
+        """Nothing to run periodically: the forwarder's task does the work."""
+
+    @alisten_to(".*")
+    async def on_event(self, event):
+        """Every event goes through here; the forwarder keeps those the pattern names."""
+        self.forwarder.offer(event)
+
+    @rest("v1/stats", methods=["GET"])
+    def stats(self, _request: Request) -> JSONResponse:
+        """What was sent, what waits, and what was dropped and why."""
+        stats = self.forwarder.stats
+        return JSONResponse({
+            "queued": self.forwarder.queued,
+            "forwarded": stats.forwarded,
+            "dropped": stats.dropped,
+            "dropped_queue_full": stats.dropped_queue_full,
+            "rejected": stats.rejected,
+            "dropped_at_shutdown": stats.dropped_at_shutdown,
+            "unserializable": stats.unserializable,
+        })
+
+    def shutdown(self):
+        """Flushes what is queued, for at most SHUTDOWN_FLUSH_SECONDS."""
+        loop = self.controller.loop
+        future = asyncio.run_coroutine_threadsafe(self.forwarder.close(), loop)
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            return  # Called on the loop itself: the flush goes on there; waiting would deadlock.
+        timeout = self.forwarder.settings.shutdown_flush_timeout + 5
+        try:
+            future.result(timeout=timeout)
+        except Exception as error:  # pylint: disable=broad-except
+            log.error(f"webhook_forwarder: flushing at shutdown failed: {error!r}")
+        stats = self.forwarder.stats
+        log.info(f"webhook_forwarder: stopped; {stats.forwarded} forwarded, {stats.dropped} dropped")

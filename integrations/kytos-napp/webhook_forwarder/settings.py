@@ -1,0 +1,32 @@
+"""Settings of the webhook_forwarder NApp.
+
+Each can be set in the environment Kytos runs in (the names below, prefixed with
+``KAFKA_EVENTS_``), so a deployment changes none of the NApp's files. Checked at load time by
+``config.build_forwarder``: a bad value stops the NApp with a message naming it.
+"""
+
+import os
+
+_env = os.environ.get
+
+#: The service's webhook.
+WEBHOOK_URL = _env("KAFKA_EVENTS_WEBHOOK_URL", "http://127.0.0.1:8080/api/kytos/kafka_events/v1/events")
+#: HMAC-SHA256 shared secret: the service's AUTH_WEBHOOK_SECRET (or a file holding it).
+WEBHOOK_SECRET = _env("KAFKA_EVENTS_WEBHOOK_SECRET")
+WEBHOOK_SECRET_FILE = _env("KAFKA_EVENTS_WEBHOOK_SECRET_FILE")
+#: The simpler alternative: the service's AUTH_WEBHOOK_TOKEN.
+WEBHOOK_TOKEN = _env("KAFKA_EVENTS_WEBHOOK_TOKEN")
+#: Only events whose name matches (from the start) leave the controller. ".*": all of them.
+EVENT_NAME_PATTERN = _env("KAFKA_EVENTS_NAME_PATTERN", ".*")
+#: Events held while the service is away; past it, the oldest are dropped (and counted).
+QUEUE_CAPACITY = _env("KAFKA_EVENTS_QUEUE_CAPACITY", "10000")
+BATCH_MAX_EVENTS = _env("KAFKA_EVENTS_BATCH_MAX_EVENTS", "100")
+BATCH_LINGER_SECONDS = _env("KAFKA_EVENTS_BATCH_LINGER_SECONDS", "0.05")
+REQUEST_TIMEOUT_SECONDS = _env("KAFKA_EVENTS_REQUEST_TIMEOUT_SECONDS", "10")
+RETRY_INITIAL_SECONDS = _env("KAFKA_EVENTS_RETRY_INITIAL_SECONDS", "0.2")
+RETRY_MAX_SECONDS = _env("KAFKA_EVENTS_RETRY_MAX_SECONDS", "10")
+#: At Kytos shutdown, how long to keep sending what is queued.
+SHUTDOWN_FLUSH_SECONDS = _env("KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS", "5")
+#: Guards of the serializer: deeper or larger contents are cut and marked "<truncated>".
+MAX_CONTENT_DEPTH = _env("KAFKA_EVENTS_MAX_CONTENT_DEPTH", "64")
+MAX_CONTENT_VALUES = _env("KAFKA_EVENTS_MAX_CONTENT_VALUES", "200000")
