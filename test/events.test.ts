@@ -203,6 +203,20 @@ describe('the webhook against a real Kafka broker', () => {
     }
   });
 
+  it('publishes 64-bit OpenFlow cookies digit for digit (JSON.parse would round them)', async () => {
+    const id = '7c1e9f2a-5b3d-4e8f-9a6b-1c2d3e4f5a6b';
+    const body =
+      `{"id":"${id}","name":"kytos/flow_manager.flow.added",` +
+      '"content":{"flow":{"cookie":12284372328023095114,"priority":20000,"table_id":0}}}';
+    const before = await countRecords(broker.brokers, topic);
+    const answer = await postJson(service.url + EVENTS_PATH, body);
+    assert.equal(answer.status, 200);
+    const records = await readTopic(broker.brokers, topic, before + 1);
+    const record = records.find((candidate) => candidate.headers['kytos-event-id'] === id);
+    assert.ok(record, 'the flow event is in the topic');
+    assert.match(record.value, /"cookie":12284372328023095114,/);
+  });
+
   it('rejects every kind of bad webhook input and publishes nothing of it', async () => {
     const good = { name: 'kytos/topology.link_up', content: {} };
     const cases: [

@@ -5,23 +5,22 @@ import {
 } from '@nestjs/common';
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
+import { mayHoldUnsafeNumbers, parseExact } from './exact-json.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+/** A request whose JSON body is parsed, with its raw bytes (webhook signatures cover them). */
+export type JsonRequest = Request & { rawBody?: Buffer; exactNumbers?: boolean };
+
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), at most `limit`
- * bytes (413), and parse (400). Errors go on to the global error filter.
+ * bytes (413), and parse as an object or array (400). A body with numbers a JavaScript number
+ * would round (64-bit cookies) is parsed exactly instead, and marked `exactNumbers`. Errors go
+ * on to the global error filter.
  */
 export function jsonBody(limit: number) {
-  const parse = bodyParser.json({
-    limit,
-    type: JSON_TYPES,
-    // The raw bytes stay with the request: webhook signatures are computed over them.
-    verify: (request, _response, raw) => {
-      (request as Request & { rawBody?: Buffer }).rawBody = raw;
-    },
-  });
-  return (request: Request, response: Response, next: NextFunction): void => {
+  const read = bodyParser.raw({ limit, type: JSON_TYPES });
+  return (request: JsonRequest, response: Response, next: NextFunction): void => {
     if (request.method !== 'POST') return next();
     if (!request.is(JSON_TYPES)) {
       return next(
@@ -30,21 +29,41 @@ export function jsonBody(limit: number) {
         ),
       );
     }
-    parse(request, response, (error?: unknown) => {
-      const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
-      if (type === 'entity.parse.failed') {
-        return next(
-          new BadRequestException(`the body is not a JSON object or array: ${String(message)}`),
-        );
-      }
-      if (type === 'entity.too.large') {
+    if (/;\s*charset=(?!"?utf-?8"?\s*(;|$))/i.test(request.headers['content-type'] ?? '')) {
+      return next(new UnsupportedMediaTypeException('JSON bodies must be UTF-8'));
+    }
+    read(request, response, (error?: unknown) => {
+      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') {
         return next(
           new PayloadTooLargeException(
             `the body is larger than ${limit} bytes (INGEST_MAX_BODY_BYTES)`,
           ),
         );
       }
-      next(error);
+      if (error) return next(error);
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      request.rawBody = raw;
+      try {
+        parseInto(request, raw.toString('utf8'));
+      } catch (problem) {
+        return next(
+          new BadRequestException(
+            `the body is not a JSON object or array: ${(problem as Error).message}`,
+          ),
+        );
+      }
+      next();
     });
   };
+}
+
+function parseInto(request: JsonRequest, text: string): void {
+  const start = /\S/.exec(text)?.[0];
+  if (start !== '{' && start !== '[') throw new SyntaxError('it must start with { or [');
+  if (mayHoldUnsafeNumbers(text)) {
+    request.body = parseExact(text);
+    request.exactNumbers = true;
+  } else {
+    request.body = JSON.parse(text);
+  }
 }

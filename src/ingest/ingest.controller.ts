@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -18,6 +18,7 @@ import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
+import type { JsonRequest } from '../http/json-body.js';
 import type { Response } from 'express';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -76,10 +77,11 @@ export class IngestController {
   })
   async ingest(
     @Body() body: unknown,
+    @Req() request: JsonRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<IngestResultDto | SpooledResultDto> {
     const events = readEventBatch(body, this.config.ingest.maxBatchEvents);
-    const outcome = await this.ingestService.ingest(events);
+    const outcome = await this.ingestService.ingest(events, request.exactNumbers);
     response.status(outcome.status);
     return outcome.body;
   }

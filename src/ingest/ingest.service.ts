@@ -28,7 +28,8 @@ export class IngestService {
     private readonly metrics: EventMetrics,
   ) {}
 
-  async ingest(events: readonly KytosEvent[]): Promise<IngestOutcome> {
+  /** `exactNumbers`: the body held numbers parsed exactly (see exact-json.ts). */
+  async ingest(events: readonly KytosEvent[], exactNumbers = false): Promise<IngestOutcome> {
     this.metrics.received.inc(events.length);
     if (!this.filters.ready) {
       // Deciding before every rule is loaded could let out what a deny rule stops.
@@ -36,7 +37,7 @@ export class IngestService {
       throw new RetryLaterException('the permission rules are still loading; nothing was taken', 1);
     }
     try {
-      return await this.decideAndPublish(events);
+      return await this.decideAndPublish(events, exactNumbers);
     } catch (error) {
       const reason = failureReason(error);
       if (reason) this.metrics.failed.inc({ reason }, events.length);
@@ -44,13 +45,16 @@ export class IngestService {
     }
   }
 
-  private async decideAndPublish(events: readonly KytosEvent[]): Promise<IngestOutcome> {
+  private async decideAndPublish(
+    events: readonly KytosEvent[],
+    exactNumbers: boolean,
+  ): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
     events.forEach((event, index) => {
       if (!this.filters.decide(event.name)) return;
-      const envelope = this.envelopeOf(event, index, receivedAt);
+      const envelope = this.envelopeOf(event, index, receivedAt, exactNumbers);
       if (envelope.size > maxRecordBytes) {
         throw new PayloadTooLargeException({
           message: `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
@@ -69,9 +73,14 @@ export class IngestService {
       : { status: 200, body: { accepted, published: envelopes.length, filtered } };
   }
 
-  private envelopeOf(event: KytosEvent, index: number, receivedAt: Date): EventEnvelope {
+  private envelopeOf(
+    event: KytosEvent,
+    index: number,
+    receivedAt: Date,
+    exactNumbers: boolean,
+  ): EventEnvelope {
     try {
-      return EventEnvelope.fromEvent(event, this.config.kafka.recordKey, receivedAt);
+      return EventEnvelope.fromEvent(event, this.config.kafka.recordKey, receivedAt, exactNumbers);
     } catch (error) {
       if (!(error instanceof UnserializableEventError)) throw error;
       throw new BadRequestException({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordKey } from '../config/app-config.js';
+import { stringifyExact } from '../http/exact-json.js';
 
 /** A Kytos event as the webhook accepted it: id and timestamp are optional there. */
 export interface KytosEvent {
@@ -30,13 +31,22 @@ export class EventEnvelope {
     readonly value: Buffer,
   ) {}
 
-  /** `{"event", "message"}` is what the Python NApp sent; `id` and `timestamp` are added. */
-  static fromEvent(event: KytosEvent, recordKey: RecordKey, receivedAt: Date): EventEnvelope {
+  /**
+   * `{"event", "message"}` is what the Python NApp sent; `id` and `timestamp` are added. With
+   * `exactNumbers`, the content may hold LosslessNumbers (parsed exactly), written back digit for digit.
+   */
+  static fromEvent(
+    event: KytosEvent,
+    recordKey: RecordKey,
+    receivedAt: Date,
+    exactNumbers = false,
+  ): EventEnvelope {
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
     let json: string;
     try {
-      json = JSON.stringify({ event: event.name, message: event.content, id, timestamp });
+      const record = { event: event.name, message: event.content, id, timestamp };
+      json = exactNumbers ? stringifyExact(record) : JSON.stringify(record);
     } catch (error) {
       // JSON.parse accepts nesting deeper than JSON.stringify's stack can walk back.
       throw new UnserializableEventError(

@@ -1,0 +1,128 @@
+"""The NApp, driven through the stand-in controller, posts to the real service, which publishes
+to a real broker; Kafka's own console consumer checks what arrived. Needs Java and Maven (for the
+broker) and the built service (``npm run build``); run by integrations/kytos-napp/run-tests.sh."""
+
+import logging
+import re
+import threading
+import time
+
+import pytest
+
+from controller import StandinController
+from kytos.core import KytosEvent
+from sample_events import sample_events
+from service_under_test import Broker, Service
+from webhook_forwarder import settings
+from webhook_forwarder.main import Main
+from webhook_forwarder.serializer import serialize_event
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "kytos-webhook-secret-for-the-e2e-0123456789"
+# The service's default rules (the Python NApp's): allow kytos/ and kytos. names, deny raw OpenFlow.
+ALLOW = re.compile(r"kytos[./](.*)")
+DENY = [re.compile(p) for p in (r"kytos/of_core.v0x04.messages.*", r"kytos/flow_manager.messages.out.*",
+                                 r"kytos/of_lldp.messages.out.*", r"kytos/core.openflow.raw.*")]
+
+
+def permitted(name):
+    return bool(ALLOW.match(name)) and not any(rule.match(name) for rule in DENY)
+
+
+@pytest.fixture(scope="module")
+def broker():
+    kafka = Broker()
+    kafka.start()
+    yield kafka
+    kafka.stop()
+
+
+@pytest.fixture
+def napp_settings(monkeypatch):
+    for name, value in {
+        "WEBHOOK_SECRET": SECRET,
+        "BATCH_LINGER_SECONDS": "0.01",
+        "RETRY_INITIAL_SECONDS": "0.05",
+        "RETRY_MAX_SECONDS": "0.5",
+        "SHUTDOWN_FLUSH_SECONDS": "10",
+    }.items():
+        monkeypatch.setattr(settings, name, value)
+    return monkeypatch
+
+
+def wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_every_permitted_sample_event_reaches_kafka_exactly_as_serialized(broker, napp_settings):
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "napp_e2e")
+    service.start()
+    napp_settings.setattr(settings, "WEBHOOK_URL", service.url)
+    controller = StandinController()
+    try:
+        napp = controller.load(Main)
+        events = sample_events()
+        for event in events:
+            controller.publish(event)
+        wait_for(lambda: napp.forwarder.stats.forwarded == len(events))
+        controller.shutdown()
+    finally:
+        service.stop()
+    expected = {str(e.id): serialize_event(e) for e in events if permitted(e.name)}
+    assert expected and len(expected) < len(events), "the samples hold permitted and filtered events"
+    values = broker.read_values("napp_e2e", len(expected))
+    by_id = {value["id"]: value for value in values}
+    assert set(by_id) == set(expected)
+    for event_id, record in expected.items():
+        assert by_id[event_id] == {
+            "event": record["name"],
+            "message": record["content"],
+            "id": event_id,
+            "timestamp": record["timestamp"],
+        }
+
+
+def test_a_service_outage_loses_nothing_the_napp_did_not_report_dropped(broker, napp_settings, caplog):
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "napp_e2e_outage")
+    service.start()
+    napp_settings.setattr(settings, "WEBHOOK_URL", service.url)
+    napp_settings.setattr(settings, "QUEUE_CAPACITY", "150")
+    caplog.set_level(logging.DEBUG, logger="webhook_forwarder")
+    controller = StandinController()
+    sent = []
+
+    def produce():
+        # ~100 events a second for ~8 s, while the service is killed and comes back.
+        for number in range(800):
+            event = KytosEvent(name="kytos/topology.link_up", content={"n": number})
+            sent.append(str(event.id))
+            controller.publish(event)
+            time.sleep(0.01)
+
+    try:
+        napp = controller.load(Main)
+        producer = threading.Thread(target=produce)
+        producer.start()
+        time.sleep(1.5)
+        service.kill()
+        time.sleep(3.0)
+        service.start()
+        producer.join(timeout=60)
+        stats = napp.forwarder.stats
+        wait_for(lambda: napp.forwarder.queued == 0 and stats.forwarded + stats.dropped >= len(sent))
+        controller.shutdown()
+    finally:
+        service.stop()
+    dropped = {m.group(1) for m in (re.match(r"dropped event (\S+) ", r.getMessage()) for r in caplog.records) if m}
+    assert len(dropped) == stats.dropped
+    assert stats.dropped_queue_full > 0, "the outage outlasted the queue: the drop path ran"
+    values = broker.read_values("napp_e2e_outage", len(sent) - len(dropped))
+    arrived = {value["id"] for value in values}
+    missing = set(sent) - dropped - arrived
+    assert not missing, f"{len(missing)} events neither arrived nor were reported dropped"
+    print(f"outage: {len(sent)} sent, {len(dropped)} reported dropped, {len(arrived)} arrived, "
+          f"{len(values) - len(arrived)} duplicates")
