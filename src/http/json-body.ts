@@ -64,6 +64,6 @@ function parseInto(request: JsonRequest, text: string): void {
     request.body = parseExact(text);
     request.exactNumbers = true;
   } else {
-    request.body = JSON.parse(text);
+    request.body = JSON.parse(text) as unknown;
   }
 }
