@@ -12,4 +12,5 @@ if [ ! -x "$venv/bin/pytest" ] || ! cmp -s "$here/requirements-test.txt" "$venv/
 fi
 (cd "$root" && npm run --silent build)
 cd "$here"
+"$venv/bin/ruff" check .
 "$venv/bin/python" -m pytest -p no:cacheprovider -s "$@"

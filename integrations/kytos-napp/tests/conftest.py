@@ -1,5 +1,4 @@
 import pytest
-
 from recording_server import RecordingServer
 
 

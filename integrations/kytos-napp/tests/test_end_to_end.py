@@ -8,11 +8,11 @@ import threading
 import time
 
 import pytest
-
 from controller import StandinController
 from kytos.core import KytosEvent
 from sample_events import sample_events
 from service_under_test import Broker, Service
+
 from webhook_forwarder import settings
 from webhook_forwarder.main import Main
 from webhook_forwarder.serializer import serialize_event

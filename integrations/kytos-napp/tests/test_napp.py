@@ -2,10 +2,10 @@ import threading
 import time
 
 import pytest
-
 from controller import StandinController
 from kytos.core import KytosEvent
 from sample_events import sample_events
+
 from webhook_forwarder import settings
 from webhook_forwarder.main import Main
 

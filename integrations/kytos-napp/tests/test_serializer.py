@@ -1,10 +1,11 @@
 import enum
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 from kytos.core import KytosEvent
+
 from webhook_forwarder.serializer import (
     CYCLE_MARK,
     TRUNCATED_MARK,
@@ -53,7 +54,7 @@ def test_sets_and_frozensets_become_sorted_lists():
 
 
 def test_datetimes_are_iso_with_t_and_naive_ones_utc():
-    aware = datetime(2026, 2, 10, 14, 0, 1, 104512, tzinfo=timezone.utc)
+    aware = datetime(2026, 2, 10, 14, 0, 1, 104512, tzinfo=UTC)
     naive = datetime(2026, 2, 10, 14, 0, 1)
     assert roundtrip([aware, naive]) == ["2026-02-10T14:00:01.104512+00:00", "2026-02-10T14:00:01+00:00"]
 

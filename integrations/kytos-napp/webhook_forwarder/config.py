@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Optional, TypeVar
+from typing import TypeVar
 
 from .forwarder import Forwarder, ForwarderSettings
 from .serializer import SerializerLimits
@@ -68,7 +69,7 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
     return Forwarder(forwarder, WebhookClient(webhook))
 
 
-def _secret(settings: ModuleType, problems: list[str]) -> Optional[str]:
+def _secret(settings: ModuleType, problems: list[str]) -> str | None:
     if settings.WEBHOOK_SECRET and settings.WEBHOOK_SECRET_FILE:
         problems.append("set WEBHOOK_SECRET or WEBHOOK_SECRET_FILE, not both")
         return None

@@ -7,7 +7,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .event_queue import DropOldestQueue
 from .serializer import SerializerLimits, serialize_event
@@ -61,7 +61,7 @@ class Forwarder:
         self._queue: DropOldestQueue[dict[str, Any]] = DropOldestQueue(
             settings.queue_capacity, self._dropped_when_full
         )
-        self._task: Optional[asyncio.Task[None]] = None
+        self._task: asyncio.Task[None] | None = None
         #: The batch being sent: the oldest events, sent first again at shutdown if need be.
         self._in_flight: list[dict[str, Any]] = []
         self._last_drop_warning = 0.0
@@ -113,7 +113,7 @@ class Forwarder:
                 break
         await self.client.aclose()
 
-    async def _send(self, batch: list[dict[str, Any]], deadline: Optional[float]) -> bool:
+    async def _send(self, batch: list[dict[str, Any]], deadline: float | None) -> bool:
         """False only when the deadline passed first."""
         outcome = await self.client.deliver(batch, deadline)
         if outcome is Outcome.DELIVERED:

@@ -11,7 +11,7 @@ import base64
 import enum
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -122,7 +122,7 @@ def _key(key: Any) -> str:
 def _iso_datetime(value: datetime) -> str:
     """ISO-8601 with a T; naive times are taken as UTC, as Kytos keeps them."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.isoformat()
 
 

@@ -13,7 +13,7 @@ import random
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Optional
+from typing import Any
 
 import httpx
 
@@ -46,9 +46,9 @@ class RetrySettings:
 class WebhookSettings:
     url: str
     #: HMAC-SHA256 shared secret (AUTH_WEBHOOK_SECRET of the service), or ...
-    secret: Optional[str] = None
+    secret: str | None = None
     #: ... a bearer token (AUTH_WEBHOOK_TOKEN of the service).
-    token: Optional[str] = None
+    token: str | None = None
     request_timeout: float = 10.0
     retry: RetrySettings = RetrySettings()
 
@@ -60,7 +60,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookClient:
-    def __init__(self, settings: WebhookSettings, transport: Optional[httpx.AsyncBaseTransport] = None):
+    def __init__(self, settings: WebhookSettings, transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
         # One connection, kept alive: batches go one at a time and in order.
         self._http = httpx.AsyncClient(
@@ -72,7 +72,7 @@ class WebhookClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def deliver(self, events: list[dict[str, Any]], deadline: Optional[float] = None) -> Outcome:
+    async def deliver(self, events: list[dict[str, Any]], deadline: float | None = None) -> Outcome:
         """Posts ``events`` as one batch until the service takes it, refuses it for good, or
         ``deadline`` (a ``time.monotonic()`` value) passes."""
         body = json.dumps(events, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
@@ -87,7 +87,7 @@ class WebhookClient:
                 return Outcome.GAVE_UP
             await asyncio.sleep(delay)
 
-    async def _attempt(self, body: bytes, count: int) -> tuple[Optional[Outcome], float]:
+    async def _attempt(self, body: bytes, count: int) -> tuple[Outcome | None, float]:
         """An outcome, or None and the Retry-After the service asked for (0 if none)."""
         try:
             response = await self._http.post(self.settings.url, content=body, headers=self._headers(body))

@@ -2,7 +2,7 @@
 
 import logging
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 LOG = logging.getLogger(__name__)
 
@@ -23,5 +23,5 @@ def alisten_to(event, *events):
     return decorator
 
 
-def now(tzone=timezone.utc):
+def now(tzone=UTC):
     return datetime.now(tzone)
