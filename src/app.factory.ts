@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
+import { KYTOS_API_BASE } from './http/api-routes.js';
 import { jsonBody } from './http/json-body.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { RateLimiter } from './http/rate-limiter.js';
@@ -39,7 +40,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
   if (rateLimitPerSecond > 0)
     app.use(new RateLimiter(rateLimitPerSecond, rateLimitBurst).middleware());
-  app.use(jsonBody(config.ingest.maxBodyBytes));
+  app.use(jsonBody(config.ingest.maxBodyBytes, `/${KYTOS_API_BASE}/events`));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
-import { mayHoldUnsafeNumbers, parseExact } from './exact-json.js';
+import { parseJsonExact } from './exact-json.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -14,11 +14,11 @@ export type JsonRequest = Request & { rawBody?: Buffer; exactNumbers?: boolean }
 
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), at most `limit`
- * bytes (413), and parse as an object or array (400). A body with numbers a JavaScript number
- * would round (64-bit cookies) is parsed exactly instead, and marked `exactNumbers`. Errors go
- * on to the global error filter.
+ * bytes (413), and parse as an object or array (400). On `exactPath` (the webhook), numbers a
+ * JavaScript number would round (64-bit cookies) are kept exactly (see exact-json.ts) and the
+ * request is marked `exactNumbers`. Errors go on to the global error filter.
  */
-export function jsonBody(limit: number) {
+export function jsonBody(limit: number, exactPath: string) {
   const read = bodyParser.raw({ limit, type: JSON_TYPES });
   return (request: JsonRequest, response: Response, next: NextFunction): void => {
     if (request.method !== 'POST') return next();
@@ -44,7 +44,7 @@ export function jsonBody(limit: number) {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       request.rawBody = raw;
       try {
-        parseInto(request, raw.toString('utf8'));
+        parseInto(request, raw.toString('utf8'), request.path === exactPath);
       } catch (problem) {
         return next(
           new BadRequestException(
@@ -57,13 +57,14 @@ export function jsonBody(limit: number) {
   };
 }
 
-function parseInto(request: JsonRequest, text: string): void {
+function parseInto(request: JsonRequest, text: string, exact: boolean): void {
   const start = /\S/.exec(text)?.[0];
   if (start !== '{' && start !== '[') throw new SyntaxError('it must start with { or [');
-  if (mayHoldUnsafeNumbers(text)) {
-    request.body = parseExact(text);
-    request.exactNumbers = true;
-  } else {
+  if (!exact) {
     request.body = JSON.parse(text) as unknown;
+    return;
   }
+  const { value, exactNumbers } = parseJsonExact(text);
+  request.body = value;
+  request.exactNumbers = exactNumbers;
 }

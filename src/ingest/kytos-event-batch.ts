@@ -1,6 +1,7 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { validateSync } from 'class-validator';
 import type { ErrorDetailDto } from '../http/error-response.dto.js';
+import { originalOf } from '../http/exact-json.js';
 import type { KytosEvent } from '../publisher/index.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 
@@ -53,7 +54,13 @@ const KNOWN_FIELDS = new Set(['name', 'content', 'id', 'timestamp']);
 function toDto(item: unknown): KytosEventDto | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
   const { name, content, id, timestamp } = item as Record<string, unknown>;
-  return Object.assign(new KytosEventDto(), { name, content, id, timestamp });
+  // A long number carried exactly is a string until serialization: the type checks see the number.
+  return Object.assign(new KytosEventDto(), {
+    name: originalOf(name),
+    content: originalOf(content),
+    id: originalOf(id),
+    timestamp: originalOf(timestamp),
+  });
 }
 
 /** A misspelt field (`timestamp` as `time_stamp`) is refused rather than silently dropped. */
