@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
 import { AppConfig } from '../config/app-config.js';
+import type { JsonRequest } from '../http/json-body.js';
 import { bearerToken } from './bearer-token.js';
 import { checkWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
 
@@ -15,7 +15,7 @@ export class WebhookAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const { auth } = this.config;
     if (auth.disabled) return true;
-    const request = context.switchToHttp().getRequest<Request & { rawBody?: Buffer }>();
+    const request = context.switchToHttp().getRequest<JsonRequest>();
     if (auth.webhookToken && bearerToken(request, auth.webhookToken)) return true;
     if (auth.webhookSecret) {
       const problem = checkWebhookSignature(

@@ -51,12 +51,14 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
 
   private async check(): Promise<void> {
     const timeoutMs = this.config.kafka.connectionTimeoutMs + this.config.kafka.requestTimeoutMs;
+    // Cancelled once the check is over, so no timer outlives a check that answered in time.
+    const timeout = new AbortController();
     try {
       this.admin ??= this.createAdmin();
       const admin = this.admin;
       await Promise.race([
         admin.connect().then(() => admin.describeCluster()),
-        sleep(timeoutMs, undefined, { ref: false }).then(() => {
+        sleep(timeoutMs, undefined, { ref: false, signal: timeout.signal }).then(() => {
           throw new CheckTimeout(`no answer from Kafka within ${timeoutMs} ms`);
         }),
       ]);
@@ -70,6 +72,7 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
       this.admin = undefined;
       await broken?.disconnect().catch(() => undefined);
     } finally {
+      timeout.abort();
       this.checking = undefined;
     }
   }
