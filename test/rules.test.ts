@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import kafkajs from 'kafkajs';
+import { FilterRule } from '../src/filters/filter-rule.js';
 import { KafkaBroker } from './support/kafka-broker.js';
 import {
   EVENTS_PATH,
@@ -11,6 +13,8 @@ import {
   startService,
 } from './support/service.js';
 import { countRecords } from './support/topic-reader.js';
+
+const { Kafka, logLevel } = kafkajs;
 
 let broker: KafkaBroker;
 before(async () => {
@@ -137,6 +141,66 @@ describe('rules shared by every instance through a compacted topic', () => {
     [a, b] = await Promise.all([startService(env()), startService(env())]);
     assert.deepEqual((await send(a.url + FILTERS_PATH, 'GET')).body, beforeRestart);
     assert.deepEqual((await send(b.url + FILTERS_PATH, 'GET')).body, beforeRestart);
+  });
+});
+
+describe('rules that a textual join could not combine, and records that cannot be applied', () => {
+  const env = () => ({
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_TOPIC: 'rules_events',
+    FILTER_TOPIC: 'rules_hostile',
+  });
+
+  it('enforces every listed rule, skips unusable records, and lists after a restart what it enforces', async () => {
+    let service = await startService(env());
+    try {
+      for (const pattern of [
+        'kytos/(?P<napp>mef_eline)\\.',
+        'kytos/(?P<napp>topology)\\.x',
+        '\\Qtopology.interruption.',
+      ]) {
+        const created = await postJson(service.url + FILTERS_PATH, { pattern });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+      }
+      // Records no API would write: not JSON, a pattern RE2 refuses, a key that is not the id.
+      const producer = new Kafka({
+        brokers: [broker.brokers],
+        logLevel: logLevel.NOTHING,
+      }).producer();
+      await producer.connect();
+      await producer.send({
+        topic: 'rules_hostile',
+        messages: [
+          { key: 'junk', value: '{not json' },
+          {
+            key: FilterRule.idOf('a(', 'deny'),
+            value: '{"pattern":"a(","description":"","action":"deny"}',
+          },
+          { key: 'wrong-id', value: '{"pattern":"b","description":"","action":"allow"}' },
+        ],
+      });
+      await producer.disconnect();
+      const deny = await postJson(service.url + FILTERS_PATH, {
+        pattern: 'kytos/mef_eline\\.deleted',
+        action: 'deny',
+      });
+      assert.equal(deny.status, 201, JSON.stringify(deny.body));
+      await untilDecision(service, 'kytos/mef_eline.deleted', false, 1000);
+      await untilDecision(service, interruption, true, 1000);
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      assert.match(metrics, /kafka_events_rule_records_skipped_total 3/);
+      const listed = (await send(service.url + FILTERS_PATH, 'GET')).body;
+      await service.close();
+      service = await startService(env());
+      assert.deepEqual((await send(service.url + FILTERS_PATH, 'GET')).body, listed);
+      await untilDecision(service, 'kytos/mef_eline.deleted', false, 0);
+      await untilDecision(service, interruption, true, 0);
+      const [denyId] = Object.keys(deny.body);
+      assert.equal((await send(`${service.url}${FILTERS_PATH}/${denyId}`, 'DELETE')).status, 200);
+      await untilDecision(service, 'kytos/mef_eline.deleted', true, 1000);
+    } finally {
+      await service.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { EventMetrics } from '../metrics/index.js';
 import { FilterController } from './filter.controller.js';
 import { FilterService } from './filter.service.js';
 import { KafkaRuleStore } from './kafka-rule-store.js';
@@ -11,9 +12,11 @@ import { InMemoryRuleStore, RuleStore } from './rule-store.js';
     FilterService,
     {
       provide: RuleStore,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): RuleStore =>
-        config.filters.store === 'kafka' ? new KafkaRuleStore(config) : new InMemoryRuleStore(),
+      inject: [AppConfig, EventMetrics],
+      useFactory: (config: AppConfig, metrics: EventMetrics): RuleStore =>
+        config.filters.store === 'kafka'
+          ? new KafkaRuleStore(config, metrics)
+          : new InMemoryRuleStore(),
     },
   ],
   exports: [FilterService],

@@ -107,6 +107,36 @@ describe('FilterService', () => {
     await assert.rejects(filters.create('kytos(?=/)', '', 'allow'), /invalid regular expression/);
   });
 
+  it('enforces rules that cannot be joined as text (a group name reused, an open \\Q)', async () => {
+    const filters = serviceWith();
+    await filters.create('kytos/(?P<napp>mef_eline)\\.', 'EVCs', 'allow');
+    await filters.create('kytos/(?P<napp>topology)\\.x', 'topology x', 'allow');
+    await filters.create('\\Qtopology.interruption.', 'interruptions', 'allow');
+    const deny = await filters.create('kytos/mef_eline\\.deleted', 'no deletions', 'deny');
+    assert.ok(filters.decide('topology.interruption.start'));
+    assert.ok(!filters.decide('topologyXinterruption.start'));
+    assert.ok(!filters.decide('kytos/mef_eline.deleted'));
+    assert.deepEqual(filters.explain('kytos/mef_eline.deleted').deniedBy, [deny.id]);
+    assert.equal(filters.ready, true);
+  });
+
+  it('refuses with 400 a rule that compiles alone but not with the others', async () => {
+    // Each about 300,000 RE2 instructions: five exceed RE2's program size (1.4 million).
+    const huge = (letter: string) => `${letter}${'[a-z]{1000}'.repeat(300)}`;
+    const presets = [...'abcd'].map((letter) => ({ pattern: huge(letter) }));
+    const filters = serviceWith({
+      FILTER_PRESETS: JSON.stringify(presets),
+      FILTER_MAX_PATTERN_LENGTH: '4096',
+    });
+    await assert.rejects(filters.create(huge('e'), '', 'allow'), (error: unknown) => {
+      assert.ok(error instanceof BadRequestException);
+      assert.match(error.message, /do not compile into one RE2 program/);
+      return true;
+    });
+    assert.equal(filters.list().length, 4);
+    assert.equal(filters.ready, true);
+  });
+
   it('refuses a rule past the limit with 409', async () => {
     const filters = serviceWith({ FILTER_MAX_RULES: '1' });
     await filters.create('a', '', 'allow');

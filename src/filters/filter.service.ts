@@ -3,12 +3,13 @@ import {
   ConflictException,
   ForbiddenException,
   Injectable,
+  Logger,
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { AppConfig, ConfigError } from '../config/app-config.js';
 import { FilterRule, InvalidPatternError, RuleAction } from './filter-rule.js';
-import { Decision, RuleSet } from './rule-set.js';
+import { Decision, RuleSet, RuleSetCompileError } from './rule-set.js';
 import { RuleStore } from './rule-store.js';
 
 /** Past this many distinct names the cache starts over, so hostile names cannot grow memory. */
@@ -21,9 +22,12 @@ const DECISION_CACHE_LIMIT = 100_000;
  */
 @Injectable()
 export class FilterService {
+  private readonly logger = new Logger(FilterService.name);
   private readonly presets: FilterRule[];
   private ruleSet: RuleSet;
   private readonly decisions = new Map<string, boolean>();
+  /** False when the last change could not be compiled: the rules in force are not the listed ones. */
+  private inForce = true;
 
   constructor(
     private readonly config: AppConfig,
@@ -39,15 +43,27 @@ export class FilterService {
       }
     });
     this.ruleSet = new RuleSet(this.list());
-    store.onChange(() => {
-      this.ruleSet = new RuleSet(this.list());
-      this.decisions.clear();
-    });
+    store.onChange(() => this.rebuild());
   }
 
-  /** False until every stored rule is loaded: deciding earlier could let denied events out. */
+  /**
+   * False until every stored rule is loaded (deciding earlier could let denied events out), and
+   * whenever the rules in force are not the ones listed.
+   */
   get ready(): boolean {
-    return this.store.ready;
+    return this.store.ready && this.inForce;
+  }
+
+  private rebuild(): void {
+    try {
+      this.ruleSet = new RuleSet(this.list());
+      this.inForce = true;
+    } catch (error) {
+      this.inForce = false;
+      this.logger.error(`the rules could not be put in force: ${(error as Error).message}`);
+    } finally {
+      this.decisions.clear();
+    }
   }
 
   list(): FilterRule[] {
@@ -83,6 +99,12 @@ export class FilterService {
       throw new ConflictException(
         `the rule limit (FILTER_MAX_RULES=${maxRules}) is reached; delete a rule first`,
       );
+    }
+    try {
+      RuleSet.strict([...rules, rule]);
+    } catch (error) {
+      if (error instanceof RuleSetCompileError) throw new BadRequestException(error.message);
+      throw error;
     }
     await this.store.add(rule);
     return rule;

@@ -10,6 +10,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Consumer, KafkaMessage, Producer } from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
 import { kafkaConnection } from '../kafka/kafka-connection.js';
+import { EventMetrics } from '../metrics/index.js';
 import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
 import { RuleStore } from './rule-store.js';
 
@@ -45,7 +46,10 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   private waiters: { offset: number; resolve: () => void }[] = [];
   private starting?: Promise<void>;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: EventMetrics,
+  ) {
     super();
     this.kafka = new Kafka({
       ...kafkaConnection(config.kafka, '-rules'),
@@ -195,11 +199,27 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     await this.consumer.run({
       autoCommit: false,
       eachMessage: ({ message }) => {
-        this.apply(message);
+        this.applyOrSkip(message);
         if (Number(message.offset) >= end - 1) this.markCaughtUp();
         return Promise.resolve();
       },
     });
+  }
+
+  /**
+   * A record that cannot be applied is skipped, logged and counted: throwing here would make the
+   * consumer read it again forever, and every later change would never apply.
+   */
+  private applyOrSkip(message: KafkaMessage): void {
+    try {
+      this.apply(message);
+    } catch (error) {
+      this.skip(message, (error as Error).message);
+    }
+    this.appliedOffset = Number(message.offset);
+    const waiting = this.waiters;
+    this.waiters = waiting.filter((waiter) => waiter.offset > this.appliedOffset);
+    for (const waiter of waiting) if (waiter.offset <= this.appliedOffset) waiter.resolve();
   }
 
   private apply(message: KafkaMessage): void {
@@ -207,21 +227,19 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     // While loading, the rule set is built once at the end (markCaughtUp), not per record.
     if (message.value === null) {
       if (this.rules.delete(id) && this.caughtUp) this.changed();
-    } else {
-      const rule = parseRule(id, message.value.toString('utf8'));
-      if (rule) {
-        this.rules.set(id, rule);
-        if (this.caughtUp) this.changed();
-      } else {
-        this.logger.error(
-          `ignoring an unreadable rule record at offset ${message.offset} (key ${JSON.stringify(id)})`,
-        );
-      }
+      return;
     }
-    this.appliedOffset = Number(message.offset);
-    const waiting = this.waiters;
-    this.waiters = waiting.filter((waiter) => waiter.offset > this.appliedOffset);
-    for (const waiter of waiting) if (waiter.offset <= this.appliedOffset) waiter.resolve();
+    const rule = parseRule(id, message.value.toString('utf8'));
+    if (typeof rule === 'string') return this.skip(message, rule);
+    this.rules.set(id, rule);
+    if (this.caughtUp) this.changed();
+  }
+
+  private skip(message: KafkaMessage, reason: string): void {
+    this.metrics.ruleRecordsSkipped.inc();
+    this.logger.error(
+      `skipping the rule record at offset ${message.offset} (key ${JSON.stringify(message.key?.toString('utf8') ?? null)}): ${reason}`,
+    );
   }
 
   private markCaughtUp(): void {
@@ -232,15 +250,22 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   }
 }
 
-/** A record someone else wrote may be anything: it becomes a rule only if it checks out whole. */
-function parseRule(id: string, json: string): FilterRule | undefined {
+/**
+ * A record someone else wrote may be anything: it becomes a rule only if it checks out whole,
+ * else the answer is why not.
+ */
+function parseRule(id: string, json: string): FilterRule | string {
+  let stored: Partial<StoredRule>;
   try {
-    const { pattern, description, action } = JSON.parse(json) as Partial<StoredRule>;
-    if (typeof pattern !== 'string' || typeof description !== 'string') return undefined;
-    if (!RULE_ACTIONS.includes(action as RuleAction)) return undefined;
-    const rule = FilterRule.create(pattern, description, true, action);
-    return rule.id === id ? rule : undefined;
+    stored = JSON.parse(json) as Partial<StoredRule>;
   } catch {
-    return undefined;
+    return 'not JSON';
   }
+  const { pattern, description, action } = stored ?? {};
+  if (typeof pattern !== 'string' || typeof description !== 'string') {
+    return 'pattern and description must be strings';
+  }
+  if (!RULE_ACTIONS.includes(action as RuleAction)) return `unknown action ${String(action)}`;
+  const rule = FilterRule.create(pattern, description, true, action);
+  return rule.id === id ? rule : `the key is not the rule's id (${rule.id})`;
 }

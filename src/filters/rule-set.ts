@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { RE2Set } from 're2js';
 import { FilterRule } from './filter-rule.js';
 
 /** Which rules matched an event name, and so whether the event may leave. */
@@ -8,39 +8,61 @@ export interface Decision {
   deniedBy: string[];
 }
 
+/** The rules are each valid but RE2 cannot compile them into one program (too large together). */
+export class RuleSetCompileError extends Error {}
+
 /**
- * An immutable snapshot of all rules. Each action's patterns are joined into one RE2 alternation,
- * so one decision is two linear passes over the name, however many rules there are.
+ * An immutable snapshot of all rules, compiled into one RE2 set: one linear pass over a name
+ * tells every rule that matches it (anchored at the start, like FilterRule.matches), however many
+ * rules there are. Each pattern is parsed on its own inside the set, so patterns that RE2 accepts
+ * alone (named groups reused across rules, an unterminated \Q) never break the whole: a textual
+ * `a|b` join did, and then the old rules silently stayed in force.
  */
 export class RuleSet {
-  private readonly allow?: RE2JS;
-  private readonly deny?: RE2JS;
+  private readonly set?: RE2Set;
 
+  /** Never throws: past RE2's program size it decides rule by rule (slower, same answers). */
   constructor(readonly rules: readonly FilterRule[]) {
-    this.allow = alternation(rules.filter((rule) => rule.action === 'allow'));
-    this.deny = alternation(rules.filter((rule) => rule.action === 'deny'));
+    try {
+      this.set = compileSet(rules);
+    } catch (error) {
+      if (!(error instanceof RuleSetCompileError)) throw error;
+    }
+  }
+
+  /** Throws RuleSetCompileError instead of falling back: for accepting a new rule. */
+  static strict(rules: readonly FilterRule[]): RuleSet {
+    compileSet(rules);
+    return new RuleSet(rules);
   }
 
   /** Least privilege: at least one allow rule matches, and no deny rule does. */
   permits(eventName: string): boolean {
-    return (
-      this.allow !== undefined &&
-      this.allow.matcher(eventName).lookingAt() &&
-      !(this.deny?.matcher(eventName).lookingAt() ?? false)
-    );
+    return this.explain(eventName).published;
   }
 
-  /** The same decision, rule by rule: for operators debugging their patterns, not the hot path. */
+  /** The decision with the rules behind it, from the same single pass. */
   explain(eventName: string): Decision {
-    const matching = this.rules.filter((rule) => rule.matches(eventName));
-    const allowedBy = matching.filter((rule) => rule.action === 'allow').map((rule) => rule.id);
-    const deniedBy = matching.filter((rule) => rule.action === 'deny').map((rule) => rule.id);
+    const matching = this.set
+      ? this.set.match(eventName).map((index) => this.rules[index] as FilterRule)
+      : this.rules.filter((rule) => rule.matches(eventName));
+    const allowedBy: string[] = [];
+    const deniedBy: string[] = [];
+    for (const rule of matching) (rule.action === 'allow' ? allowedBy : deniedBy).push(rule.id);
     return { published: allowedBy.length > 0 && deniedBy.length === 0, allowedBy, deniedBy };
   }
 }
 
-function alternation(rules: FilterRule[]): RE2JS | undefined {
+function compileSet(rules: readonly FilterRule[]): RE2Set | undefined {
   if (rules.length === 0) return undefined;
-  // Each pattern compiled alone already (FilterRule), so each is a well-formed group here.
-  return RE2JS.compile(rules.map((rule) => `(?:${rule.pattern})`).join('|'));
+  const set = new RE2Set(RE2Set.ANCHOR_START);
+  try {
+    for (const rule of rules) set.add(rule.pattern);
+    set.compile();
+  } catch (error) {
+    throw new RuleSetCompileError(
+      `the ${rules.length} rules do not compile into one RE2 program: ${(error as Error).message}`,
+    );
+  }
+  return set;
 }

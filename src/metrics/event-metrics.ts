@@ -52,6 +52,12 @@ export class EventMetrics {
     registers: this.registers,
   });
 
+  readonly ruleRecordsSkipped = new Counter({
+    name: 'kafka_events_rule_records_skipped_total',
+    help: 'Records of the rules topic that could not be applied (unreadable, or a pattern that does not compile) and were skipped.',
+    registers: this.registers,
+  });
+
   readonly publishSeconds = new Histogram({
     name: 'kafka_events_publish_duration_seconds',
     help: 'From handing a batch to Kafka to its acknowledgement (or final failure), retries included.',
