@@ -44,7 +44,7 @@ export class RuleSet {
   /** The decision with the rules behind it, from the same single pass. */
   explain(eventName: string): Decision {
     const matching = this.set
-      ? this.set.match(eventName).map((index) => this.rules[index] as FilterRule)
+      ? this.set.match(eventName).map((index) => this.rules[index])
       : this.rules.filter((rule) => rule.matches(eventName));
     const allowedBy: string[] = [];
     const deniedBy: string[] = [];
