@@ -29,8 +29,10 @@ export async function kafkaClientOptions(config: AppConfig): Promise<KafkaOption
       },
       producer: {
         idempotent: kafka.idempotent,
-        // kafkajs refuses an idempotent producer without a retry of its own.
-        retry: { retries: kafka.idempotent ? 1 : 0 },
+        // kafkajs refuses an idempotent producer without a retry of its own. Kept quick: that retry
+        // resends the same sequence numbers, so the broker recognises a batch it already wrote
+        // (an answer lost on the way) instead of writing it twice, and the lane waits for it.
+        retry: { retries: kafka.idempotent ? 1 : 0, initialRetryTime: 25 },
         maxInFlightRequests: kafka.idempotent ? 1 : undefined,
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,

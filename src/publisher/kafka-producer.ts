@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
 import { EventEnvelope, KafkaMessage } from './event-envelope.js';
 import { KafkaFailure } from '../kafka/index.js';
+import { ProduceLane } from './produce-lane.js';
 import { RetryPolicy } from './retry-policy.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -18,15 +19,16 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export class KafkaProducer implements OnApplicationBootstrap {
   private readonly logger = new Logger(KafkaProducer.name);
   private ready?: Promise<void>;
-  /** Counts producers: a failure renews the producer only once, however many sends it failed. */
-  private generation = 0;
+  private readonly lane: ProduceLane;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
     private readonly config: AppConfig,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
-  ) {}
+  ) {
+    this.lane = new ProduceLane((envelopes) => this.produce(envelopes), config.delivery.batch);
+  }
 
   /** Connects in the background: the webhook answers 503 until Kafka is there, it never blocks start. */
   onApplicationBootstrap(): void {
@@ -37,21 +39,10 @@ export class KafkaProducer implements OnApplicationBootstrap {
 
   async send(envelopes: readonly EventEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    const { topic } = this.config.kafka;
     const stopTimer = this.metrics.publishSeconds.startTimer();
     try {
       await this.retry.run(
-        async () => {
-          await this.prepare();
-          const generation = this.generation;
-          const messages = envelopes.map((envelope) => envelope.toMessage());
-          try {
-            await lastValueFrom(this.client.emitBatch<unknown, KafkaMessage>(topic, { messages }));
-          } catch (error) {
-            this.renewProducer(generation);
-            throw error;
-          }
-        },
+        () => this.lane.run(envelopes),
         KafkaFailure.isTransient,
         (error, retry, delayMs) => {
           this.metrics.retries.inc();
@@ -72,6 +63,20 @@ export class KafkaProducer implements OnApplicationBootstrap {
     }
   }
 
+  /** One produce request; runs in the lane, so a failure renews the producer before any other. */
+  private async produce(envelopes: readonly EventEnvelope[]): Promise<void> {
+    await this.prepare();
+    const messages = envelopes.map((envelope) => envelope.toMessage());
+    try {
+      await lastValueFrom(
+        this.client.emitBatch<unknown, KafkaMessage>(this.config.kafka.topic, { messages }),
+      );
+    } catch (error) {
+      this.renewProducer();
+      throw error;
+    }
+  }
+
   /** Connects the producer and makes sure the topic exists; a failure is forgotten, so the next call tries again. */
   private prepare(): Promise<void> {
     this.ready ??= this.connect(this.connectAndCreateTopic());
@@ -79,16 +84,14 @@ export class KafkaProducer implements OnApplicationBootstrap {
   }
 
   /**
-   * After a failed send, kafkajs keeps the idempotent producer's sequence numbers where they were,
-   * though the broker may have written the batch before the connection broke. The next batch to
-   * that partition would then reuse those numbers, be taken by the broker for a duplicate and be
-   * acknowledged without being written: a lost event (seen in the broker-restart test). A new
-   * producer gets a new producer id, so its sequences cannot collide; the resent batch may be
-   * written twice (at least once), never not at all.
+   * After a failed send, kafkajs rolls the idempotent producer's sequence numbers back, though
+   * the broker may have written the batch before the connection broke. The next batch to that
+   * partition would then reuse those numbers, be taken by the broker for a duplicate and be
+   * acknowledged without being written: a lost event. A new producer gets a new producer id, so
+   * its sequences cannot collide; the resent batch may be written twice (at least once), never
+   * not at all. The lane guarantees that no other request is sent before this.
    */
-  private renewProducer(failedGeneration: number): void {
-    if (failedGeneration !== this.generation) return;
-    this.generation++;
+  private renewProducer(): void {
     const closed = this.client.close().catch((error: unknown) => {
       this.logger.warn(`closing the failed producer: ${String(error)}`);
     });

@@ -40,3 +40,48 @@ export async function streamEvents(
   await Promise.all(Array.from({ length: options.workers }, worker));
   return result;
 }
+
+/**
+ * Batches of `batchSize` events of one entity each, cycling through `names` event names (so
+ * record keys: batches of other keys may be in flight together), from
+ * `workers` concurrent senders, bounded in count and time, until `stop` is aborted.
+ */
+export async function streamBatches(
+  url: string,
+  options: {
+    workers: number;
+    batchSize: number;
+    names: number;
+    maxRequests: number;
+    maxMs: number;
+    stop?: AbortSignal;
+  },
+): Promise<StreamResult> {
+  const result: StreamResult = { acknowledged: [], statuses: {} };
+  const deadline = Date.now() + options.maxMs;
+  let started = 0;
+  const worker = async (): Promise<void> => {
+    while (started < options.maxRequests && Date.now() < deadline && !options.stop?.aborted) {
+      const request = started++;
+      const events = Array.from({ length: options.batchSize }, (_, i) => ({
+        name: `kytos/chaos.entity_${request % options.names}`,
+        id: randomUUID(),
+        content: { request, i },
+      }));
+      let status = 'error';
+      try {
+        const answer = await postJson(url + EVENTS_PATH, events);
+        status = String(answer.status);
+        if (answer.status === 200 || answer.status === 202) {
+          result.acknowledged.push(...events.map((event) => event.id));
+        }
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+      if (status === '503') await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await Promise.all(Array.from({ length: options.workers }, worker));
+  return result;
+}
