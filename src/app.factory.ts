@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
 import { KYTOS_API_BASE } from './http/api-routes.js';
 import { jsonBody } from './http/json-body.js';
+import { WebhookAuthenticator } from './auth/webhook-authenticator.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -17,6 +18,9 @@ import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
 import { JsonLogger } from './logging/json-logger.js';
 import { requestContext } from './logging/request-context.js';
+
+/** Rule changes are a pattern and a description: no other POST body needs more. */
+const OTHER_BODY_LIMIT = 64 * 1024;
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -40,7 +44,14 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
   if (rateLimitPerSecond > 0)
     app.use(new RateLimiter(rateLimitPerSecond, rateLimitBurst).middleware());
-  app.use(jsonBody(config.ingest.maxBodyBytes, `/${KYTOS_API_BASE}/events`));
+  app.use(
+    jsonBody({
+      webhookPath: `/${KYTOS_API_BASE}/events`,
+      webhookAuthenticator: new WebhookAuthenticator(config.auth),
+      webhookLimit: config.ingest.maxBodyBytes,
+      otherLimit: OTHER_BODY_LIMIT,
+    }),
+  );
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

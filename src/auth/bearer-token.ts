@@ -1,8 +1,13 @@
 import type { Request } from 'express';
 import { sameSecret } from './webhook-signature.js';
 
-/** Whether the request carries `Authorization: Bearer <expected>`, compared in constant time. */
-export function bearerToken(request: Request, expected: string): boolean {
-  const match = /^Bearer (.+)$/i.exec(request.header('authorization') ?? '');
+/** Whether an Authorization header value is `Bearer <expected>`, compared in constant time. */
+export function bearerTokenMatches(authorization: string | undefined, expected: string): boolean {
+  const match = /^Bearer (.+)$/i.exec(authorization ?? '');
   return match !== null && sameSecret(expected, match[1] ?? '');
+}
+
+/** Whether the request carries `Authorization: Bearer <expected>`. */
+export function bearerToken(request: Request, expected: string): boolean {
+  return bearerTokenMatches(request.header('authorization'), expected);
 }

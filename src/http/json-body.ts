@@ -1,70 +1,108 @@
 import {
   BadRequestException,
-  PayloadTooLargeException,
+  UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
+import type { PendingSignature, WebhookAuthenticator } from '../auth/webhook-authenticator.js';
+import { decodeBody, readRawBody } from './body-reader.js';
 import { parseJsonExact } from './exact-json.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
-/** A request whose JSON body is parsed, with its raw bytes (webhook signatures cover them). */
-export type JsonRequest = Request & { rawBody?: Buffer; exactNumbers?: boolean };
+/** A POST whose JSON body is parsed; `webhook` when it came in by the webhook's path, admitted. */
+export type JsonRequest = Request & { exactNumbers?: boolean; webhook?: boolean };
+
+export interface JsonBodyOptions {
+  /** The webhook's path: its requests are authenticated before their body is read. */
+  webhookPath: string;
+  webhookAuthenticator: WebhookAuthenticator;
+  /** Most bytes of a webhook body, as sent and once decoded (INGEST_MAX_BODY_BYTES). */
+  webhookLimit: number;
+  /** Most bytes of any other POST body (rule changes are small). */
+  otherLimit: number;
+}
 
 /**
- * The one body reader of the service: a POST must carry JSON (415 otherwise), at most `limit`
- * bytes (413), and parse as an object or array (400). On `exactPath` (the webhook), numbers a
- * JavaScript number would round (64-bit cookies) are kept exactly (see exact-json.ts) and the
- * request is marked `exactNumbers`. Errors go on to the global error filter.
+ * The one body reader of the service: a POST must carry JSON (415 otherwise), within its limit
+ * (413), and parse as an object or array (400). On the webhook's path (whatever its letter case
+ * or trailing slash, as the router matches them), the request is authenticated first, the body
+ * is verified as it streams in and only then decoded and parsed, with numbers a JavaScript
+ * number would round (64-bit cookies) kept exactly (see exact-json.ts). Errors go on to the
+ * global error filter.
  */
-export function jsonBody(limit: number, exactPath: string) {
-  const read = bodyParser.raw({ limit, type: JSON_TYPES });
+export function jsonBody(options: JsonBodyOptions) {
+  const webhookPath = routeOf(options.webhookPath);
   return (request: JsonRequest, response: Response, next: NextFunction): void => {
     if (request.method !== 'POST') return next();
-    if (!request.is(JSON_TYPES)) {
-      return next(
-        new UnsupportedMediaTypeException(
-          `Content-Type must be application/json (got ${request.headers['content-type'] ?? 'none'})`,
-        ),
-      );
-    }
-    if (/;\s*charset=(?!"?utf-?8"?\s*(;|$))/i.test(request.headers['content-type'] ?? '')) {
-      return next(new UnsupportedMediaTypeException('JSON bodies must be UTF-8'));
-    }
-    read(request, response, (error?: unknown) => {
-      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') {
-        return next(
-          new PayloadTooLargeException(
-            `the body is larger than ${limit} bytes (INGEST_MAX_BODY_BYTES)`,
-          ),
-        );
-      }
-      if (error) return next(error);
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      request.rawBody = raw;
-      try {
-        parseInto(request, raw.toString('utf8'), request.path === exactPath);
-      } catch (problem) {
-        return next(
-          new BadRequestException(
-            `the body is not a JSON object or array: ${(problem as Error).message}`,
-          ),
-        );
-      }
-      next();
-    });
+    const webhook = routeOf(request.path) === webhookPath;
+    read(request, response, webhook, options).then(
+      () => next(),
+      (error: unknown) => {
+        // The rest of an unread body is not worth reading: the connection ends with the answer.
+        if (!request.complete) response.setHeader('Connection', 'close');
+        next(error);
+      },
+    );
   };
 }
 
-function parseInto(request: JsonRequest, text: string, exact: boolean): void {
-  const start = /\S/.exec(text)?.[0];
-  if (start !== '{' && start !== '[') throw new SyntaxError('it must start with { or [');
-  if (!exact) {
-    request.body = JSON.parse(text) as unknown;
-    return;
+async function read(
+  request: JsonRequest,
+  response: Response,
+  webhook: boolean,
+  options: JsonBodyOptions,
+): Promise<void> {
+  let signature: PendingSignature | undefined;
+  if (webhook) {
+    const admission = options.webhookAuthenticator.admit(request);
+    if (!admission.admitted) throw new UnauthorizedException(admission.reason);
+    signature = admission.signature;
   }
-  const { value, exactNumbers } = parseJsonExact(text);
-  request.body = value;
-  request.exactNumbers = exactNumbers;
+  checkContentType(request);
+  const limit = webhook ? options.webhookLimit : options.otherLimit;
+  const raw = await readRawBody(request, limit, signature && ((chunk) => signature.update(chunk)));
+  if (signature) {
+    const problem = signature.verify();
+    if (problem) throw new UnauthorizedException(`webhook signature refused: ${problem}`);
+    const pending = signature;
+    // A request that did not succeed may be sent again with the same signature (a retry).
+    const release = () => {
+      if (!response.writableFinished || response.statusCode >= 300) pending.release();
+    };
+    response.once('close', release);
+  }
+  const text = (await decodeBody(raw, request.headers['content-encoding'], limit)).toString('utf8');
+  try {
+    const start = /\S/.exec(text)?.[0];
+    if (start !== '{' && start !== '[') throw new SyntaxError('it must start with { or [');
+    if (webhook) {
+      const { value, exactNumbers } = parseJsonExact(text);
+      request.body = value;
+      request.exactNumbers = exactNumbers;
+    } else {
+      request.body = JSON.parse(text) as unknown;
+    }
+  } catch (problem) {
+    throw new BadRequestException(
+      `the body is not a JSON object or array: ${(problem as Error).message}`,
+    );
+  }
+  request.webhook = webhook;
+}
+
+function checkContentType(request: Request): void {
+  if (!request.is(JSON_TYPES)) {
+    throw new UnsupportedMediaTypeException(
+      `Content-Type must be application/json (got ${request.headers['content-type'] ?? 'none'})`,
+    );
+  }
+  if (/;\s*charset=(?!"?utf-?8"?\s*(;|$))/i.test(request.headers['content-type'] ?? '')) {
+    throw new UnsupportedMediaTypeException('JSON bodies must be UTF-8');
+  }
+}
+
+/** A path as the router matches it: letter case and trailing slashes do not matter. */
+function routeOf(path: string): string {
+  return path.toLowerCase().replace(/\/+$/, '');
 }
