@@ -29,7 +29,7 @@ export function readRawBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const fail = (error: unknown) => {
+    const fail = (error: Error) => {
       cleanup();
       reject(error);
     };
@@ -41,7 +41,7 @@ export function readRawBody(
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      resolve(Buffer.concat(chunks, size));
     };
     const onAborted = () => fail(new Error('the client closed the request before its end'));
     const cleanup = () => {

@@ -34,8 +34,121 @@ describe('exact JSON numbers', () => {
     assert.equal(originalOf('kytos/x'), 'kytos/x');
   });
 
-  it('refuses the reserved sequence rather than guessing, and reports bad JSON as JSON.parse does', () => {
-    assert.throws(() => parseJsonExact('{"a":"\\u0000exact:1","b":12345678901234567}'), /reserves/);
-    assert.throws(() => parseJsonExact('{"a":12345678901234567890,}'), SyntaxError);
+  it('accepts only RFC 8259 numbers, and reports other bad JSON as JSON.parse does', () => {
+    for (const bad of [
+      '{"n":01234567890123456789}',
+      '{"n":+1234567890123456789}',
+      '{"n":1234567890123456789e}',
+      '{"n":1234567890123456789.}',
+      '{"n":-.1234567890123456789}',
+      '[1e+]',
+      '{"a":12345678901234567890,}',
+      '[12345678901234567890 1]',
+    ]) {
+      assert.throws(() => parseJsonExact(bad), SyntaxError, bad);
+    }
+  });
+
+  it('never turns a string into a number, however the sender escapes it', () => {
+    for (const text of [
+      '{"a":"\\u0000exact:-","n":12345678901234567890}',
+      '{"a":"\\u0000\\u0065xact:-","n":12345678901234567890}',
+      '{"a":"\\u0000exact:1","n":1e400}',
+    ]) {
+      const out = stringifyExact(parseJsonExact(text).value);
+      assert.deepEqual(
+        (JSON.parse(out) as { a: string }).a,
+        (JSON.parse(text) as { a: string }).a,
+        text,
+      );
+    }
+  });
+
+  it('keeps numbers a double would overflow, underflow or round, split by a dot or not', () => {
+    const text = '[1e400,-2E-400,123456789012345.6789,0.1000000000000000055511151231257827]';
+    assert.equal(stringifyExact(parseJsonExact(text).value), text);
+  });
+
+  it('gives back, for random documents, the same JSON with long numbers byte for byte', () => {
+    const random = seeded(7);
+    for (let round = 0; round < 500; round++) {
+      const tree = randomValue(random, 0);
+      const input = write(tree, random, true);
+      const expected = write(tree, random, false);
+      const output = stringifyExact(parseJsonExact(input).value);
+      assert.equal(output, expected, input);
+    }
   });
 });
+
+/** A JSON value with numbers kept as their source tokens. */
+type Tree = { number: string } | string | boolean | null | Tree[] | { entries: [string, Tree][] };
+
+const LONG_TOKENS = [
+  '12284372328023095114',
+  '-9223372036854775808',
+  '18446744073709551615',
+  '0.12345678901234567891',
+  '1.2345678901234567e300',
+  '1e400',
+  '123456789012345.6789',
+];
+const SHORT_TOKENS = ['0', '-1', '3.5', '20000', '1E5', '-0.25', '1e-7', '1.50'];
+const STRINGS = ['kytos/x', '12345678901234567890', 'quote " and \\', 'é ☃', '\u0000x', ''];
+
+function randomValue(random: () => number, depth: number): Tree {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const kind = depth > 3 ? Math.floor(random() * 4) : Math.floor(random() * 6);
+  if (kind === 0) return { number: pick(LONG_TOKENS) };
+  if (kind === 1) return { number: pick(SHORT_TOKENS) };
+  if (kind === 2) return pick(STRINGS);
+  if (kind === 3) return pick([true, false, null]);
+  const size = Math.floor(random() * 4);
+  if (kind === 4) return Array.from({ length: size }, () => randomValue(random, depth + 1));
+  return {
+    entries: Array.from({ length: size }, (_, i) => [
+      `k${i}${pick(STRINGS)}`,
+      randomValue(random, depth + 1),
+    ]),
+  };
+}
+
+/**
+ * The tree as JSON text: `noisy`, as a sender may write it (spaces, escaped letters and
+ * slashes); otherwise as the service must give it back (JSON.stringify's form, except that the
+ * long numbers stay exactly as written).
+ */
+function write(tree: Tree, random: () => number, noisy: boolean): string {
+  const space = () =>
+    noisy && random() < 0.3 ? ' \n\t'.slice(0, 1 + Math.floor(random() * 3)) : '';
+  const text = (value: string) =>
+    noisy
+      ? `"${[...value].map((c) => (/[a-z/]/.test(c) && random() < 0.3 ? escaped(c) : JSON.stringify(c).slice(1, -1))).join('')}"`
+      : JSON.stringify(value);
+  if (tree === null || typeof tree === 'boolean') return String(tree);
+  if (typeof tree === 'string') return text(tree);
+  if (Array.isArray(tree)) {
+    return `[${space()}${tree.map((item) => write(item, random, noisy)).join(`${space()},${space()}`)}${space()}]`;
+  }
+  if ('number' in tree) {
+    const long = LONG_TOKENS.includes(tree.number);
+    return noisy || long ? tree.number : JSON.stringify(Number(tree.number));
+  }
+  // Keys are distinct and never integer-like (JSON.parse would move those first).
+  return `{${space()}${tree.entries
+    .map(([key, value]) => `${text(key)}${space()}:${space()}${write(value, random, noisy)}`)
+    .join(`${space()},`)}${space()}}`;
+}
+
+/** A character written as a sender may: a \\uXXXX escape, or \\/ for a slash. */
+function escaped(c: string): string {
+  return c === '/' ? '\\/' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * JSON numbers a JavaScript number cannot carry, kept digit for digit. OpenFlow cookies are
  * 64-bit, so Kytos' flow events carry them, and JSON.parse would round them: a rounded cookie
@@ -6,13 +8,20 @@
  * JSON.stringify stay native (a pure-JS exact parser measured nine times slower on a 75 KB batch).
  */
 
-/** 16 digits in a row: where rounding can start (2^53 has 16 digits). */
-const LONG_DIGITS = /\d{16,}/g;
-/** How a carried number looks once parsed: a string no JSON sender writes (U+0000 first). */
-const MARK = '\u0000exact:';
-/** The same in JSON text. */
-const ESCAPED_MARK = '\\u0000exact:';
-const MARKED_IN_OUTPUT = /"\\u0000exact:([-+.0-9eE]+)"/g;
+/**
+ * Where a double can lose a number: 16 significant digits or more (2^53 has 16 digits; a dot
+ * may split them), or an exponent of three digits (overflow to Infinity, underflow to 0).
+ */
+const LOSSY_NUMBER = /(?:\d\.?){16,}|[eE][-+]?\d{3,}/g;
+/** RFC 8259's number grammar: what a carried token must be, or the body is not JSON. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+/**
+ * How a carried number looks once parsed. It starts with U+0000, which a JSON text can hold in
+ * a string only as an escape, and holds a secret drawn at start: no sender can write a string
+ * that comes out as the marker, however it escapes it.
+ */
+const MARK = `\u0000${randomBytes(12).toString('hex')}:`;
+const MARK_IN_OUTPUT = new RegExp(`"\\\\u0000${MARK.slice(1)}([-+.0-9eE]+)"`, 'g');
 const NUMBER_CHAR = /[-+.0-9eE]/;
 
 export interface ParsedJson {
@@ -21,20 +30,17 @@ export interface ParsedJson {
   exactNumbers: boolean;
 }
 
-/** JSON.parse, but a number token with 16 or more digits in a row comes back as a marked string. */
+/** JSON.parse, but a number token a double would change comes back as a marked string. */
 export function parseJsonExact(text: string): ParsedJson {
-  LONG_DIGITS.lastIndex = 0;
-  if (!LONG_DIGITS.test(text)) return { value: JSON.parse(text) as unknown, exactNumbers: false };
-  if (text.includes(ESCAPED_MARK)) {
-    throw new SyntaxError(`it holds the sequence ${ESCAPED_MARK}, which this service reserves`);
-  }
-  const marked = markLongNumbers(text);
+  LOSSY_NUMBER.lastIndex = 0;
+  if (!LOSSY_NUMBER.test(text)) return { value: JSON.parse(text) as unknown, exactNumbers: false };
+  const marked = markLossyNumbers(text);
   return { value: JSON.parse(marked) as unknown, exactNumbers: marked !== text };
 }
 
 /** JSON.stringify, writing carried numbers back as the digits they came with. */
 export function stringifyExact(value: unknown): string {
-  return JSON.stringify(value).replace(MARKED_IN_OUTPUT, '$1');
+  return JSON.stringify(value).replace(MARK_IN_OUTPUT, '$1');
 }
 
 /** A carried number as the plain number it was (for fields whose type is checked), else the value. */
@@ -45,17 +51,18 @@ export function originalOf(value: unknown): unknown {
 }
 
 /**
- * Wraps every number token that holds a 16-digit run in a marked string. Quotes are followed
- * from the start, so digits inside strings are left alone; a text that is not JSON stays not
- * JSON (JSON.parse reports it).
+ * Wraps every number token a double would change in a marked string. Quotes are followed from
+ * the start, so digits inside strings are left alone. A token that is not a JSON number
+ * (leading zero or plus, a bare exponent) is refused here, since quoting it would hide it from
+ * JSON.parse; any other flaw stays in the text for JSON.parse to report.
  */
-function markLongNumbers(text: string): string {
+function markLossyNumbers(text: string): string {
   const parts: string[] = [];
   let copied = 0;
   let scanned = 0;
   let inString = false;
-  LONG_DIGITS.lastIndex = 0;
-  for (let run = LONG_DIGITS.exec(text); run !== null; run = LONG_DIGITS.exec(text)) {
+  LOSSY_NUMBER.lastIndex = 0;
+  for (let run = LOSSY_NUMBER.exec(text); run !== null; run = LOSSY_NUMBER.exec(text)) {
     for (let quote = text.indexOf('"', scanned); quote !== -1 && quote < run.index;) {
       if (!isEscaped(text, quote)) inString = !inString;
       quote = text.indexOf('"', quote + 1);
@@ -66,10 +73,14 @@ function markLongNumbers(text: string): string {
     while (start > copied && NUMBER_CHAR.test(text[start - 1] ?? '')) start--;
     let end = run.index + run[0].length;
     while (end < text.length && NUMBER_CHAR.test(text[end] ?? '')) end++;
-    parts.push(text.slice(copied, start), `"${ESCAPED_MARK}${text.slice(start, end)}"`);
+    const token = text.slice(start, end);
+    if (!JSON_NUMBER.test(token)) {
+      throw new SyntaxError(`${JSON.stringify(token.slice(0, 40))} is not a JSON number`);
+    }
+    parts.push(text.slice(copied, start), JSON.stringify(MARK + token));
     copied = end;
     scanned = end;
-    LONG_DIGITS.lastIndex = end;
+    LOSSY_NUMBER.lastIndex = end;
   }
   parts.push(text.slice(copied));
   return parts.join('');
