@@ -11,6 +11,7 @@ import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import { RulesHealthIndicator } from './rules.health.js';
+import { SpoolHealthIndicator } from './spool.health.js';
 
 const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {
   type: 'object',
@@ -30,6 +31,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly kafka: KafkaHealthIndicator,
     private readonly rules: RulesHealthIndicator,
+    private readonly spool: SpoolHealthIndicator,
   ) {}
 
   @Get('live')
@@ -50,7 +52,11 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.rules.check(), () => this.kafka.check()]);
+      return await this.health.check([
+        () => this.rules.check(),
+        () => this.kafka.check(),
+        () => this.spool.check(),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // Terminus' own error body is reshaped into the one error shape of every endpoint.

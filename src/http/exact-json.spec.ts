@@ -97,7 +97,7 @@ const SHORT_TOKENS = ['0', '-1', '3.5', '20000', '1E5', '-0.25', '1e-7', '1.50']
 const STRINGS = ['kytos/x', '12345678901234567890', 'quote " and \\', 'é ☃', '\u0000x', ''];
 
 function randomValue(random: () => number, depth: number): Tree {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const kind = depth > 3 ? Math.floor(random() * 4) : Math.floor(random() * 6);
   if (kind === 0) return { number: pick(LONG_TOKENS) };
   if (kind === 1) return { number: pick(SHORT_TOKENS) };

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadGatewayException, BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadGatewayException,
+  BadRequestException,
+  InternalServerErrorException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import kafkajs from 'kafkajs';
 import { loadAppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
@@ -109,10 +114,15 @@ describe('IngestService', () => {
     });
   });
 
-  it("turns Kafka's refusal into 502", async () => {
+  it("turns Kafka's refusal into 502, and a fault of this service into 500", async () => {
     const { ingest, publisher } = setUp();
-    publisher.failWith = KafkaFailure.from(new TypeError('bug'));
+    const tooLarge = Object.assign(new kafkajs.KafkaJSProtocolError('too large'), {
+      type: 'MESSAGE_TOO_LARGE',
+    });
+    publisher.failWith = KafkaFailure.from(tooLarge);
     await assert.rejects(ingest.ingest([linkUp]), BadGatewayException);
+    publisher.failWith = KafkaFailure.from(new TypeError('bug'));
+    await assert.rejects(ingest.ingest([linkUp]), InternalServerErrorException);
   });
 
   it('publishes nothing of a request with one record over the size limit (413)', async () => {

@@ -1,6 +1,7 @@
 import {
   BadGatewayException,
   BadRequestException,
+  InternalServerErrorException,
   Injectable,
   PayloadTooLargeException,
 } from '@nestjs/common';
@@ -108,6 +109,10 @@ function asHttpError(error: unknown): unknown {
       );
     case 'rejected':
       return new BadGatewayException(`Kafka refused the events: ${error.reason}`);
+    case 'internal':
+      return new InternalServerErrorException(
+        'the events could not be published (an internal error, logged); nothing was acknowledged',
+      );
   }
 }
 

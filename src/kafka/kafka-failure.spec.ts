@@ -58,7 +58,7 @@ describe('KafkaFailure', () => {
   });
 
   it('does not retry a fault of its own (a plain TypeError)', () => {
-    assert.equal(KafkaFailure.from(new TypeError('x is undefined')).kind, 'rejected');
+    assert.equal(KafkaFailure.from(new TypeError('x is undefined')).kind, 'internal');
     assert.ok(!KafkaFailure.isTransient(new TypeError('x is undefined')));
   });
 });

@@ -33,8 +33,9 @@ export class KafkaFailure extends Error {
     /**
      * `unavailable`: try again later (503). `unauthorized`: Kafka refuses this service's
      * credentials (503, until an operator fixes them). `rejected`: Kafka will refuse these records (502).
+     * `internal`: a fault of this service, not Kafka's answer (500; the spool keeps such records).
      */
-    readonly kind: 'unavailable' | 'unauthorized' | 'rejected',
+    readonly kind: 'unavailable' | 'unauthorized' | 'rejected' | 'internal',
     readonly reason: string,
     override readonly cause: unknown,
   ) {
@@ -50,7 +51,7 @@ export class KafkaFailure extends Error {
     if (permanent) return new KafkaFailure('rejected', explain(permanent), error);
     const foreign = chain.every((link) => !isKafkaJsError(link));
     // An error that is not kafkajs' own is a fault of this service, not of the moment.
-    if (foreign) return new KafkaFailure('rejected', 'internal publishing error', error);
+    if (foreign) return new KafkaFailure('internal', 'internal publishing error', error);
     return new KafkaFailure('unavailable', explain(chain[chain.length - 1]), error);
   }
 

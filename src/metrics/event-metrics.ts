@@ -3,7 +3,13 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 
 /** Why events were not acknowledged to their sender (or, in spool mode, set aside). */
 export type FailureReason =
-  'not_ready' | 'too_large' | 'backpressure' | 'unavailable' | 'unauthorized' | 'rejected';
+  | 'not_ready'
+  | 'too_large'
+  | 'backpressure'
+  | 'unavailable'
+  | 'unauthorized'
+  | 'rejected'
+  | 'internal';
 
 /**
  * The counters of an event's path, one registry per application (tests run several in one
@@ -49,6 +55,12 @@ export class EventMetrics {
   readonly retries = new Counter({
     name: 'kafka_events_publish_retries_total',
     help: 'Batches sent to Kafka again after a transient failure.',
+    registers: this.registers,
+  });
+
+  readonly forwarderRestarts = new Counter({
+    name: 'kafka_events_spool_forwarder_restarts_total',
+    help: 'Times the spool forwarder failed (file system, unexpected errors) and was restarted.',
     registers: this.registers,
   });
 

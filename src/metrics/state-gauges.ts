@@ -32,6 +32,14 @@ export class StateGauges {
       },
     });
     new Gauge({
+      name: 'kafka_events_spool_forwarder_up',
+      help: '1 while the spool forwarder runs, 0 while it waits to restart after a failure (spool mode).',
+      registers,
+      collect() {
+        this.set(publisher.forwarderState.status === 'restarting' ? 0 : 1);
+      },
+    });
+    new Gauge({
       name: 'kafka_events_kafka_up',
       help: '1 when the last background check reached Kafka with this service credentials, else 0.',
       registers,

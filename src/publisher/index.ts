@@ -3,3 +3,4 @@ export { BackpressureError } from './backpressure-error.js';
 export { EventEnvelope, UnserializableEventError, type KytosEvent } from './event-envelope.js';
 export { PublisherModule } from './publisher.module.js';
 export { PublisherService } from './publisher.service.js';
+export type { ForwarderState } from './spool/spool-forwarder.js';

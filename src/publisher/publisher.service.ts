@@ -3,6 +3,7 @@ import { AppConfig, DeliveryMode } from '../config/app-config.js';
 import { EventEnvelope } from './event-envelope.js';
 import { PublishQueue } from './publish-queue.js';
 import { Spool } from './spool/spool.js';
+import { ForwarderState, SpoolForwarder } from './spool/spool-forwarder.js';
 
 /**
  * Takes a request's permitted envelopes and resolves when they are safe, which depends on the
@@ -18,6 +19,7 @@ export class PublisherService {
     config: AppConfig,
     private readonly queue: PublishQueue,
     private readonly spool: Spool,
+    private readonly forwarder: SpoolForwarder,
   ) {
     this.mode = config.delivery.mode;
   }
@@ -30,6 +32,11 @@ export class PublisherService {
   /** Bytes in the spool not yet forwarded. */
   get spooledBytes(): number {
     return this.spool.bytes;
+  }
+
+  /** The spool forwarder's state (`off` outside spool mode). */
+  get forwarderState(): ForwarderState {
+    return this.forwarder.state;
   }
 
   publish(envelopes: readonly EventEnvelope[]): Promise<void> {

@@ -1,6 +1,4 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config.js';
 import { EventEnvelope } from '../event-envelope.js';
@@ -8,27 +6,25 @@ import { KafkaFailure } from '../../kafka/index.js';
 import { EventMetrics } from '../../metrics/index.js';
 import { KafkaProducer } from '../kafka-producer.js';
 import { RetryPolicy } from '../retry-policy.js';
-import { readSegment } from './segment-reader.js';
-import { Spool, SpoolSegment } from './spool.js';
-import { encodeRecord } from './spool-record.js';
+import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 
-interface Position {
-  seq: number;
-  offset: number;
-}
+/** The forwarder's state, for readiness and metrics. */
+export type ForwarderState =
+  { status: 'off' } | { status: 'running' } | { status: 'restarting'; reason: string };
 
 /**
  * Drains the spool to Kafka in order, one batch at a time, and deletes a segment only after Kafka
  * acknowledged every record in it. The position after each acknowledged batch is kept in a
- * checkpoint file, so a restart resends at most the batch that was in flight.
+ * checkpoint file, so a restart resends at most the batch that was in flight. Supervised: any
+ * failure (a full disk under the checkpoint, a segment that cannot be read or deleted) restarts
+ * the loop from its checkpoint after a backoff, and shows in readiness and metrics meanwhile.
  */
 @Injectable()
 export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SpoolForwarder.name);
-  private stopping = false;
+  private stopping = new AbortController();
   private running?: Promise<void>;
-  private readonly checkpointPath: string;
-  private readonly rejectedPath: string;
+  private current: ForwarderState = { status: 'off' };
 
   constructor(
     private readonly config: AppConfig,
@@ -36,26 +32,47 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
     private readonly producer: KafkaProducer,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
-  ) {
-    this.checkpointPath = join(spool.dir, 'checkpoint.json');
-    this.rejectedPath = join(spool.dir, 'rejected.spool');
+  ) {}
+
+  get state(): ForwarderState {
+    return this.current;
   }
 
   onApplicationBootstrap(): void {
     if (this.config.delivery.mode !== 'spool') return;
-    this.running = this.run().catch((error: unknown) => {
-      this.logger.error(`the spool forwarder stopped: ${String(error)}`);
-    });
+    this.running = this.supervise();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     await this.running;
   }
 
-  private async run(): Promise<void> {
-    let position = await this.loadCheckpoint();
-    while (!this.stopping) {
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async supervise(): Promise<void> {
+    for (let failures = 0; !this.stopped;) {
+      this.current = { status: 'running' };
+      try {
+        await this.run(() => (failures = 0));
+        return;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const delayMs = this.retry.delayBefore(Math.min(failures++, 10));
+        this.current = { status: 'restarting', reason };
+        this.metrics.forwarderRestarts.inc();
+        this.logger.error(`the spool forwarder failed (${reason}); restarting in ${delayMs} ms`);
+        await this.pause(delayMs);
+      }
+    }
+  }
+
+  /** `progressed` is called after each batch Kafka acknowledged. */
+  private async run(progressed: () => void): Promise<void> {
+    let position = await this.spool.loadCheckpoint();
+    while (!this.stopped) {
       const segment = this.spool.list().find((candidate) => candidate.seq >= position.seq);
       if (!segment) {
         await this.nextAppendOrTick();
@@ -71,42 +88,43 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
         }
         continue;
       }
-      position = await this.forwardBatch(segment, position);
+      const next = await this.forwardBatch(segment, position);
+      if (next !== position) progressed();
+      position = next;
     }
   }
 
   /** The tick bounds how long a stop waits for this loop to notice it. */
-  private nextAppendOrTick(): Promise<void> {
-    return Promise.race([this.spool.nextAppend(), sleep(250)]);
+  private nextAppendOrTick(): Promise<unknown> {
+    return Promise.race([this.spool.nextAppend(), this.pause(250)]);
   }
 
-  private async forwardBatch(segment: SpoolSegment, position: Position): Promise<Position> {
-    const { maxEvents, maxBytes } = this.config.delivery.batch;
-    const batch = await readSegment(
-      segment.path,
-      position.offset,
-      segment.size,
-      maxEvents,
-      maxBytes,
-    );
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
+  private async forwardBatch(
+    segment: SpoolSegment,
+    position: SpoolPosition,
+  ): Promise<SpoolPosition> {
+    const batch = await this.spool.read(segment, position.offset);
     if (batch.envelopes.length > 0) {
       const sent = await this.sendUntilAcknowledged(batch.envelopes);
       if (!sent) return position;
     }
     if (batch.damage) {
       this.logger.error(
-        `spool segment ${segment.path} is damaged at byte ${batch.next} (${batch.damage}); ` +
-          `the ${segment.size - batch.next} bytes from there on are skipped, not published`,
+        `spool segment ${segment.path} is damaged (${batch.damage}); those bytes are not published`,
       );
     }
-    const next = { seq: segment.seq, offset: batch.damage ? segment.size : batch.next };
-    await this.saveCheckpoint(next);
+    const next = { seq: segment.seq, offset: batch.next };
+    await this.spool.saveCheckpoint(next);
     return next;
   }
 
   /** Retries as long as it takes (the spool holds the events meanwhile); false when stopping. */
   private async sendUntilAcknowledged(envelopes: EventEnvelope[]): Promise<boolean> {
-    for (let attempt = 0; !this.stopping; attempt++) {
+    for (let attempt = 0; !this.stopped; attempt++) {
       try {
         await this.producer.send(envelopes);
         return true;
@@ -117,7 +135,7 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
         ) {
           return true;
         }
-        await sleep(this.retry.delayBefore(Math.min(attempt, 10)));
+        await this.pause(this.retry.delayBefore(Math.min(attempt, 10)));
       }
     }
     return false;
@@ -125,8 +143,9 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * Records Kafka refuses for good would block the spool forever: each is tried alone, and the
-   * ones still refused are kept in rejected.spool (same format) and logged, never silently dropped.
-   * False when Kafka became unavailable meanwhile: the whole batch is tried again later.
+   * ones still refused are kept in rejected.spool and logged, never silently dropped. False when
+   * Kafka became unavailable meanwhile: the whole batch is tried again later. Only Kafka's own
+   * refusals are set aside: a fault of this service ('internal') is retried, not filed away.
    */
   private async setAsideRejected(envelopes: EventEnvelope[]): Promise<boolean> {
     for (const envelope of envelopes) {
@@ -135,31 +154,13 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
       } catch (error) {
         const failure = KafkaFailure.from(error);
         if (failure.kind !== 'rejected') return false;
-        await appendFile(this.rejectedPath, encodeRecord(envelope));
+        const path = await this.spool.setAside(envelope);
         this.metrics.failed.inc({ reason: 'rejected' });
         this.logger.error(
-          `event ${envelope.id} (${envelope.name}) refused by Kafka (${failure.reason}); kept in ${this.rejectedPath}`,
+          `event ${envelope.id} (${envelope.name}) refused by Kafka (${failure.reason}); kept in ${path}`,
         );
       }
     }
     return true;
-  }
-
-  private async loadCheckpoint(): Promise<Position> {
-    try {
-      const saved = JSON.parse(await readFile(this.checkpointPath, 'utf8')) as Partial<Position>;
-      if (Number.isSafeInteger(saved.seq) && Number.isSafeInteger(saved.offset)) {
-        return { seq: saved.seq as number, offset: saved.offset as number };
-      }
-    } catch {
-      // No checkpoint (first start) or an unreadable one: start at the oldest segment.
-    }
-    return { seq: 0, offset: 0 };
-  }
-
-  private async saveCheckpoint(position: Position): Promise<void> {
-    const temporary = `${this.checkpointPath}.tmp`;
-    await writeFile(temporary, JSON.stringify(position));
-    await rename(temporary, this.checkpointPath);
   }
 }

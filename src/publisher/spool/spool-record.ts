@@ -7,7 +7,7 @@ import { EventEnvelope } from '../event-envelope.js';
  * The checksum lets a reader tell a record from what a crash left half-written.
  */
 export const RECORD_HEADER_BYTES = 8;
-const VERSION = 1;
+export const RECORD_VERSION = 1;
 const NO_KEY = 0xffff;
 /** No record is larger than this: a longer length field means the framing itself is damaged. */
 export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
@@ -20,7 +20,7 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
     1 + 2 + (key?.length ?? 0) + 2 + id.length + 2 + name.length + envelope.value.length;
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
   let at = RECORD_HEADER_BYTES;
-  at = record.writeUInt8(VERSION, at);
+  at = record.writeUInt8(RECORD_VERSION, at);
   at = record.writeUInt16LE(key?.length ?? NO_KEY, at);
   if (key) at += key.copy(record, at);
   at = record.writeUInt16LE(id.length, at);
@@ -73,7 +73,7 @@ function parsePayload(payload: Buffer): EventEnvelope {
     return value;
   };
   const version = payload.readUInt8(at++);
-  if (version !== VERSION) throw new Error(`unknown record version ${version}`);
+  if (version !== RECORD_VERSION) throw new Error(`unknown record version ${version}`);
   const keyLength = u16();
   const key = keyLength === NO_KEY ? null : text(keyLength);
   const id = text(u16());

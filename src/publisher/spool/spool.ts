@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { FileHandle, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppConfig, ConfigError } from '../../config/app-config.js';
 import { BackpressureError } from '../backpressure-error.js';
 import { EventEnvelope } from '../event-envelope.js';
+import { readSegment, ReadBatch } from './segment-reader.js';
 import { encodeRecord } from './spool-record.js';
 
 export class SpoolFullError extends BackpressureError {}
@@ -15,6 +16,12 @@ export interface SpoolSegment {
   size: number;
 }
 
+/** How far the forwarder got: segment number and byte offset in it. */
+export interface SpoolPosition {
+  seq: number;
+  offset: number;
+}
+
 interface Append {
   records: Buffer[];
   bytes: number;
@@ -23,6 +30,8 @@ interface Append {
 }
 
 const SEGMENT_NAME = /^segment-(\d{12})\.spool$/;
+const REJECTED_NAME = 'rejected.spool';
+const CHECKPOINT_NAME = 'checkpoint.json';
 
 /**
  * The `spool` delivery mode's local, append-only log: segment files of records (see spool-record),
@@ -37,8 +46,11 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
   private totalBytes = 0;
   private queue: Append[] = [];
   private queuedBytes = 0;
+  /** The group being written: counted against the cap until it is on disk. */
+  private writingBytes = 0;
   private writing?: Promise<void>;
-  private waiters: (() => void)[] = [];
+  /** One promise for every waiter of the next append, so idle waiting costs nothing per tick. */
+  private nextAppended?: { promise: Promise<void>; resolve: () => void };
   readonly dir: string;
 
   constructor(private readonly config: AppConfig) {
@@ -66,6 +78,11 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
       this.segments.push({ seq: Number(SEGMENT_NAME.exec(name)?.[1]), path, size });
       this.totalBytes += size;
     }
+    // Set-aside records stay until an operator deals with them, and take their share of the cap.
+    this.totalBytes += await stat(join(this.dir, REJECTED_NAME)).then(
+      ({ size }) => size,
+      () => 0,
+    );
     if (names.length > 0) {
       this.logger.log(
         `resuming: ${names.length} segment(s), ${this.totalBytes} bytes left to forward`,
@@ -87,7 +104,10 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
     if (envelopes.length === 0) return Promise.resolve();
     const records = envelopes.map(encodeRecord);
     const bytes = records.reduce((sum, record) => sum + record.length, 0);
-    if (this.totalBytes + this.queuedBytes + bytes > this.config.delivery.spoolMaxBytes) {
+    if (
+      this.totalBytes + this.writingBytes + this.queuedBytes + bytes >
+      this.config.delivery.spoolMaxBytes
+    ) {
       return Promise.reject(
         new SpoolFullError(
           `the spool is full (${this.totalBytes} bytes; SPOOL_MAX_BYTES=${this.config.delivery.spoolMaxBytes})`,
@@ -116,7 +136,18 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
 
   /** Resolves at the next append (or when the spool closes). */
   nextAppend(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (!this.nextAppended) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.nextAppended = { promise, resolve };
+    }
+    return this.nextAppended.promise;
+  }
+
+  /** Whole records of a segment from `from` on, up to the batch limits (see readSegment). */
+  read(segment: SpoolSegment, from: number): Promise<ReadBatch> {
+    const { maxEvents, maxBytes } = this.config.delivery.batch;
+    return readSegment(segment.path, from, segment.size, maxEvents, maxBytes);
   }
 
   /** Deletes a segment whose every record Kafka has acknowledged. */
@@ -127,11 +158,63 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
     this.totalBytes -= segment.size;
   }
 
+  /**
+   * Keeps a record Kafka refused for good in rejected.spool (same format), fsynced and counted
+   * in the spool's size; throws SpoolFullError when the cap leaves no room for it.
+   */
+  async setAside(envelope: EventEnvelope): Promise<string> {
+    const record = encodeRecord(envelope);
+    if (this.totalBytes + this.writingBytes + record.length > this.config.delivery.spoolMaxBytes) {
+      throw new SpoolFullError('the spool is full: no room to set a refused record aside');
+    }
+    const path = join(this.dir, REJECTED_NAME);
+    const handle = await open(path, 'a');
+    try {
+      await writeFully(handle, record, null);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    this.totalBytes += record.length;
+    return path;
+  }
+
+  /** Where the forwarder stopped; the start of the spool when no checkpoint was kept. */
+  async loadCheckpoint(): Promise<SpoolPosition> {
+    try {
+      const saved = JSON.parse(
+        await readFile(join(this.dir, CHECKPOINT_NAME), 'utf8'),
+      ) as Partial<SpoolPosition>;
+      if (Number.isSafeInteger(saved.seq) && Number.isSafeInteger(saved.offset)) {
+        return { seq: saved.seq as number, offset: saved.offset as number };
+      }
+    } catch {
+      // No checkpoint (first start) or an unreadable one: start at the oldest segment.
+    }
+    return { seq: 0, offset: 0 };
+  }
+
+  /** Replaces the checkpoint atomically and durably: file synced, renamed, folder synced. */
+  async saveCheckpoint(position: SpoolPosition): Promise<void> {
+    const path = join(this.dir, CHECKPOINT_NAME);
+    const temporary = `${path}.tmp`;
+    const handle = await open(temporary, 'w');
+    try {
+      await writeFully(handle, Buffer.from(JSON.stringify(position)), 0);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+    await syncDirectory(this.dir);
+  }
+
   /** One writer at a time; what arrives while it writes goes in its next group. */
   private async writeQueued(): Promise<void> {
     while (this.queue.length > 0) {
       const group = this.queue;
       this.queue = [];
+      this.writingBytes = this.queuedBytes;
       this.queuedBytes = 0;
       await this.writeGroup(group);
     }
@@ -150,7 +233,9 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
       await handle.datasync();
       segment.size += data.length;
       this.totalBytes += data.length;
+      this.writingBytes = 0;
     } catch (error) {
+      this.writingBytes = 0;
       await this.dropTornTail();
       const reason =
         (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : String(error);
@@ -188,20 +273,25 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
   }
 
   private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    const waiting = this.nextAppended;
+    this.nextAppended = undefined;
+    waiting?.resolve();
   }
 }
 
-async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+/** `position` null: at the end of a file opened for appending. */
+async function writeFully(
+  handle: FileHandle,
+  data: Buffer,
+  position: number | null,
+): Promise<void> {
   let written = 0;
   while (written < data.length) {
     const { bytesWritten } = await handle.write(
       data,
       written,
       data.length - written,
-      position + written,
+      position === null ? null : position + written,
     );
     written += bytesWritten;
   }

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import kafkajs from 'kafkajs';
+import { AppConfig, loadAppConfig } from '../../config/app-config.js';
+import { EventMetrics } from '../../metrics/index.js';
+import { EventEnvelope } from '../event-envelope.js';
+import type { KafkaProducer } from '../kafka-producer.js';
+import { RetryPolicy } from '../retry-policy.js';
+import type { ReadBatch } from './segment-reader.js';
+import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
+import { SpoolForwarder } from './spool-forwarder.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+type Operation = 'read' | 'saveCheckpoint' | 'release' | 'setAside';
+
+/** A real spool on disk whose file operations fail once each, as a full or broken disk makes them. */
+class FailingSpool extends Spool {
+  readonly failed = new Set<Operation>();
+
+  constructor(
+    config: AppConfig,
+    private readonly failOnce: Operation[],
+  ) {
+    super(config);
+  }
+
+  private fault(operation: Operation): void {
+    if (this.failOnce.includes(operation) && !this.failed.has(operation)) {
+      this.failed.add(operation);
+      throw Object.assign(new Error(`ENOSPC: no space left on device (${operation})`), {
+        code: 'ENOSPC',
+      });
+    }
+  }
+
+  override async read(segment: SpoolSegment, from: number): Promise<ReadBatch> {
+    this.fault('read');
+    return super.read(segment, from);
+  }
+
+  override async saveCheckpoint(position: SpoolPosition): Promise<void> {
+    this.fault('saveCheckpoint');
+    return super.saveCheckpoint(position);
+  }
+
+  override async release(segment: SpoolSegment): Promise<void> {
+    this.fault('release');
+    return super.release(segment);
+  }
+
+  override async setAside(envelope: EventEnvelope): Promise<string> {
+    this.fault('setAside');
+    return super.setAside(envelope);
+  }
+}
+
+/** Stands in for Kafka: keeps what it acknowledged; refuses for good names starting with kytos/bad. */
+class RecordingProducer {
+  readonly acknowledged: string[] = [];
+
+  send(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (envelopes.some((envelope) => envelope.name.startsWith('kytos/bad'))) {
+      const error = new kafkajs.KafkaJSProtocolError('too large');
+      Object.assign(error, { type: 'MESSAGE_TOO_LARGE' });
+      return Promise.reject(error);
+    }
+    this.acknowledged.push(...envelopes.map((envelope) => envelope.name));
+    return Promise.resolve();
+  }
+}
+
+function events(names: string[]): EventEnvelope[] {
+  return names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, 'name', new Date(0)));
+}
+
+async function forwarderWith(failOnce: Operation[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
+  dirs.push(dir);
+  const config = loadAppConfig({
+    AUTH_DISABLED: 'true',
+    DELIVERY_MODE: 'spool',
+    SPOOL_DIR: dir,
+    SPOOL_SEGMENT_BYTES: '65536',
+    KAFKA_RETRY_INITIAL_MS: '10',
+    KAFKA_RETRY_MAX_MS: '50',
+  });
+  const spool = new FailingSpool(config, failOnce);
+  await spool.onModuleInit();
+  const producer = new RecordingProducer();
+  const metrics = new EventMetrics();
+  const forwarder = new SpoolForwarder(
+    config,
+    spool,
+    producer as unknown as KafkaProducer,
+    new RetryPolicy(config.kafka.retry),
+    metrics,
+  );
+  return { spool, producer, metrics, forwarder };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    assert.ok(waited < 10_000, `${what} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('SpoolForwarder', () => {
+  for (const operation of ['read', 'saveCheckpoint', 'release', 'setAside'] as const) {
+    it(`restarts after a failed ${operation}, shows it, and still forwards everything`, async () => {
+      const { spool, producer, metrics, forwarder } = await forwarderWith([operation]);
+      const states: string[] = [];
+      const watch = setInterval(() => states.push(forwarder.state.status), 1);
+      forwarder.onApplicationBootstrap();
+      try {
+        await spool.append(events(['kytos/a', 'kytos/bad', 'kytos/b']));
+        // A second segment, so the first is released once forwarded.
+        await spool.append(
+          events(Array.from({ length: 40 }, (_, i) => `kytos/${'x'.repeat(2000)}${i}`)),
+        );
+        await spool.append(events(['kytos/c']));
+        await until(() => producer.acknowledged.includes('kytos/c'), 'kytos/c forwarded');
+        await until(() => spool.failed.has(operation), `the ${operation} fault`);
+        await until(() => spool.list().length === 1, 'the forwarded segments released');
+      } finally {
+        clearInterval(watch);
+        await forwarder.onApplicationShutdown();
+        await spool.onApplicationShutdown();
+      }
+      for (const name of ['kytos/a', 'kytos/b', 'kytos/c']) {
+        assert.ok(producer.acknowledged.includes(name), name);
+      }
+      assert.ok(states.includes('restarting'), 'the failure showed in the state');
+      const restarts = await metrics.registry.getSingleMetricAsString(
+        'kafka_events_spool_forwarder_restarts_total',
+      );
+      assert.match(restarts, /_total 1$/m);
+    });
+  }
+
+  it('keeps a record Kafka refuses in rejected.spool, but retries a fault of its own', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    let internalFaults = 1;
+    const send = producer.send.bind(producer);
+    producer.send = (envelopes) =>
+      internalFaults-- > 0 ? Promise.reject(new TypeError('a bug of ours')) : send(envelopes);
+    forwarder.onApplicationBootstrap();
+    try {
+      await spool.append(events(['kytos/a', 'kytos/bad']));
+      await until(() => producer.acknowledged.includes('kytos/a'), 'kytos/a forwarded');
+    } finally {
+      await forwarder.onApplicationShutdown();
+      await spool.onApplicationShutdown();
+    }
+    assert.deepEqual(producer.acknowledged, ['kytos/a']);
+    const rejected = await spool.read(
+      {
+        seq: 0,
+        path: join(spool.dir, 'rejected.spool'),
+        size: statSync(join(spool.dir, 'rejected.spool')).size,
+      },
+      0,
+    );
+    assert.deepEqual(
+      rejected.envelopes.map((envelope) => envelope.name),
+      ['kytos/bad'],
+      'only the refused record, not the one our bug failed',
+    );
+  });
+});
