@@ -36,6 +36,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // A webhook's answers are never cached: hashing each one for an ETag is wasted work.
   app.set('etag', false);
+  // Who the client is (rate limits, logs): the socket's address unless proxies are trusted.
+  app.set('trust proxy', config.ingest.trustProxyHops);
   // Built before the middleware, so that 405 answers come from the same routes it documents.
   const document = buildOpenApiDocument(app);
   app.use(requestContext());

@@ -100,6 +100,11 @@ export interface IngestSettings {
   /** Requests a second per client address (0: no limit), and how many at once. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /**
+   * Proxies in front of the service whose X-Forwarded-For is believed (0: none, the socket's
+   * address is the client's). Only set it when such proxies exist: a client could name itself.
+   */
+  trustProxyHops: number;
 }
 
 export interface FilterSettings {
@@ -224,6 +229,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       maxBatchEvents: read.integer('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
       rateLimitPerSecond: read.integer('RATE_LIMIT_PER_SECOND', 10_000, 0, 1_000_000),
       rateLimitBurst: read.integer('RATE_LIMIT_BURST', 20_000, 1, 10_000_000),
+      trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
     },
     {
       presets: read.json('FILTER_PRESETS', DEFAULT_PRESETS, (value) =>

@@ -1,39 +1,53 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RateLimiter } from './rate-limiter.js';
+import { clientOf, RateLimiter } from './rate-limiter.js';
 
 describe('RateLimiter', () => {
-  it('lets a burst through, then the average rate, per client', () => {
+  it('lets the average rate through per client, and bursts once the bucket has filled', () => {
     let now = 0;
-    const limiter = new RateLimiter(10, 3, () => now);
+    const limiter = new RateLimiter(2, 4, () => now);
     assert.deepEqual(
-      [1, 2, 3, 4].map(() => limiter.take('a')),
-      [0, 0, 0, 1],
+      [1, 2, 3].map(() => limiter.take('10.0.0.1')),
+      [0, 0, 1],
+      'a new client starts with one second worth, not the burst',
     );
-    assert.equal(limiter.take('b'), 0, 'another client has its own bucket');
-    now += 100;
-    assert.equal(limiter.take('a'), 0, 'one token back after 1/10 s');
-    assert.equal(limiter.take('a'), 1);
+    assert.equal(limiter.take('10.0.0.2'), 0, 'another client has its own bucket');
+    now += 500;
+    assert.equal(limiter.take('10.0.0.1'), 0, 'one token back after 1/2 s');
+    assert.equal(limiter.take('10.0.0.1'), 1);
     now += 10_000;
     assert.deepEqual(
-      [1, 2, 3, 4].map(() => limiter.take('a')),
-      [0, 0, 0, 1],
+      [1, 2, 3, 4, 5].map(() => limiter.take('10.0.0.1')),
+      [0, 0, 0, 0, 1],
       'refilled up to the burst only',
     );
   });
 
   it('tells a slow-rate client how many seconds to wait', () => {
     const limiter = new RateLimiter(0.1, 1, () => 0);
-    assert.equal(limiter.take('a'), 0);
-    assert.equal(limiter.take('a'), 10);
+    assert.equal(limiter.take('10.0.0.1'), 0);
+    assert.equal(limiter.take('10.0.0.1'), 10);
   });
 
-  it('forgets the client idle longest past 10,000 clients', () => {
+  it('limits how fast new addresses appear, so rotating them buys little', () => {
     let now = 0;
-    const limiter = new RateLimiter(1, 1, () => now);
-    limiter.take('first');
-    for (let i = 0; i < 10_000; i++) limiter.take(`client-${i}`);
-    now += 1;
-    assert.equal(limiter.take('first'), 0, 'a forgotten client starts with a full bucket');
+    const limiter = new RateLimiter(1, 1000, () => now);
+    let passed = 0;
+    for (let i = 0; i < 5000; i++) if (limiter.take(`10.1.${i >> 8}.${i & 255}`) === 0) passed++;
+    assert.equal(passed, 1000, 'the newcomers burst, one request each');
+    now += 1000;
+    assert.equal(limiter.take('10.9.9.9'), 0, 'newcomers refill over time');
+  });
+
+  it('takes one IPv6 /64 for one client, and an IPv4-mapped address for its IPv4', () => {
+    assert.equal(clientOf('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(clientOf('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+    assert.equal(clientOf('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientOf('::1'), '0:0:0:0::/64');
+    assert.equal(clientOf('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientOf('192.0.2.7'), '192.0.2.7');
+    const limiter = new RateLimiter(1, 1, () => 0);
+    assert.equal(limiter.take('2001:db8:1:2::1'), 0);
+    assert.equal(limiter.take('2001:db8:1:2::2'), 1, 'same /64, same bucket');
   });
 });

@@ -1,8 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isIPv6 } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Past this many clients, the ones idle longest are forgotten: a flood of addresses cannot grow memory. */
-const MAX_CLIENTS = 10_000;
+/** Past this many clients, the ones idle longest are forgotten (about 10 MB at most). */
+const MAX_CLIENTS = 100_000;
+/** Clients not seen before may appear at this rate (and burst): rotating addresses buys little. */
+const NEW_CLIENTS_PER_SECOND = 100;
+const NEW_CLIENTS_BURST = 1_000;
 
 interface Bucket {
   tokens: number;
@@ -10,31 +14,38 @@ interface Bucket {
 }
 
 /**
- * A token bucket per client address: `perSecond` requests a second on average, `burst` at once.
+ * A token bucket per client: `perSecond` requests a second on average, up to `burst` at once once
+ * the bucket has filled. A client's address is its IPv4 address or its IPv6 /64 (one host holds
+ * a whole /64), taken from the socket unless TRUST_PROXY_HOPS says a proxy tells it. A new client
+ * starts with one second's worth, not the whole burst, and new clients are themselves rate
+ * limited, so a flood of fresh addresses neither gets bursts nor evicts the limited ones quickly.
  * Checked before the body is read, so a flooding client costs little.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly newcomers: Bucket;
 
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.newcomers = { tokens: NEW_CLIENTS_BURST, updated: this.now() };
+  }
 
   /** Seconds until the client may send again; 0 when this request may pass. */
-  take(client: string): number {
+  take(address: string): number {
+    const client = clientOf(address);
     const now = this.now();
     let bucket = this.buckets.get(client);
     if (bucket) {
       this.buckets.delete(client);
-      bucket.tokens = Math.min(
-        this.burst,
-        bucket.tokens + ((now - bucket.updated) / 1000) * this.perSecond,
-      );
-      bucket.updated = now;
+      refill(bucket, now, this.perSecond, this.burst);
     } else {
-      bucket = { tokens: this.burst, updated: now };
+      refill(this.newcomers, now, NEW_CLIENTS_PER_SECOND, NEW_CLIENTS_BURST);
+      if (this.newcomers.tokens < 1) return 1;
+      this.newcomers.tokens -= 1;
+      bucket = { tokens: Math.min(this.burst, Math.max(1, this.perSecond)), updated: now };
       if (this.buckets.size >= MAX_CLIENTS)
         this.buckets.delete(this.buckets.keys().next().value as string);
     }
@@ -51,7 +62,7 @@ export class RateLimiter {
     return (request: Request, response: Response, next: NextFunction): void => {
       // Probes and scrapes are never refused: a limited kubelet would restart a healthy pod.
       if (request.path.startsWith('/health/') || request.path === '/metrics') return next();
-      const wait = this.take(request.socket.remoteAddress ?? 'unknown');
+      const wait = this.take(request.ip ?? request.socket.remoteAddress ?? 'unknown');
       if (wait === 0) return next();
       response.setHeader('Retry-After', String(wait));
       next(
@@ -62,4 +73,26 @@ export class RateLimiter {
       );
     };
   }
+}
+
+function refill(bucket: Bucket, now: number, perSecond: number, burst: number): void {
+  bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updated) / 1000) * perSecond);
+  bucket.updated = now;
+}
+
+/** IPv4 as is (also when mapped into IPv6); IPv6 by its /64. */
+export function clientOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1] as string;
+  if (!isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
