@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
 import { FilterRule } from '../src/filters/filter-rule.js';
@@ -198,6 +201,110 @@ describe('rules that a textual join could not combine, and records that cannot b
       const [denyId] = Object.keys(deny.body);
       assert.equal((await send(`${service.url}${FILTERS_PATH}/${denyId}`, 'DELETE')).status, 200);
       await untilDecision(service, 'kytos/mef_eline.deleted', true, 1000);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('the rules topic as an operator may leave it', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'kafka-events-rules-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('refuses a rules topic that is not compacted, naming the fix in readiness', async () => {
+    const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic: 'rules_not_compacted',
+          configEntries: [{ name: 'cleanup.policy', value: 'delete' }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const service = await startService(
+      {
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_TOPIC: 'rules_events',
+        FILTER_TOPIC: 'rules_not_compacted',
+      },
+      { waitUntilReady: false },
+    );
+    try {
+      let message = '';
+      for (let tries = 0; tries < 100 && !/compact/.test(message); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const ready = await send(`${service.url}/health/ready`, 'GET');
+        assert.equal(ready.status, 503);
+        message = String(ready.body.message);
+      }
+      assert.match(message, /cleanup.policy=delete, not compact/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('decides with its snapshot while Kafka is away, and notices a rules topic that vanished', async () => {
+    const env = {
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: 'rules_events',
+      FILTER_TOPIC: 'rules_snapshotted',
+      FILTER_SNAPSHOT_FILE: join(scratch, 'rules.json'),
+      DELIVERY_MODE: 'spool',
+      SPOOL_DIR: join(scratch, 'spool'),
+    };
+    let service = await startService(env);
+    const deny = await postJson(service.url + FILTERS_PATH, {
+      pattern: 'kytos/mef_eline\\.',
+      action: 'deny',
+    });
+    assert.equal(deny.status, 201);
+    const listed = (await send(service.url + FILTERS_PATH, 'GET')).body;
+    await service.close();
+
+    await broker.pause();
+    try {
+      service = await startService(env, { waitUntilReady: false });
+      assert.equal(
+        (await send(`${service.url}/health/ready`, 'GET')).status,
+        200,
+        'ready (degraded)',
+      );
+      assert.deepEqual((await send(service.url + FILTERS_PATH, 'GET')).body, listed);
+      const answer = await postJson(service.url + EVENTS_PATH, [
+        { name: 'kytos/mef_eline.created', content: {} },
+        { name: 'kytos/topology.link_up', content: {} },
+      ]);
+      assert.equal(answer.status, 202);
+      assert.deepEqual(answer.body, { accepted: 2, spooled: 1, filtered: 1 });
+      assert.equal((await postJson(service.url + FILTERS_PATH, { pattern: 'x' })).status, 503);
+      await service.close();
+    } finally {
+      await broker.resume();
+    }
+
+    const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: ['rules_snapshotted'] });
+    await admin.disconnect();
+    service = await startService(env, { waitUntilReady: false });
+    try {
+      let ready = await send(`${service.url}/health/ready`, 'GET');
+      for (
+        let tries = 0;
+        tries < 100 && !/does not exist/.test(String(ready.body.message));
+        tries++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ready = await send(`${service.url}/health/ready`, 'GET');
+      }
+      assert.equal(ready.status, 503);
+      assert.match(
+        String(ready.body.message),
+        /rules_snapshotted does not exist, but the snapshot/,
+      );
     } finally {
       await service.close();
     }

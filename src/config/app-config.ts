@@ -112,6 +112,11 @@ export interface FilterSettings {
   /** `kafka`: operator rules in a compacted topic every instance follows. `memory`: this process only. */
   store: RuleStoreKind;
   topic: string;
+  /**
+   * A local copy of the last rules applied from Kafka: an instance that starts while Kafka is
+   * away decides with it, and a rules topic that vanished is noticed instead of re-created empty.
+   */
+  snapshotFile?: string;
   maxPatternLength: number;
   maxRules: number;
 }
@@ -237,6 +242,8 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       ),
       store: read.oneOf('FILTER_STORE', 'kafka', RULE_STORES),
       topic: read.string('FILTER_TOPIC', 'kafka_events_filters', checkTopicName),
+      snapshotFile:
+        read.raw('FILTER_SNAPSHOT_FILE') && read.string('FILTER_SNAPSHOT_FILE', '', checkPath),
       maxPatternLength,
       maxRules: read.integer('FILTER_MAX_RULES', 1000, 1, 100_000),
     },

@@ -54,6 +54,11 @@ export class FilterService {
     return this.store.ready && this.inForce;
   }
 
+  /** Why the rules cannot be loaded, when an operator has to act. */
+  get problem(): string | undefined {
+    return this.store.problem;
+  }
+
   private rebuild(): void {
     try {
       this.ruleSet = new RuleSet(this.list());

@@ -12,9 +12,10 @@ import type { AppConfig } from '../config/app-config.js';
 import { kafkaConnection } from '../kafka/kafka-connection.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
+import { RuleSnapshot } from './rule-snapshot.js';
 import { RuleStore } from './rule-store.js';
 
-const { Kafka, logLevel } = kafkajs;
+const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
 
 /** How long a create or delete waits to see its own record come back before answering 503. */
 const APPLY_TIMEOUT_MS = 10_000;
@@ -36,7 +37,13 @@ interface StoredRule {
  */
 export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaRuleStore.name);
-  private readonly rules = new Map<string, FilterRule>();
+  /** The rules in force; records read while catching up go to `loading`, swapped in at the end. */
+  private rules = new Map<string, FilterRule>();
+  private loading = new Map<string, FilterRule>();
+  private readonly snapshot?: RuleSnapshot;
+  /** Rules the snapshot held at start; -1 without a snapshot. */
+  private snapshotRules = -1;
+  private trouble?: string;
   private readonly kafka: InstanceType<typeof Kafka>;
   private consumer?: Consumer;
   private producer?: Producer;
@@ -56,14 +63,33 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
       retry: { retries: 2 },
       logLevel: logLevel.NOTHING,
     });
+    const { snapshotFile, topic } = config.filters;
+    if (snapshotFile) this.snapshot = new RuleSnapshot(snapshotFile, topic);
   }
 
+  /** Caught up with the topic, or (Kafka away) deciding with the snapshot; never with a topic problem. */
   get ready(): boolean {
-    return this.caughtUp;
+    return this.trouble === undefined && (this.caughtUp || this.snapshotRules >= 0);
   }
 
-  /** Loads in the background, retrying until Kafka answers: the service is not ready meanwhile. */
+  override get problem(): string | undefined {
+    return this.trouble;
+  }
+
+  /**
+   * Decides at once with the snapshot when there is one; loads from Kafka in the background,
+   * retrying until Kafka answers (without a snapshot the service is not ready meanwhile).
+   */
   onModuleInit(): void {
+    const saved = this.snapshot?.load();
+    if (saved) {
+      for (const rule of saved) this.rules.set(rule.id, rule);
+      this.snapshotRules = saved.length;
+      this.logger.log(
+        `deciding with ${saved.length} rule(s) from the snapshot until Kafka answers`,
+      );
+      this.changed();
+    }
     this.starting = this.startWithRetries();
   }
 
@@ -71,6 +97,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     this.stopping = true;
     await this.starting;
     await this.disconnect();
+    await this.snapshot?.flushed();
   }
 
   /** Bounded: a consumer caught rejoining its group after an outage may otherwise take a session timeout. */
@@ -147,7 +174,12 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
         await this.start();
         return;
       } catch (error) {
-        this.logger.warn(`cannot load the rules from Kafka yet: ${(error as Error).message}`);
+        if (error instanceof RulesTopicProblem) {
+          if (this.trouble !== error.message) this.logger.error(error.message);
+          this.trouble = error.message;
+        } else {
+          this.logger.warn(`cannot load the rules from Kafka yet: ${(error as Error).message}`);
+        }
         await this.disconnect();
         await sleep(Math.min(5000, 250 * 2 ** attempt));
       }
@@ -158,8 +190,18 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     const { topic } = this.config.filters;
     const admin: Admin = this.kafka.admin();
     let end: number;
+    this.loading = new Map();
     try {
       await admin.connect();
+      const exists = (await admin.listTopics()).includes(topic);
+      if (!exists && this.snapshotRules > 0) {
+        throw new RulesTopicProblem(
+          `the rules topic ${topic} does not exist, but the snapshot ${this.config.filters.snapshotFile} holds ` +
+            `${this.snapshotRules} rule(s) taken from it: it was deleted, or this is another cluster. ` +
+            'Restore the topic, or delete the snapshot to start with no operator rules',
+        );
+      }
+      await checkCompacted(admin, topic, exists);
       await admin.createTopics({
         topics: [
           {
@@ -226,13 +268,19 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     const id = message.key?.toString('utf8') ?? '';
     // While loading, the rule set is built once at the end (markCaughtUp), not per record.
     if (message.value === null) {
-      if (this.rules.delete(id) && this.caughtUp) this.changed();
+      if (!this.caughtUp) this.loading.delete(id);
+      else if (this.rules.delete(id)) this.changed();
       return;
     }
     const rule = parseRule(id, message.value.toString('utf8'));
     if (typeof rule === 'string') return this.skip(message, rule);
-    this.rules.set(id, rule);
+    (this.caughtUp ? this.rules : this.loading).set(id, rule);
     if (this.caughtUp) this.changed();
+  }
+
+  protected override changed(): void {
+    super.changed();
+    if (this.caughtUp) this.snapshot?.save(this.list());
   }
 
   private skip(message: KafkaMessage, reason: string): void {
@@ -244,9 +292,33 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
 
   private markCaughtUp(): void {
     if (this.caughtUp) return;
+    this.rules = this.loading;
+    this.loading = new Map();
     this.caughtUp = true;
+    this.trouble = undefined;
     this.logger.log(`loaded ${this.rules.size} operator rule(s) from ${this.config.filters.topic}`);
     this.changed();
+  }
+}
+
+/** The rules topic is there but unusable as it is: the operator's to fix, named in readiness. */
+class RulesTopicProblem extends Error {}
+
+/** A rules topic that is not compacted would lose its rules to retention: refuse it. */
+async function checkCompacted(admin: Admin, topic: string, exists: boolean): Promise<void> {
+  if (!exists) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+  });
+  const policy = resources[0]?.configEntries.find(
+    (entry) => entry.configName === 'cleanup.policy',
+  )?.configValue;
+  if (!policy?.split(',').includes('compact')) {
+    throw new RulesTopicProblem(
+      `the rules topic ${topic} has cleanup.policy=${policy ?? 'unknown'}, not compact: its rules would ` +
+        'expire with retention. Set cleanup.policy=compact on it, or choose another FILTER_TOPIC',
+    );
   }
 }
 

@@ -14,6 +14,11 @@ export abstract class RuleStore {
   /** False while the store is still loading the rules (a Kafka store catching up at start). */
   abstract get ready(): boolean;
 
+  /** Why the store cannot load its rules, when an operator has to act (named in readiness). */
+  get problem(): string | undefined {
+    return undefined;
+  }
+
   /** Called after every change, made here or, for a shared store, by another instance. */
   onChange(listener: () => void): void {
     this.listeners.push(listener);

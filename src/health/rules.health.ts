@@ -14,6 +14,8 @@ export class RulesHealthIndicator {
     const indicator = this.indicators.check('rules');
     return this.filters.ready
       ? indicator.up({ count: this.filters.list().length })
-      : indicator.down({ message: 'the permission rules are still loading' });
+      : indicator.down({
+          message: this.filters.problem ?? 'the permission rules are still loading',
+        });
   }
 }
