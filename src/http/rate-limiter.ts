@@ -83,7 +83,7 @@ function refill(bucket: Bucket, now: number, perSecond: number, burst: number): 
 /** IPv4 as is (also when mapped into IPv6); IPv6 by its /64. */
 export function clientOf(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1] as string;
+  if (mapped) return mapped[1];
   if (!isIPv6(address)) return address;
   const [head = '', tail = ''] = address.split('::');
   const left = head ? head.split(':') : [];
