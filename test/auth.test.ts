@@ -240,15 +240,23 @@ describe('hardening', () => {
     const service = await startService({
       KAFKA_BROKERS: broker.brokers,
       FILTER_STORE: 'memory',
-      RATE_LIMIT_PER_SECOND: '1',
+      RATE_LIMIT_PER_SECOND: '2',
       RATE_LIMIT_BURST: '3',
     });
     try {
       const answers = [];
-      for (let i = 0; i < 4; i++) answers.push(await fetch(`${service.url}${FILTERS_PATH}`));
+      // A client cannot name itself another one unless TRUST_PROXY_HOPS says a proxy does.
+      for (let i = 0; i < 4; i++) {
+        answers.push(
+          await fetch(`${service.url}${FILTERS_PATH}`, {
+            headers: { 'x-forwarded-for': `198.51.100.${i}` },
+          }),
+        );
+      }
       assert.deepEqual(
         answers.map((answer) => answer.status),
-        [200, 200, 200, 429],
+        [200, 200, 429, 429],
+        'a new client gets one second worth (2), not the burst (3)',
       );
       const limited = answers[3];
       assert.ok(limited);

@@ -12,6 +12,7 @@ import { sampleEvents } from './support/sample-events.js';
 import { EVENTS_PATH, RunningService, postJson, startService } from './support/service.js';
 import { spawnService } from './support/service-process.js';
 import { idCounts, lossAndDuplicates, readTopic } from './support/topic-reader.js';
+import { chaosSeconds, reportChaos } from './support/chaos-report.js';
 
 const permitted = sampleEvents.filter((event) => /^kytos[./]/.test(event.name));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -148,8 +149,8 @@ describe('broker stopped mid-stream and restarted', () => {
       try {
         const stream = streamEvents(() => service.url, {
           workers: 8,
-          maxRequests: 200_000,
-          maxMs: 20_000,
+          maxRequests: 1_000_000,
+          maxMs: chaosSeconds(20) * 1000,
         });
         await sleep(2000);
         await broker.pause();
@@ -161,6 +162,15 @@ describe('broker stopped mid-stream and restarted', () => {
         t.diagnostic(
           `${mode}: answers ${JSON.stringify(result.statuses)}, ${result.acknowledged.length} acknowledged, ${lost.length} lost, ${duplicates} duplicates`,
         );
+        reportChaos({
+          scenario: 'broker stopped for 4 s mid-stream, then restarted',
+          mode,
+          answered2xx: result.acknowledged.length,
+          acknowledged: result.acknowledged.length,
+          lost: lost.length,
+          duplicates,
+          faults: `${result.statuses['503'] ?? 0} answered 503 during the outage`,
+        });
         assert.ok(result.acknowledged.length > 50, 'the stream flowed');
         assert.deepEqual(lost, [], 'no acknowledged event is missing');
         const ok = mode === 'kafka' ? '200' : '202';
@@ -219,6 +229,15 @@ describe('spool mode survives kill -9', () => {
       t.diagnostic(
         `kill -9: answers ${JSON.stringify(result.statuses)}, ${result.acknowledged.length} got 202, ${lost.length} lost, ${duplicates} duplicates`,
       );
+      reportChaos({
+        scenario: 'kill -9 of the service while Kafka is away, then a restart',
+        mode: 'spool',
+        answered2xx: result.acknowledged.length,
+        acknowledged: result.acknowledged.length,
+        lost: lost.length,
+        duplicates,
+        faults: '1 SIGKILL',
+      });
       assert.ok(result.acknowledged.length > 50, 'events were spooled before the kill');
       assert.deepEqual(lost, []);
     } finally {
@@ -316,10 +335,19 @@ describe('spool full', () => {
         rmSync(filler);
         const after = await postJson(service.url + EVENTS_PATH, big);
         assert.equal(after.status, 202);
-        const { lost } = lossAndDuplicates(
+        const { lost, duplicates } = lossAndDuplicates(
           [big.id],
           await idCounts(broker.brokers, 'spool_disk', [big.id]),
         );
+        reportChaos({
+          scenario: 'disk full (4 MiB tmpfs), then space freed',
+          mode: 'spool',
+          answered2xx: 1,
+          acknowledged: 1,
+          lost: lost.length,
+          duplicates,
+          faults: '1 request answered 503 "disk is full"',
+        });
         assert.deepEqual(lost, []);
       } finally {
         await service.close();

@@ -8,9 +8,10 @@ import { KafkaBroker } from './support/kafka-broker.js';
 import { KafkaFaultProxy } from './support/kafka-fault-proxy.js';
 import { startService } from './support/service.js';
 import { idCounts, lossAndDuplicates } from './support/topic-reader.js';
+import { chaosSeconds, reportChaos } from './support/chaos-report.js';
 
 /** Seconds of faulty traffic per mode: CHAOS_SECONDS (npm run chaos) or a bounded CI default. */
-const seconds = Number(process.env.CHAOS_SECONDS ?? 15);
+const seconds = chaosSeconds(15);
 
 let broker: KafkaBroker;
 let proxy: KafkaFaultProxy;
@@ -75,6 +76,15 @@ for (const mode of ['kafka', 'spool'] as const) {
         `${mode}: ${cut} answers cut, ${resets} resets mid-request; answers ${JSON.stringify(sent.statuses)}; ` +
           `${sent.acknowledged.length} events acknowledged, ${lost.length} lost, ${duplicates} duplicates`,
       );
+      reportChaos({
+        scenario: 'produce answers cut (4% after the write), resets mid-request (1%), latency',
+        mode,
+        answered2xx: (sent.statuses['200'] ?? 0) + (sent.statuses['202'] ?? 0),
+        acknowledged: sent.acknowledged.length,
+        lost: lost.length,
+        duplicates,
+        faults: `${cut} answers cut, ${resets} resets`,
+      });
       assert.ok(cut >= 5, `faults were injected (${cut} answers cut)`);
       assert.ok(sent.acknowledged.length > 1000, 'traffic flowed');
       assert.deepEqual(lost, [], `${lost.length} acknowledged events are missing from the topic`);

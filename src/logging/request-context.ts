@@ -8,6 +8,9 @@ const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const context = new AsyncLocalStorage<{ requestId: string }>();
 
+/** Lines per second for each status of failed requests: a flood of refusals must not flood the log. */
+const LINES_PER_SECOND = 10;
+
 /** The id of the request this code runs for, if any (log lines carry it). */
 export function currentRequestId(): string | undefined {
   return context.getStore()?.requestId;
@@ -24,6 +27,7 @@ export function requestContext(): (
   next: NextFunction,
 ) => void {
   const logger = new Logger('Http');
+  const budget = new LogBudget(LINES_PER_SECOND);
   return (request, response, next) => {
     const given = request.header('x-request-id');
     const requestId = given && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
@@ -33,12 +37,15 @@ export function requestContext(): (
       response.once('finish', () => {
         const { statusCode } = response;
         if (statusCode < 400 && !Logger.isLevelEnabled('debug')) return;
+        const suppressed = statusCode >= 400 ? budget.take(statusCode) : 0;
+        if (suppressed === undefined) return;
         const line = {
           method: request.method,
           path: request.path,
           status: statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           client: request.socket.remoteAddress,
+          ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}),
         };
         const message = `${request.method} ${request.path} ${statusCode}`;
         if (statusCode >= 500) logger.warn(message, line);
@@ -48,4 +55,32 @@ export function requestContext(): (
       next();
     });
   };
+}
+
+/**
+ * At most `perSecond` lines a second for each status: undefined when this one is to be left
+ * out, else how many were left out since the last line of that status (said in the next one).
+ */
+class LogBudget {
+  private readonly statuses = new Map<number, { second: number; lines: number; left: number }>();
+
+  constructor(private readonly perSecond: number) {}
+
+  take(status: number): number | undefined {
+    const second = Math.floor(Date.now() / 1000);
+    let state = this.statuses.get(status);
+    if (!state) this.statuses.set(status, (state = { second, lines: 0, left: 0 }));
+    if (state.second !== second) {
+      state.second = second;
+      state.lines = 0;
+    }
+    if (state.lines >= this.perSecond) {
+      state.left++;
+      return undefined;
+    }
+    state.lines++;
+    const left = state.left;
+    state.left = 0;
+    return left;
+  }
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
@@ -16,10 +22,12 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
  * of them (with the configured acks). Failures come out as KafkaFailure, after RetryPolicy gave up.
  */
 @Injectable()
-export class KafkaProducer implements OnApplicationBootstrap {
+export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KafkaProducer.name);
   private ready?: Promise<void>;
   private readonly lane: ProduceLane;
+  /** Once the service shuts down, a failed producer is not renewed: its sockets would outlive it. */
+  private closing = false;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
@@ -35,6 +43,10 @@ export class KafkaProducer implements OnApplicationBootstrap {
     this.prepare().catch((error: unknown) =>
       this.logger.warn(`Kafka is not reachable yet: ${KafkaFailure.from(error).reason}`),
     );
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closing = true;
   }
 
   async send(envelopes: readonly EventEnvelope[]): Promise<void> {
@@ -92,6 +104,7 @@ export class KafkaProducer implements OnApplicationBootstrap {
    * not at all. The lane guarantees that no other request is sent before this.
    */
   private renewProducer(): void {
+    if (this.closing) return;
     const closed = this.client.close().catch((error: unknown) => {
       this.logger.warn(`closing the failed producer: ${String(error)}`);
     });

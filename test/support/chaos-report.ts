@@ -1,0 +1,34 @@
+import { appendFileSync } from 'node:fs';
+
+/** One scenario of the fault-injection suite, as `npm run chaos` prints it. */
+export interface ChaosRow {
+  scenario: string;
+  mode: 'kafka' | 'spool';
+  /** Requests answered 200 or 202. */
+  answered2xx: number;
+  /** Events in those requests. */
+  acknowledged: number;
+  /** Acknowledged events missing from the topic. */
+  lost: number;
+  duplicates: number;
+  /** Faults injected, in words (e.g. "146 answers cut"). */
+  faults: string;
+}
+
+/** How long each scenario streams, in seconds: CHAOS_SECONDS, or the bounded CI default. */
+export function chaosSeconds(fallback: number): number {
+  const value = Number(process.env.CHAOS_SECONDS);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** Appends a row to CHAOS_REPORT (JSON lines) when `npm run chaos` asked for one. */
+export function reportChaos(row: ChaosRow): void {
+  const file = process.env.CHAOS_REPORT;
+  if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
+}
+
+/** Appends a measured figure (not a pass/fail) to CHAOS_REPORT. */
+export function reportFigure(figure: string): void {
+  const file = process.env.CHAOS_REPORT;
+  if (file) appendFileSync(file, `${JSON.stringify({ figure })}\n`);
+}
