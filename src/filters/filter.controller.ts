@@ -89,7 +89,7 @@ export class FilterController {
   @ApiCreatedResponse({ schema: RULE_MAP_SCHEMA })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
-    description: 'invalid, too long or duplicate pattern',
+    description: 'invalid or too long pattern, or one that the whole rule set cannot compile with',
   })
   @ApiConflictResponse({
     type: ErrorResponseDto,

@@ -65,7 +65,8 @@ export class IngestController {
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
   @ApiUnauthorizedResponse({
     type: ErrorResponseDto,
-    description: 'missing or bad signature or token',
+    description:
+      'missing or bad signature or token, a signature already used, or a timestamp outside the window',
   })
   @ApiBadGatewayResponse({
     type: ErrorResponseDto,

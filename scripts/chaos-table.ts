@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import type { ChaosRow } from '../test/support/chaos-report.js';
+
+// Prints the rows the chaos scenarios reported (JSON lines) as a Markdown table.
+const lines = readFileSync(process.argv[2] ?? '', 'utf8')
+  .split('\n')
+  .filter(Boolean);
+const entries = lines.map((line) => JSON.parse(line) as ChaosRow | { figure: string });
+const rows = entries.filter((entry): entry is ChaosRow => 'scenario' in entry);
+const out = [
+  `\nFault injection (${process.env.CHAOS_SECONDS ?? '?'} s of traffic per streaming scenario)\n`,
+  '| scenario | mode | requests 2xx | events acknowledged | lost | duplicates | faults injected |',
+  '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+  ...rows.map(
+    (row) =>
+      `| ${row.scenario} | ${row.mode} | ${row.answered2xx} | ${row.acknowledged} | ${row.lost} | ${row.duplicates} | ${row.faults} |`,
+  ),
+  '',
+  ...entries.flatMap((entry) => ('figure' in entry ? [`- ${entry.figure}`] : [])),
+];
+process.stdout.write(`${out.join('\n')}\n`);
