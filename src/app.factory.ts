@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
 import { KYTOS_API_BASE } from './http/api-routes.js';
 import { jsonBody } from './http/json-body.js';
+import { RefusalDelay } from './auth/refusal-delay.js';
 import { WebhookAuthenticator } from './auth/webhook-authenticator.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { RateLimiter } from './http/rate-limiter.js';
@@ -50,6 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     jsonBody({
       webhookPath: `/${KYTOS_API_BASE}/events`,
       webhookAuthenticator: new WebhookAuthenticator(config.auth),
+      refusalDelay: new RefusalDelay(config.auth.failureDelayMs),
       webhookLimit: config.ingest.maxBodyBytes,
       otherLimit: OTHER_BODY_LIMIT,
     }),

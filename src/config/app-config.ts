@@ -130,6 +130,8 @@ export interface AuthSettings {
   webhookToken?: string;
   /** Signed requests older or newer than this are refused (replay window). */
   maxSkewSeconds: number;
+  /** How long a refused webhook request waits for its 401 (slows floods and guessing). */
+  failureDelayMs: number;
   /** Bearer token for rule management; without it, rules cannot be changed through the API. */
   adminToken?: string;
   /** Whether GET on the rules needs the admin token too. */
@@ -266,6 +268,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>)
       webhookSecret: read.secret('AUTH_WEBHOOK_SECRET'),
       webhookToken: read.secret('AUTH_WEBHOOK_TOKEN'),
       maxSkewSeconds: read.integer('AUTH_MAX_SKEW_SECONDS', 300, 1, 86_400),
+      failureDelayMs: read.integer('AUTH_FAILURE_DELAY_MS', 1000, 0, 60_000),
       adminToken: read.secret('AUTH_ADMIN_TOKEN'),
       readsOpen: read.boolean('AUTH_READS_OPEN', true),
     },

@@ -4,6 +4,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { RefusalDelay } from '../auth/refusal-delay.js';
 import type { PendingSignature, WebhookAuthenticator } from '../auth/webhook-authenticator.js';
 import { decodeBody, readRawBody } from './body-reader.js';
 import { parseJsonExact } from './exact-json.js';
@@ -17,6 +18,8 @@ export interface JsonBodyOptions {
   /** The webhook's path: its requests are authenticated before their body is read. */
   webhookPath: string;
   webhookAuthenticator: WebhookAuthenticator;
+  /** Refused webhook requests wait this out before their 401. */
+  refusalDelay: RefusalDelay;
   /** Most bytes of a webhook body, as sent and once decoded (INGEST_MAX_BODY_BYTES). */
   webhookLimit: number;
   /** Most bytes of any other POST body (rule changes are small). */
@@ -56,7 +59,10 @@ async function read(
   let signature: PendingSignature | undefined;
   if (webhook) {
     const admission = options.webhookAuthenticator.admit(request);
-    if (!admission.admitted) throw withoutStack(() => new UnauthorizedException(admission.reason));
+    if (!admission.admitted) {
+      await options.refusalDelay.hold();
+      throw withoutStack(() => new UnauthorizedException(admission.reason));
+    }
     signature = admission.signature;
   }
   checkContentType(request);
@@ -64,7 +70,10 @@ async function read(
   const raw = await readRawBody(request, limit, signature && ((chunk) => signature.update(chunk)));
   if (signature) {
     const problem = signature.verify();
-    if (problem) throw new UnauthorizedException(`webhook signature refused: ${problem}`);
+    if (problem) {
+      await options.refusalDelay.hold();
+      throw withoutStack(() => new UnauthorizedException(`webhook signature refused: ${problem}`));
+    }
     const pending = signature;
     // A request that did not succeed may be sent again with the same signature (a retry).
     const release = () => {
