@@ -10,6 +10,19 @@ if [ ! -x "$venv/bin/pytest" ] || ! cmp -s "$here/requirements-test.txt" "$venv/
   "$venv/bin/pip" install -q -r "$here/requirements-test.txt"
   cp "$here/requirements-test.txt" "$venv/requirements-test.txt"
 fi
+# python-openflow (pyof), whose messages Kytos' OpenFlow events carry, from the Kytos-ng archives.
+archives="${KYTOS_NG_ARCHIVES:-$root/../shared/kytos-ng}"
+if [ -f "$archives/python-openflow.tar.gz" ]; then
+  if ! cmp -s "$archives/python-openflow.tar.gz" "$venv/python-openflow.tar.gz"; then
+    rm -rf "$venv/pyof-src" && mkdir -p "$venv/pyof-src"
+    tar xzf "$archives/python-openflow.tar.gz" -C "$venv/pyof-src"
+    "$venv/bin/pip" install -q "$venv/pyof-src"/*
+    cp "$archives/python-openflow.tar.gz" "$venv/python-openflow.tar.gz"
+  fi
+else
+  echo "run-tests.sh: no $archives/python-openflow.tar.gz; the pyof tests are skipped." >&2
+  echo "  Get the sources: https://github.com/kytos-ng/python-openflow at f80aef3a, packed as that file." >&2
+fi
 (cd "$root" && npm run --silent build)
 cd "$here"
 "$venv/bin/ruff" check .

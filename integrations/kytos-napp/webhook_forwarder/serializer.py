@@ -16,10 +16,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+try:  # python-openflow, which Kytos depends on: its messages travel in OpenFlow events.
+    from pyof.foundation.base import GenericBitMask, GenericMessage, GenericStruct, GenericType
+except ImportError:  # pragma: no cover - only outside Kytos
+    GenericBitMask = GenericMessage = GenericStruct = GenericType = None
+
 #: What replaces a reference back to an object that is still being serialized.
 CYCLE_MARK = "<cycle>"
 #: What replaces what lies deeper than the depth guard, or beyond the size guard.
 TRUNCATED_MARK = "<truncated>"
+#: What replaces an object that raised while being read (its type's name follows).
+UNREADABLE_MARK = "<unreadable {}>"
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ def _convert(value: Any, budget: _Budget, depth: int, path: set[int]) -> Any:
         return str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, type):
+        # A class is not data; reading attributes off one can run its metaclass' code.
+        return f"{value.__module__}.{value.__qualname__}"
     if depth >= budget.limits.max_depth:
         budget.truncated = True
         return TRUNCATED_MARK
@@ -76,6 +86,10 @@ def _convert(value: Any, budget: _Budget, depth: int, path: set[int]) -> Any:
     path.add(id(value))
     try:
         return _convert_container(value, budget, depth, path)
+    except Exception:  # pylint: disable=broad-except
+        # A foreign object whose attributes raise (pyof's bitmask classes raise KeyError from
+        # attribute lookup) costs its own place in the event, never the whole event.
+        return UNREADABLE_MARK.format(type(value).__name__)
     finally:
         path.discard(id(value))
 
@@ -91,6 +105,10 @@ def _convert_container(value: Any, budget: _Budget, depth: int, path: set[int]) 
         items = [_convert(item, budget, depth + 1, path) for item in value]
         # A set has no order; sorted output keeps equal sets equal on the wire.
         return sorted(items, key=_sort_key)
+    if GenericType is not None:
+        pyof = _convert_pyof(value, budget, depth, path)
+        if pyof is not _NOT_PYOF:
+            return pyof
     as_dict = getattr(value, "as_dict", None)
     if callable(as_dict):
         # Kytos' own objects (Switch, Interface, Link, EVC...) describe themselves this way.
@@ -99,6 +117,70 @@ def _convert_container(value: Any, budget: _Budget, depth: int, path: set[int]) 
         public = {k: v for k, v in vars(value).items() if not k.startswith("_")}
         return _convert(public, budget, depth + 1, path)
     return str(value)
+
+
+_NOT_PYOF = object()
+
+
+def _convert_pyof(value: Any, budget: _Budget, depth: int, path: set[int]) -> Any:
+    """python-openflow's structures as what they say on the wire: each field by name with its
+    number (and, for enums and bitmasks, the names), and a whole message also packed as base64,
+    the form any OpenFlow decoder reads back exactly."""
+    if isinstance(value, GenericType):
+        return _pyof_value(value, budget, depth, path)
+    if isinstance(value, GenericBitMask):
+        return {"value": value.bitmask, "names": _bit_names(type(value), value.bitmask)}
+    if not isinstance(value, GenericStruct):
+        return _NOT_PYOF
+    fields = {
+        name: _pyof_field(getattr(value, name), template, budget, depth, path)
+        for name, template in type(value).get_class_attributes()
+    }
+    if isinstance(value, GenericMessage):
+        try:
+            fields["packed"] = base64.b64encode(value.pack()).decode("ascii")
+        except Exception:  # pylint: disable=broad-except
+            pass  # A message with values it cannot pack still has its fields above.
+    return fields
+
+
+def _pyof_field(value: Any, template: Any, budget: _Budget, depth: int, path: set[int]) -> Any:
+    """A struct's field: pyof keeps what code set (a number, an enum member) until it packs, so
+    the field's declared type (its class attribute) names it."""
+    if isinstance(value, (GenericType, GenericStruct, GenericBitMask)):
+        return _convert(value, budget, depth + 1, path)
+    named = _pyof_named(value, getattr(template, "enum_ref", None))
+    return _convert(value, budget, depth + 1, path) if named is None else named
+
+
+def _pyof_value(value: Any, budget: _Budget, depth: int, path: set[int]) -> Any:
+    raw = value._value  # pylint: disable=protected-access
+    if isinstance(raw, (GenericType, GenericStruct)):
+        return _convert(raw, budget, depth + 1, path)
+    named = _pyof_named(raw, value.enum_ref)
+    return _convert(value.value, budget, depth + 1, path) if named is None else named
+
+
+def _pyof_named(raw: Any, kind: Any) -> dict[str, Any] | None:
+    """An enum member as its number and name, a bitmask as its number and names; else None."""
+    if isinstance(raw, int) and not isinstance(raw, enum.Enum) and isinstance(kind, type):
+        # A number set by code rather than unpacked: named through its declared enum or bitmask.
+        if issubclass(kind, GenericBitMask):
+            return {"value": raw, "names": _bit_names(kind, raw)}
+        if issubclass(kind, enum.Enum) and raw in kind._value2member_map_:
+            raw = kind(raw)
+    if isinstance(raw, enum.Enum):
+        return {"value": raw.value, "name": raw.name}
+    if isinstance(raw, GenericBitMask):
+        return {"value": raw.bitmask, "names": _bit_names(type(raw), raw.bitmask)}
+    return None
+
+
+def _bit_names(kind: type, bits: int) -> list[str]:
+    """The bits' names, from the class (a bitmask instance's own ``names`` is always empty:
+    pyof's instances shadow the class' table with an empty one)."""
+    table = vars(kind).get("_enum", {})
+    return [name for name, bit in table.items() if isinstance(bit, int) and bit & (bits or 0)]
 
 
 def _key(key: Any) -> str:
