@@ -1,5 +1,6 @@
 """A webhook double for the NApp's unit tests: records each request (headers, body, the client
-port it came from) and answers from a script of statuses, on 127.0.0.1."""
+port it came from) and answers from a script of statuses, or by judging each batch, on 127.0.0.1,
+in the service's own error shape."""
 
 import json
 import threading
@@ -9,8 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class RecordingServer:
     def __init__(self):
         self.requests = []
-        #: (status, headers) answers, used in order; then 200.
+        #: (status, headers) answers, used in order; then 200. A third item "proxy" answers with
+        #: an HTML page, as a reverse proxy in front of a service that is away would.
         self.script = []
+        #: Judges a batch (the list of events) when the script is empty: a status, or None for 200.
+        self.refuse = None
         self.delay = None
         self._lock = threading.Lock()
         owner = self
@@ -23,17 +27,26 @@ class RecordingServer:
                 if owner.delay is not None:
                     owner.delay.wait()
                 with owner._lock:
+                    status, headers, *kind = owner.script.pop(0) if owner.script else (200, {})
+                    if not owner.script and status == 200 and owner.refuse is not None:
+                        status = owner.refuse(json.loads(body)) or 200
                     owner.requests.append({
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body,
                         "port": self.client_address[1],
+                        "status": status,
                     })
-                    status, headers = owner.script.pop(0) if owner.script else (200, {})
-                answer = json.dumps({"message": f"status {status}"}).encode()
+                if kind == ["proxy"]:
+                    answer, content_type = b"<html><body>502 Bad Gateway</body></html>", "text/html"
+                elif status < 300:
+                    answer, content_type = json.dumps({"accepted": 1}).encode(), "application/json"
+                else:
+                    shape = {"statusCode": status, "error": "Error", "message": f"status {status}"}
+                    answer, content_type = json.dumps(shape).encode(), "application/json"
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
@@ -49,6 +62,16 @@ class RecordingServer:
         """Every event received, in order of arrival."""
         with self._lock:
             return [event for request in self.requests for event in json.loads(request["body"])]
+
+    def accepted(self):
+        """Every event of a request answered 2xx, in order of arrival."""
+        with self._lock:
+            return [
+                event
+                for request in self.requests
+                if request["status"] < 300
+                for event in json.loads(request["body"])
+            ]
 
     def close(self):
         if self.delay is not None:

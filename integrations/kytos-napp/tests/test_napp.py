@@ -88,6 +88,26 @@ def test_never_blocks_the_controller_and_drops_the_oldest_when_full(napp_setting
     assert numbers == [0, 25, 26, 27, 28, 29]
 
 
+def test_one_invalid_event_costs_only_itself_not_its_batch(napp_settings, server, controller):
+    napp_settings.setattr(settings, "BATCH_LINGER_SECONDS", "0.5")
+    server.refuse = lambda events: 400 if any(e["content"]["n"] == 7 for e in events) else None
+    napp = controller.load(Main)
+    for number in range(20):
+        controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": number}))
+    wait_for(lambda: napp.forwarder.stats.forwarded + napp.forwarder.stats.dropped == 20)
+    assert sorted(e["content"]["n"] for e in server.accepted()) == [n for n in range(20) if n != 7]
+    assert napp.forwarder.stats.rejected == 1
+
+
+def test_a_lone_surrogate_neither_kills_the_sender_nor_stops_what_follows(napp_settings, server, controller):
+    napp = controller.load(Main)
+    controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": 0, "name": "port\ud800"}))
+    controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": 1}))
+    wait_for(lambda: len(server.accepted()) == 2)
+    assert server.accepted()[0]["content"]["name"] == "port\ufffd"
+    assert napp.forwarder.stats.dropped == 0
+
+
 def test_flushes_what_is_queued_at_shutdown(napp_settings, server, controller):
     napp_settings.setattr(settings, "BATCH_LINGER_SECONDS", "5")  # nothing leaves before shutdown
     napp = controller.load(Main)

@@ -74,5 +74,23 @@ def test_a_refusal_for_good_is_not_retried_and_a_large_batch_is_split(server):
     outcomes = deliver(
         WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1)], [event(2), event(3)], [event(4)]]
     )
-    assert outcomes == [Outcome.REJECTED, Outcome.TOO_LARGE, Outcome.REJECTED]
+    assert outcomes == [Outcome.REJECTED, Outcome.SPLIT, Outcome.REJECTED]
     assert len(server.requests) == 3
+
+
+def test_the_services_own_502_is_a_refusal_but_a_proxys_502_is_retried(server):
+    settings = WebhookSettings(url=server.url, secret=SECRET, retry=FAST)
+    server.script = [(502, {}), (502, {}), (502, {}, "proxy"), (200, {})]
+    outcomes = deliver(settings, [[event(1)], [event(2), event(3)], [event(4)]])
+    assert outcomes == [Outcome.REJECTED, Outcome.SPLIT, Outcome.DELIVERED]
+    assert len(server.requests) == 4
+
+
+def test_delivers_blocking_within_the_deadline_or_gives_up(server):
+    client = WebhookClient(WebhookSettings(url=server.url, secret=SECRET, retry=FAST))
+    assert client.deliver_blocking([event(1)], time.monotonic() + 5) is Outcome.DELIVERED
+    server.script = [(503, {"retry-after": "1"})] * 10
+    started = time.monotonic()
+    assert client.deliver_blocking([event(2)], time.monotonic() + 0.5) is Outcome.GAVE_UP
+    assert time.monotonic() - started < 1.0
+    asyncio.run(client.aclose())

@@ -62,6 +62,7 @@ class Forwarder:
             settings.queue_capacity, self._dropped_when_full
         )
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         #: The batch being sent: the oldest events, sent first again at shutdown if need be.
         self._in_flight: list[dict[str, Any]] = []
         self._last_drop_warning = 0.0
@@ -86,7 +87,8 @@ class Forwarder:
 
     def start(self) -> None:
         """Starts the background sender on the running event loop (the controller's)."""
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="webhook_forwarder")
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._run(), name="webhook_forwarder")
 
     async def _run(self) -> None:
         while True:
@@ -94,36 +96,54 @@ class Forwarder:
             if len(self._queue) < self.settings.batch_max_events:
                 await asyncio.sleep(self.settings.batch_linger)
             self._in_flight = self._queue.take(self.settings.batch_max_events)
-            await self._send(self._in_flight, deadline=None)
+            try:
+                await self._send(self._in_flight)
+            except Exception:  # pylint: disable=broad-except
+                # Whatever goes wrong with one batch, the sender goes on with the next: a dead
+                # task would leave every later event queued until it is dropped.
+                log.exception("sending %d event(s) failed unexpectedly", len(self._in_flight))
+                self._drop(self._in_flight, "rejected")
             self._in_flight = []
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """Sends what is left (the batch in flight first) within ``shutdown_flush_timeout``,
-        then counts the rest as dropped."""
+        then counts the rest as dropped. Blocking, on purpose: Kytos-ng calls NApps' shutdown on
+        its event loop's own thread and stops the loop right after, so no coroutine scheduled
+        from here would ever run; the batch in flight may be sent twice (at least once)."""
         deadline = time.monotonic() + self.settings.shutdown_flush_timeout
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        if self._task is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
         pending = self._in_flight + self._queue.take(len(self._queue))
         self._in_flight = []
         size = self.settings.batch_max_events
         for start in range(0, len(pending), size):
-            if not await self._send(pending[start : start + size], deadline):
+            if not self._send_blocking(pending[start : start + size], deadline):
                 self._drop(pending[start:], "shutdown")
                 break
-        await self.client.aclose()
 
-    async def _send(self, batch: list[dict[str, Any]], deadline: float | None) -> bool:
+    async def _send(self, batch: list[dict[str, Any]]) -> None:
+        outcome = await self.client.deliver(batch)
+        if outcome is Outcome.SPLIT:
+            middle = len(batch) // 2
+            await self._send(batch[:middle])
+            await self._send(batch[middle:])
+        else:
+            self._settle(batch, outcome)
+
+    def _send_blocking(self, batch: list[dict[str, Any]], deadline: float) -> bool:
         """False only when the deadline passed first."""
-        outcome = await self.client.deliver(batch, deadline)
+        outcome = self.client.deliver_blocking(batch, deadline)
+        if outcome is Outcome.SPLIT:
+            middle = len(batch) // 2
+            return self._send_blocking(batch[:middle], deadline) and self._send_blocking(batch[middle:], deadline)
+        self._settle(batch, outcome)
+        return outcome is not Outcome.GAVE_UP
+
+    def _settle(self, batch: list[dict[str, Any]], outcome: Outcome) -> None:
         if outcome is Outcome.DELIVERED:
             self.stats.forwarded += len(batch)
-        elif outcome is Outcome.TOO_LARGE:
-            middle = len(batch) // 2
-            return await self._send(batch[:middle], deadline) and await self._send(batch[middle:], deadline)
         elif outcome is Outcome.REJECTED:
             self._drop(batch, "rejected")
-        return outcome is not Outcome.GAVE_UP
 
     def _dropped_when_full(self, record: dict[str, Any]) -> None:
         self._drop([record], "queue_full")

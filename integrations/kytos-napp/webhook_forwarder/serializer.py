@@ -56,7 +56,9 @@ def _convert(value: Any, budget: _Budget, depth: int, path: set[int]) -> Any:
         return TRUNCATED_MARK
     budget.left -= 1
     # bool before int (bool is an int), Enum before its mixed-in base (an IntEnum is an int).
-    if value is None or isinstance(value, (bool, str)):
+    if isinstance(value, str):
+        return _valid_text(value)
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, enum.Enum):
         return _convert(value.value, budget, depth, path)
@@ -183,9 +185,21 @@ def _bit_names(kind: type, bits: int) -> list[str]:
     return [name for name, bit in table.items() if isinstance(bit, int) and bit & (bits or 0)]
 
 
+def _valid_text(text: str) -> str:
+    """UTF-8 cannot carry a lone surrogate (a str from a bad decode can hold one): each becomes
+    U+FFFD, as any UTF-8 decoder shows invalid text, instead of failing the whole batch."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _key(key: Any) -> str:
     if isinstance(key, str):
-        return key
+        return _valid_text(key)
     if isinstance(key, tuple):
         # Kytos keys some maps by (dpid, port): "00:..:01,3" reads back, a repr would not.
         return ",".join(_key(part) for part in key)

@@ -7,6 +7,7 @@ import asyncio
 import enum
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import random
@@ -20,16 +21,21 @@ import httpx
 log = logging.getLogger(__name__)
 
 #: Answers another attempt may fix: the service is busy, down, or (401/403) waiting for an
-#: operator to fix a secret; the bounded queue keeps memory in check meanwhile.
+#: operator to fix a secret; the bounded queue keeps memory in check meanwhile. A 502 is retried
+#: only when it is not the service's own (a proxy in front of a service that is away).
 RETRIED_STATUSES = {401, 403, 408, 425, 429, 500, 502, 503, 504}
+#: The service's answers that blame something in the batch: 400 an invalid event, 413 one too
+#: large, 502 an event Kafka refused for good. A batch of several is split to find it.
+SPLIT_STATUSES = {400, 413, 502}
 
 
 class Outcome(enum.Enum):
     DELIVERED = "delivered"
-    #: The service refused the batch for good (400, 413 for one event, 415...): not retried.
+    #: The service refused the batch for good (400, 413, 502 for one event, 415...): not retried.
     REJECTED = "rejected"
-    #: 413 for a batch of several events: the caller splits it and sends the halves.
-    TOO_LARGE = "too_large"
+    #: 400, 413 or 502 for a batch of several events: the caller splits it and sends the halves,
+    #: so that only the event at fault is refused.
+    SPLIT = "split"
     #: The deadline passed before the service took it (only at shutdown).
     GAVE_UP = "gave_up"
 
@@ -60,8 +66,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookClient:
-    def __init__(self, settings: WebhookSettings, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: WebhookSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        blocking_transport: httpx.BaseTransport | None = None,
+    ):
         self.settings = settings
+        self._blocking_transport = blocking_transport
         # One connection, kept alive: batches go one at a time and in order.
         self._http = httpx.AsyncClient(
             timeout=settings.request_timeout,
@@ -75,35 +87,64 @@ class WebhookClient:
     async def deliver(self, events: list[dict[str, Any]], deadline: float | None = None) -> Outcome:
         """Posts ``events`` as one batch until the service takes it, refuses it for good, or
         ``deadline`` (a ``time.monotonic()`` value) passes."""
-        body = json.dumps(events, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-        attempt = 0
-        while True:
-            outcome, wait = await self._attempt(body, len(events))
-            if outcome is not None:
-                return outcome
-            delay = max(wait, self._backoff(attempt))
-            attempt += 1
-            if deadline is not None and time.monotonic() + delay > deadline:
-                return Outcome.GAVE_UP
-            await asyncio.sleep(delay)
+        body = _body(events)
+        for attempt in itertools.count():
+            try:
+                result = await self._http.post(self.settings.url, content=body, headers=self._headers(body))
+            except httpx.HTTPError as error:
+                result = error
+            step = self._after(attempt, result, len(events), deadline)
+            if isinstance(step, Outcome):
+                return step
+            await asyncio.sleep(step)
+        raise AssertionError("unreachable")
 
-    async def _attempt(self, body: bytes, count: int) -> tuple[Outcome | None, float]:
+    def deliver_blocking(self, events: list[dict[str, Any]], deadline: float) -> Outcome:
+        """The same, blocking the calling thread, over a connection of its own: for Kytos'
+        shutdown, which runs on the controller's event loop and then stops it."""
+        body = _body(events)
+        timeout = min(self.settings.request_timeout, max(0.1, deadline - time.monotonic()))
+        with httpx.Client(timeout=timeout, transport=self._blocking_transport) as http:
+            for attempt in itertools.count():
+                try:
+                    result = http.post(self.settings.url, content=body, headers=self._headers(body))
+                except httpx.HTTPError as error:
+                    result = error
+                step = self._after(attempt, result, len(events), deadline)
+                if isinstance(step, Outcome):
+                    return step
+                time.sleep(step)
+        raise AssertionError("unreachable")
+
+    def _after(
+        self, attempt: int, result: httpx.Response | httpx.HTTPError, count: int, deadline: float | None
+    ) -> Outcome | float:
+        """What an attempt came to: an outcome, or the seconds to wait before the next one."""
+        if isinstance(result, httpx.HTTPError):
+            log.warning("posting %d event(s) failed: %s; will retry", count, _describe(result))
+            outcome, wait = None, 0.0
+        else:
+            outcome, wait = self._judge(result, count)
+        if outcome is not None:
+            return outcome
+        delay = max(wait, self._backoff(attempt))
+        if deadline is not None and time.monotonic() + delay > deadline:
+            return Outcome.GAVE_UP
+        return delay
+
+    def _judge(self, response: httpx.Response, count: int) -> tuple[Outcome | None, float]:
         """An outcome, or None and the Retry-After the service asked for (0 if none)."""
-        try:
-            response = await self._http.post(self.settings.url, content=body, headers=self._headers(body))
-        except httpx.HTTPError as error:
-            log.warning("posting %d event(s) failed: %s; will retry", count, _describe(error))
-            return None, 0.0
         if response.is_success:
             return Outcome.DELIVERED, 0.0
         message = _message_of(response)
-        if response.status_code in RETRIED_STATUSES:
-            log.warning("the service answered %d (%s) to %d event(s); will retry",
-                        response.status_code, message, count)
+        status = response.status_code
+        ours = _is_service_error(response)
+        if status in SPLIT_STATUSES and ours and count > 1:
+            return Outcome.SPLIT, 0.0
+        if status in RETRIED_STATUSES and not (status == 502 and ours):
+            log.warning("the service answered %d (%s) to %d event(s); will retry", status, message, count)
             return None, self._retry_after(response)
-        if response.status_code == 413 and count > 1:
-            return Outcome.TOO_LARGE, 0.0
-        log.error("the service refused %d event(s) for good: %d %s", count, response.status_code, message)
+        log.error("the service refused %d event(s) for good: %d %s", count, status, message)
         return Outcome.REJECTED, 0.0
 
     def _headers(self, body: bytes) -> dict[str, str]:
@@ -133,6 +174,18 @@ class WebhookClient:
             except (TypeError, ValueError):
                 seconds = 0.0
         return min(max(seconds, 0.0), self.settings.retry.max_retry_after)
+
+
+def _body(events: list[dict[str, Any]]) -> bytes:
+    return json.dumps(events, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _is_service_error(response: httpx.Response) -> bool:
+    """The service's own error shape (``statusCode`` in a JSON body), not a proxy's page."""
+    try:
+        return response.json().get("statusCode") == response.status_code
+    except (ValueError, AttributeError):
+        return False
 
 
 def _message_of(response: httpx.Response) -> str:

@@ -1,7 +1,7 @@
 """A stand-in controller that drives NApps the way Kytos-ng does: an asyncio loop in its own
 thread; each event goes to every listener whose pattern matches its name (``re.match``), async
-listeners as tasks on that loop; ``kytos/core.shutdown`` reaches ``_shutdown_handler`` from the
-main thread."""
+listeners as tasks on that loop; at shutdown, NApps' shutdown runs on that loop's thread, which
+stops right after, as in kytosd."""
 
 import asyncio
 import re
@@ -47,8 +47,12 @@ class StandinController:
         return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=5)
 
     def shutdown(self):
-        event = KytosEvent(name="kytos/core.shutdown")
-        for napp in self.napps:
-            napp._shutdown_handler(event)  # pylint: disable=protected-access
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
+        """As kytosd on SIGTERM: its signal handler runs on the loop, calls each NApp's shutdown
+        there (Controller.stop_controller), then stops the loop."""
+        def stop():
+            event = KytosEvent(name="kytos/core.shutdown")
+            for napp in self.napps:
+                napp._shutdown_handler(event)  # pylint: disable=protected-access
+            self.loop.stop()
+        self.loop.call_soon_threadsafe(stop)
+        self._thread.join(timeout=30)
