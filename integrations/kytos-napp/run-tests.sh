@@ -23,6 +23,8 @@ else
   echo "run-tests.sh: no $archives/python-openflow.tar.gz; the pyof tests are skipped." >&2
   echo "  Get the sources: https://github.com/kytos-ng/python-openflow at f80aef3a, packed as that file." >&2
 fi
+# A real Kytos-ng (kytosd, of_core, FerretDB) for tests/test_real_kytos.py, prepared once.
+bash "$here/real-kytos/setup.sh"
 (cd "$root" && npm run --silent build)
 cd "$here"
 "$venv/bin/ruff" check .

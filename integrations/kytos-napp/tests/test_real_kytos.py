@@ -1,0 +1,124 @@
+"""The NApp inside a real Kytos-ng (kytosd with of_core, see real_kytos/kytosd.py), with emulated
+OpenFlow 1.3 switches connecting to it, posting to the real service and a real broker; what
+reached Kafka is read back by Kafka's own console consumer."""
+
+import re
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "real_kytos"))
+from kytosd import RealKytos, readiness  # noqa: E402
+from service_under_test import Broker, Service  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+reason = readiness()
+if reason is not None:
+    pytest.skip(reason, allow_module_level=True)
+
+from of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
+
+SECRET = "kytos-webhook-secret-for-the-real-kytos-0123"
+DENIED = re.compile(r"kytos/of_core\.v0x04\.messages\.|kytos/flow_manager\.messages\.out\.|"
+                    r"kytos/of_lldp\.messages\.out\.|kytos/core\.openflow\.raw\.")
+
+
+@pytest.fixture(scope="module")
+def broker():
+    kafka = Broker()
+    kafka.start()
+    yield kafka
+    kafka.stop()
+
+
+def napp_env(service):
+    return {
+        "KAFKA_EVENTS_WEBHOOK_URL": service.url,
+        "KAFKA_EVENTS_WEBHOOK_SECRET": SECRET,
+        "KAFKA_EVENTS_RETRY_INITIAL_SECONDS": "0.1",
+        "KAFKA_EVENTS_RETRY_MAX_SECONDS": "0.5",
+        "KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS": "20",
+    }
+
+
+def by_name(values, name):
+    return [value for value in values if value["event"] == name]
+
+
+def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "real_kytos")
+    service.start()
+    kytos = RealKytos(Path(tempfile.mkdtemp(prefix="real-kytos-")), napp_env(service))
+    try:
+        kytos.start()
+        switches = [EmulatedSwitch(number, 3, kytos.of_port) for number in (1, 2)]
+        kytos.wait_for(lambda: kytos.output().count("OPENFLOW HANDSHAKE COMPLETE") == 2, "both handshakes")
+        switches[0].port_down(2)
+        kytos.wait_for(lambda: "PortStatus modified interface" in kytos.output(), "the port status")
+        kytos.wait_for(lambda: kytos.stats()["queued"] == 0 and kytos.stats()["forwarded"] > 0, "the NApp idle")
+        time.sleep(1)
+        stats = kytos.stats()
+        for switch in switches:
+            switch.close()
+    finally:
+        if kytos.process is not None:
+            kytos.terminate()
+        kytos.stop()
+        service.stop()
+    values = broker.read_values("real_kytos", 10_000)
+    names = {value["event"] for value in values}
+    assert stats["unserializable"] == 0 and stats["dropped"] == 0, stats
+    assert not [name for name in names if DENIED.match(name)], "raw OpenFlow was published"
+    for switch in switches:
+        of_switch = [
+            v for v in by_name(values, "kytos/core.switch.new") if v["message"]["switch"]["dpid"] == switch.dpid
+        ]
+        assert of_switch and of_switch[0]["message"]["switch"]["connection"], switch.dpid
+        handshakes = by_name(values, "kytos/of_core.handshake.completed")
+        assert [v for v in handshakes if v["message"]["switch"]["dpid"] == switch.dpid], switch.dpid
+        ports = sorted(
+            (v["message"]["port"], v["message"]["port_description"]["alias"])
+            for v in by_name(values, "kytos/of_core.switch.port.created")
+            if v["message"]["switch"] == switch.dpid
+        )
+        assert ports == [(p, switch.port_name(p)) for p in (1, 2, 3)]
+        interfaces = [
+            i for v in by_name(values, "kytos/of_core.switch.interfaces.created")
+            for i in v["message"]["interfaces"] if i["switch"] == switch.dpid
+        ]
+        assert sorted(i["name"] for i in interfaces) == [switch.port_name(p) for p in (1, 2, 3)]
+    down = [v["message"]["interface"] for v in by_name(values, "kytos/of_core.switch.interface.link_down")]
+    assert [(i["name"], i["active"]) for i in down] == [("s1-eth2", False)]
+
+
+def test_events_queued_at_sigterm_while_the_service_is_away_are_still_delivered(broker):
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "real_kytos_sigterm")
+    service.start()
+    kytos = RealKytos(Path(tempfile.mkdtemp(prefix="real-kytos-")), napp_env(service))
+    try:
+        kytos.start()
+        kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle")
+        service.kill()
+        switch = EmulatedSwitch(3, 2, kytos.of_port)
+        kytos.wait_for(lambda: "OPENFLOW HANDSHAKE COMPLETE" in kytos.output(), "the handshake")
+        kytos.wait_for(lambda: kytos.stats()["queued"] > 0, "events queued for the absent service")
+        # The service comes back 3 s into kytosd's shutdown, within SHUTDOWN_FLUSH_SECONDS (20).
+        threading.Timer(3.0, service.start).start()
+        kytos.terminate()
+        switch.close()
+        output = kytos.output()
+    finally:
+        kytos.stop()
+    try:
+        values = broker.read_values("real_kytos_sigterm", 10_000)
+    finally:
+        service.stop()
+    # What the scheduled flush used to leave behind (kytosd's own shell may complain as it ends).
+    assert "Forwarder.close" not in output and not re.search(r"Task was destroyed.*webhook_forwarder", output)
+    assert re.search(r"webhook_forwarder: stopped; \d+ forwarded, 0 dropped", output), output[-3000:]
+    handshakes = by_name(values, "kytos/of_core.handshake.completed")
+    assert [v for v in handshakes if v["message"]["switch"]["dpid"] == switch.dpid]
