@@ -68,7 +68,7 @@ class RealKytos:
             [str(CACHE / "ferretdb"), "--handler=sqlite", f"--sqlite-url=file:{data}/",
              f"--listen-addr=127.0.0.1:{self.mongo_port}", "--test-enable-new-auth",
              "--setup-database=napps", f"--setup-username={user}", f"--setup-password={password}",
-             "--telemetry=disable"],
+             "--telemetry=disable", f"--state-dir={data}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         venv = CACHE / "venv"
