@@ -57,7 +57,7 @@ class Broker:
 
 
 class Service:
-    def __init__(self, brokers, secret, topic):
+    def __init__(self, brokers, secret, topic, **settings):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/kytos/kafka_events/v1/events"
         self.env = {
@@ -69,6 +69,7 @@ class Service:
             "AUTH_WEBHOOK_SECRET": secret,
             "FILTER_STORE": "memory",
             "LOG_FORMAT": "json",
+            **settings,
         }
         self.process = None
         self.log = Path(tempfile.mkstemp(prefix="napp-e2e-service-", suffix=".log")[1])

@@ -2,6 +2,8 @@
 OpenFlow 1.3 switches connecting to it, posting to the real service and a real broker; what
 reached Kafka is read back by Kafka's own console consumer."""
 
+import base64
+import json
 import re
 import sys
 import tempfile
@@ -50,7 +52,16 @@ def by_name(values, name):
 
 
 def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, "real_kytos")
+    # The default rules, and the switches' FeaturesReply too: its pyof content is checked below.
+    presets = [
+        {"pattern": "kytos[./](.*)"},
+        {"pattern": r"kytos/of_core\.v0x04\.messages\.in\.ofpt_features_reply$"},
+        *({"pattern": p, "action": "deny"} for p in (
+            r"kytos/of_core\.v0x04\.messages\.(?:out\.|in\.ofpt_(?:[^f]|f[^e]))",
+            r"kytos/flow_manager\.messages\.out\.", r"kytos/of_lldp\.messages\.out\.",
+            r"kytos/core\.openflow\.raw\.")),
+    ]
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "real_kytos", FILTER_PRESETS=json.dumps(presets))
     service.start()
     kytos = RealKytos(Path(tempfile.mkdtemp(prefix="real-kytos-")), napp_env(service))
     try:
@@ -72,7 +83,8 @@ def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
     values = broker.read_values("real_kytos", 10_000)
     names = {value["event"] for value in values}
     assert stats["unserializable"] == 0 and stats["dropped"] == 0, stats
-    assert not [name for name in names if DENIED.match(name)], "raw OpenFlow was published"
+    raw = [name for name in names if DENIED.match(name)]
+    assert raw == ["kytos/of_core.v0x04.messages.in.ofpt_features_reply"], "only the allowed raw OpenFlow"
     for switch in switches:
         of_switch = [
             v for v in by_name(values, "kytos/core.switch.new") if v["message"]["switch"]["dpid"] == switch.dpid
@@ -91,6 +103,16 @@ def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
             for i in v["message"]["interfaces"] if i["switch"] == switch.dpid
         ]
         assert sorted(i["name"] for i in interfaces) == [switch.port_name(p) for p in (1, 2, 3)]
+    replies = {
+        v["message"]["message"]["datapath_id"]: v["message"]["message"]
+        for v in by_name(values, "kytos/of_core.v0x04.messages.in.ofpt_features_reply")
+    }
+    for switch in switches:
+        reply = replies[switch.dpid]
+        assert reply["header"]["message_type"] == {"value": 6, "name": "OFPT_FEATURES_REPLY"}
+        assert reply["header"]["version"] == 4
+        assert sorted(reply["capabilities"]["names"]) == ["OFPC_FLOW_STATS", "OFPC_PORT_STATS"]
+        assert base64.b64decode(reply["packed"]) == switch.features_reply(reply["header"]["xid"]).pack()
     down = [v["message"]["interface"] for v in by_name(values, "kytos/of_core.switch.interface.link_down")]
     assert [(i["name"], i["active"]) for i in down] == [("s1-eth2", False)]
 

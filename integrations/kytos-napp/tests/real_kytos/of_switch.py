@@ -50,6 +50,17 @@ class EmulatedSwitch:
             max_speed=10_000_000,
         )
 
+    def features_reply(self, xid: int) -> FeaturesReply:
+        return FeaturesReply(
+            xid=xid,
+            datapath_id=DPID(self.dpid),
+            n_buffers=256,
+            n_tables=254,
+            auxiliary_id=0,
+            capabilities=Capabilities.OFPC_FLOW_STATS | Capabilities.OFPC_PORT_STATS,
+            reserved=0,
+        )
+
     def port_down(self, number: int) -> None:
         """Tells the controller that a port went down (an OFPT_PORT_STATUS)."""
         port = self._port(number)
@@ -90,17 +101,7 @@ class EmulatedSwitch:
         kind = message.header.message_type
         xid = message.header.xid
         if kind == Type.OFPT_FEATURES_REQUEST:
-            self._send(
-                FeaturesReply(
-                    xid=xid,
-                    datapath_id=DPID(self.dpid),
-                    n_buffers=256,
-                    n_tables=254,
-                    auxiliary_id=0,
-                    capabilities=Capabilities.OFPC_FLOW_STATS | Capabilities.OFPC_PORT_STATS,
-                    reserved=0,
-                )
-            )
+            self._send(self.features_reply(xid))
         elif kind == Type.OFPT_ECHO_REQUEST:
             self._send(EchoReply(xid=xid, data=message.data))
         elif kind == Type.OFPT_BARRIER_REQUEST:
