@@ -45,3 +45,15 @@ def test_wait_not_empty_wakes_on_put_and_blocks_when_empty():
 def test_capacity_must_be_positive():
     with pytest.raises(ValueError):
         DropOldestQueue(0, lambda _: None)
+
+
+def test_a_queue_full_in_bytes_drops_the_oldest_until_the_new_one_fits():
+    dropped = []
+    queue = DropOldestQueue(100, dropped.append, max_bytes=10, size_of=len)
+    for item in ("aaaa", "bbbb", "cc", "dddddd"):
+        queue.put(item)
+    assert dropped == ["aaaa", "bbbb"]
+    assert queue.take(10) == ["cc", "dddddd"]
+    assert queue.bytes == 0
+    queue.put("x" * 50)
+    assert queue.take(1) == ["x" * 50], "one item larger than the bound is still kept alone"

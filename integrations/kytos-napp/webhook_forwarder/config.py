@@ -56,6 +56,7 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
     forwarder = ForwarderSettings(
         name_pattern=pattern,
         queue_capacity=number("QUEUE_CAPACITY", int, 1, 10_000_000),
+        queue_max_bytes=number("QUEUE_MAX_BYTES", int, 1024, 16 * 1024**3),
         batch_max_events=number("BATCH_MAX_EVENTS", int, 1, 1000),
         batch_linger=number("BATCH_LINGER_SECONDS", float, 0.0, 10.0),
         shutdown_flush_timeout=number("SHUTDOWN_FLUSH_SECONDS", float, 0.0, 600.0),

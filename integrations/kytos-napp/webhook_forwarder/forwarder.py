@@ -11,7 +11,7 @@ from typing import Any
 
 from .event_queue import DropOldestQueue
 from .serializer import SerializerLimits, serialize_event
-from .webhook_client import Outcome, WebhookClient
+from .webhook_client import Outcome, WebhookClient, encode_event
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +24,24 @@ class ForwarderSettings:
     #: Events whose name this matches (from the start, like Kytos' own listeners) are sent.
     name_pattern: str = ".*"
     queue_capacity: int = 10_000
+    #: The queue's bound in bytes of serialized events too: a few huge events (a whole topology)
+    #: must not take the controller's memory.
+    queue_max_bytes: int = 64 * 1024 * 1024
     batch_max_events: int = 100
     #: How long a partial batch waits for more events, in seconds.
     batch_linger: float = 0.05
     #: At Kytos shutdown, how long to keep sending what is queued.
     shutdown_flush_timeout: float = 5.0
     limits: SerializerLimits = SerializerLimits()
+
+
+@dataclass(frozen=True)
+class QueuedEvent:
+    """An event waiting to be sent, already in its JSON form (its size is what the queue bounds)."""
+
+    id: str
+    name: str
+    body: bytes
 
 
 @dataclass
@@ -58,13 +70,16 @@ class Forwarder:
         self.client = client
         self.stats = ForwarderStats()
         self._pattern = re.compile(settings.name_pattern)
-        self._queue: DropOldestQueue[dict[str, Any]] = DropOldestQueue(
-            settings.queue_capacity, self._dropped_when_full
+        self._queue: DropOldestQueue[QueuedEvent] = DropOldestQueue(
+            settings.queue_capacity,
+            self._dropped_when_full,
+            max_bytes=settings.queue_max_bytes,
+            size_of=lambda event: len(event.body),
         )
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         #: The batch being sent: the oldest events, sent first again at shutdown if need be.
-        self._in_flight: list[dict[str, Any]] = []
+        self._in_flight: list[QueuedEvent] = []
         self._last_drop_warning = 0.0
         self._drops_since_warning = 0
 
@@ -83,7 +98,7 @@ class Forwarder:
             self.stats.unserializable += 1
             log.exception("event %s (%s) could not be serialized; not sent", event.id, event.name)
             return
-        self._queue.put(record)
+        self._queue.put(QueuedEvent(record["id"], record["name"], encode_event(record)))
 
     def start(self) -> None:
         """Starts the background sender on the running event loop (the controller's)."""
@@ -121,8 +136,8 @@ class Forwarder:
                 self._drop(pending[start:], "shutdown")
                 break
 
-    async def _send(self, batch: list[dict[str, Any]]) -> None:
-        outcome = await self.client.deliver(batch)
+    async def _send(self, batch: list[QueuedEvent]) -> None:
+        outcome = await self.client.deliver([event.body for event in batch])
         if outcome is Outcome.SPLIT:
             middle = len(batch) // 2
             await self._send(batch[:middle])
@@ -130,25 +145,25 @@ class Forwarder:
         else:
             self._settle(batch, outcome)
 
-    def _send_blocking(self, batch: list[dict[str, Any]], deadline: float) -> bool:
+    def _send_blocking(self, batch: list[QueuedEvent], deadline: float) -> bool:
         """False only when the deadline passed first."""
-        outcome = self.client.deliver_blocking(batch, deadline)
+        outcome = self.client.deliver_blocking([event.body for event in batch], deadline)
         if outcome is Outcome.SPLIT:
             middle = len(batch) // 2
             return self._send_blocking(batch[:middle], deadline) and self._send_blocking(batch[middle:], deadline)
         self._settle(batch, outcome)
         return outcome is not Outcome.GAVE_UP
 
-    def _settle(self, batch: list[dict[str, Any]], outcome: Outcome) -> None:
+    def _settle(self, batch: list[QueuedEvent], outcome: Outcome) -> None:
         if outcome is Outcome.DELIVERED:
             self.stats.forwarded += len(batch)
         elif outcome is Outcome.REJECTED:
             self._drop(batch, "rejected")
 
-    def _dropped_when_full(self, record: dict[str, Any]) -> None:
+    def _dropped_when_full(self, record: QueuedEvent) -> None:
         self._drop([record], "queue_full")
 
-    def _drop(self, records: list[dict[str, Any]], reason: str) -> None:
+    def _drop(self, records: list[QueuedEvent], reason: str) -> None:
         if not records:
             return
         if reason == "queue_full":
@@ -158,7 +173,7 @@ class Forwarder:
         else:
             self.stats.dropped_at_shutdown += len(records)
         for record in records:
-            log.debug("dropped event %s (%s): %s", record["id"], record["name"], reason)
+            log.debug("dropped event %s (%s): %s", record.id, record.name, reason)
         self._drops_since_warning += len(records)
         now = time.monotonic()
         if reason != "queue_full" or now - self._last_drop_warning >= DROP_WARNING_INTERVAL:

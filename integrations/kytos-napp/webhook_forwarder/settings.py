@@ -20,6 +20,8 @@ WEBHOOK_TOKEN = _env("KAFKA_EVENTS_WEBHOOK_TOKEN")
 EVENT_NAME_PATTERN = _env("KAFKA_EVENTS_NAME_PATTERN", ".*")
 #: Events held while the service is away; past it, the oldest are dropped (and counted).
 QUEUE_CAPACITY = _env("KAFKA_EVENTS_QUEUE_CAPACITY", "10000")
+#: ... and at most this many bytes of serialized events (a few whole topologies are large).
+QUEUE_MAX_BYTES = _env("KAFKA_EVENTS_QUEUE_MAX_BYTES", str(64 * 1024 * 1024))
 BATCH_MAX_EVENTS = _env("KAFKA_EVENTS_BATCH_MAX_EVENTS", "100")
 BATCH_LINGER_SECONDS = _env("KAFKA_EVENTS_BATCH_LINGER_SECONDS", "0.05")
 REQUEST_TIMEOUT_SECONDS = _env("KAFKA_EVENTS_REQUEST_TIMEOUT_SECONDS", "10")

@@ -84,9 +84,10 @@ class WebhookClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def deliver(self, events: list[dict[str, Any]], deadline: float | None = None) -> Outcome:
-        """Posts ``events`` as one batch until the service takes it, refuses it for good, or
-        ``deadline`` (a ``time.monotonic()`` value) passes."""
+    async def deliver(self, events: list[bytes], deadline: float | None = None) -> Outcome:
+        """Posts ``events`` (each in its JSON form, see ``encode_event``) as one batch until the
+        service takes it, refuses it for good, or ``deadline`` (a ``time.monotonic()`` value)
+        passes."""
         body = _body(events)
         for attempt in itertools.count():
             try:
@@ -99,7 +100,7 @@ class WebhookClient:
             await asyncio.sleep(step)
         raise AssertionError("unreachable")
 
-    def deliver_blocking(self, events: list[dict[str, Any]], deadline: float) -> Outcome:
+    def deliver_blocking(self, events: list[bytes], deadline: float) -> Outcome:
         """The same, blocking the calling thread, over a connection of its own: for Kytos'
         shutdown, which runs on the controller's event loop and then stops it."""
         body = _body(events)
@@ -176,8 +177,13 @@ class WebhookClient:
         return min(max(seconds, 0.0), self.settings.retry.max_retry_after)
 
 
-def _body(events: list[dict[str, Any]]) -> bytes:
-    return json.dumps(events, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+def encode_event(event: dict[str, Any]) -> bytes:
+    """One serialized event as JSON, the way batches carry it."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _body(events: list[bytes]) -> bytes:
+    return b"[" + b",".join(events) + b"]"
 
 
 def _is_service_error(response: httpx.Response) -> bool:
