@@ -1,5 +1,6 @@
 import pytest
 from recording_server import RecordingServer
+from service_under_test import Broker
 
 
 @pytest.fixture
@@ -7,3 +8,12 @@ def server():
     recording = RecordingServer()
     yield recording
     recording.close()
+
+
+@pytest.fixture(scope="module")
+def broker():
+    """A real Kafka broker for one test module (end-to-end tests)."""
+    kafka = Broker()
+    kafka.start()
+    yield kafka
+    kafka.stop()

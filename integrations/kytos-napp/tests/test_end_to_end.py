@@ -11,7 +11,7 @@ import pytest
 from controller import StandinController
 from kytos.core import KytosEvent
 from sample_events import sample_events
-from service_under_test import Broker, Service
+from service_under_test import Service
 
 from webhook_forwarder import settings
 from webhook_forwarder.main import Main
@@ -28,14 +28,6 @@ DENY = [re.compile(p) for p in (r"kytos/of_core.v0x04.messages.*", r"kytos/flow_
 
 def permitted(name):
     return bool(ALLOW.match(name)) and not any(rule.match(name) for rule in DENY)
-
-
-@pytest.fixture(scope="module")
-def broker():
-    kafka = Broker()
-    kafka.start()
-    yield kafka
-    kafka.stop()
 
 
 @pytest.fixture

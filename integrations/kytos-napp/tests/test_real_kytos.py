@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "real_kytos"))
 from kytosd import RealKytos, readiness  # noqa: E402
-from service_under_test import Broker, Service  # noqa: E402
+from service_under_test import Service  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 reason = readiness()
@@ -27,14 +27,6 @@ from of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip a
 SECRET = "kytos-webhook-secret-for-the-real-kytos-0123"
 DENIED = re.compile(r"kytos/of_core\.v0x04\.messages\.|kytos/flow_manager\.messages\.out\.|"
                     r"kytos/of_lldp\.messages\.out\.|kytos/core\.openflow\.raw\.")
-
-
-@pytest.fixture(scope="module")
-def broker():
-    kafka = Broker()
-    kafka.start()
-    yield kafka
-    kafka.stop()
 
 
 def napp_env(service):
