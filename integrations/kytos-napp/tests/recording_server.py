@@ -15,6 +15,9 @@ class RecordingServer:
         self.script = []
         #: Judges a batch (the list of events) when the script is empty: a status, or None for 200.
         self.refuse = None
+        #: What GET answers (the service's rules, keyed by id); None: 404.
+        self.filters = None
+        self.gets = 0
         self.delay = None
         self._lock = threading.Lock()
         owner = self
@@ -47,6 +50,16 @@ class RecordingServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def do_GET(self):  # pylint: disable=invalid-name
+                owner.gets += 1
+                found = owner.filters is not None
+                answer = json.dumps(owner.filters if found else {"statusCode": 404}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)

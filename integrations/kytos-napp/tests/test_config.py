@@ -15,7 +15,7 @@ def settings_with(**overrides):
 def test_the_defaults_build_a_forwarder_for_every_event():
     forwarder = build_forwarder(settings_with())
     assert forwarder.settings.name_pattern == ".*"
-    assert forwarder.settings.queue_capacity == 10_000
+    assert forwarder.settings.queue_capacity == 100_000
     assert forwarder.settings.queue_max_bytes == 64 * 1024 * 1024
     assert forwarder.client.settings.url.endswith("/api/kytos/kafka_events/v1/events")
 

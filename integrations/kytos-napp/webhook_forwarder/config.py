@@ -60,6 +60,8 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
         batch_max_events=number("BATCH_MAX_EVENTS", int, 1, 1000),
         batch_linger=number("BATCH_LINGER_SECONDS", float, 0.0, 10.0),
         shutdown_flush_timeout=number("SHUTDOWN_FLUSH_SECONDS", float, 0.0, 600.0),
+        rules_url=str(settings.RULES_URL or re.sub(r"/events/?$", "/filters", url)),
+        rules_refresh=number("RULES_REFRESH_SECONDS", float, 0.0, 86_400.0),
         limits=SerializerLimits(
             max_depth=number("MAX_CONTENT_DEPTH", int, 1, 1000),
             max_values=number("MAX_CONTENT_VALUES", int, 1, 100_000_000),

@@ -11,6 +11,7 @@ from typing import Any
 
 from .event_queue import DropOldestQueue
 from .serializer import SerializerLimits, serialize_event
+from .service_rules import ServiceRules
 from .webhook_client import Outcome, WebhookClient, encode_event
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ DROP_WARNING_INTERVAL = 10.0
 class ForwarderSettings:
     #: Events whose name this matches (from the start, like Kytos' own listeners) are sent.
     name_pattern: str = ".*"
-    queue_capacity: int = 10_000
+    queue_capacity: int = 100_000
     #: The queue's bound in bytes of serialized events too: a few huge events (a whole topology)
     #: must not take the controller's memory.
     queue_max_bytes: int = 64 * 1024 * 1024
@@ -32,6 +33,9 @@ class ForwarderSettings:
     batch_linger: float = 0.05
     #: At Kytos shutdown, how long to keep sending what is queued.
     shutdown_flush_timeout: float = 5.0
+    #: The service's GET /filters, learned every ``rules_refresh`` seconds (0: never).
+    rules_url: str | None = None
+    rules_refresh: float = 30.0
     limits: SerializerLimits = SerializerLimits()
 
 
@@ -55,6 +59,8 @@ class ForwarderStats:
     dropped_at_shutdown: int = 0
     #: Not sent because they could not be serialized at all.
     unserializable: int = 0
+    #: Not serialized nor sent: the service's rules deny them (not counted as dropped).
+    filtered_locally: int = 0
 
     @property
     def dropped(self) -> int:
@@ -76,7 +82,9 @@ class Forwarder:
             max_bytes=settings.queue_max_bytes,
             size_of=lambda event: len(event.body),
         )
+        self.rules = ServiceRules()
         self._task: asyncio.Task[None] | None = None
+        self._learning: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         #: The batch being sent: the oldest events, sent first again at shutdown if need be.
         self._in_flight: list[QueuedEvent] = []
@@ -89,6 +97,9 @@ class Forwarder:
 
     def offer(self, event: Any) -> None:
         if not self._pattern.match(event.name):
+            return
+        if not self.rules.permits(event.name):
+            self.stats.filtered_locally += 1
             return
         try:
             record = serialize_event(event, self.settings.limits)
@@ -104,6 +115,16 @@ class Forwarder:
         """Starts the background sender on the running event loop (the controller's)."""
         self._loop = asyncio.get_running_loop()
         self._task = self._loop.create_task(self._run(), name="webhook_forwarder")
+        if self.settings.rules_url and self.settings.rules_refresh > 0:
+            self._learning = self._loop.create_task(self._learn_rules(), name="webhook_forwarder_rules")
+
+    async def _learn_rules(self) -> None:
+        while True:
+            try:
+                self.rules.learn(await self.client.fetch(self.settings.rules_url))
+            except Exception as error:  # pylint: disable=broad-except
+                self.rules.forget(f"cannot read {self.settings.rules_url}: {error!r}")
+            await asyncio.sleep(self.settings.rules_refresh)
 
     async def _run(self) -> None:
         while True:
@@ -126,8 +147,9 @@ class Forwarder:
         its event loop's own thread and stops the loop right after, so no coroutine scheduled
         from here would ever run; the batch in flight may be sent twice (at least once)."""
         deadline = time.monotonic() + self.settings.shutdown_flush_timeout
-        if self._task is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._task.cancel)
+        for task in (self._task, self._learning):
+            if task is not None and self._loop is not None:
+                self._loop.call_soon_threadsafe(task.cancel)
         pending = self._in_flight + self._queue.take(len(self._queue))
         self._in_flight = []
         size = self.settings.batch_max_events

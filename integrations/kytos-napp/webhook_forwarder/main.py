@@ -44,6 +44,8 @@ class Main(KytosNApp):
             "rejected": stats.rejected,
             "dropped_at_shutdown": stats.dropped_at_shutdown,
             "unserializable": stats.unserializable,
+            "filtered_locally": stats.filtered_locally,
+            "rules_known": self.forwarder.rules.known,
         })
 
     def shutdown(self):

@@ -19,7 +19,7 @@ WEBHOOK_TOKEN = _env("KAFKA_EVENTS_WEBHOOK_TOKEN")
 #: Only events whose name matches (from the start) leave the controller. ".*": all of them.
 EVENT_NAME_PATTERN = _env("KAFKA_EVENTS_NAME_PATTERN", ".*")
 #: Events held while the service is away; past it, the oldest are dropped (and counted).
-QUEUE_CAPACITY = _env("KAFKA_EVENTS_QUEUE_CAPACITY", "10000")
+QUEUE_CAPACITY = _env("KAFKA_EVENTS_QUEUE_CAPACITY", "100000")
 #: ... and at most this many bytes of serialized events (a few whole topologies are large).
 QUEUE_MAX_BYTES = _env("KAFKA_EVENTS_QUEUE_MAX_BYTES", str(64 * 1024 * 1024))
 BATCH_MAX_EVENTS = _env("KAFKA_EVENTS_BATCH_MAX_EVENTS", "100")
@@ -27,6 +27,11 @@ BATCH_LINGER_SECONDS = _env("KAFKA_EVENTS_BATCH_LINGER_SECONDS", "0.05")
 REQUEST_TIMEOUT_SECONDS = _env("KAFKA_EVENTS_REQUEST_TIMEOUT_SECONDS", "10")
 RETRY_INITIAL_SECONDS = _env("KAFKA_EVENTS_RETRY_INITIAL_SECONDS", "0.2")
 RETRY_MAX_SECONDS = _env("KAFKA_EVENTS_RETRY_MAX_SECONDS", "10")
+#: How often the service's rules are learned (GET /filters), so that what it would deny never
+#: leaves Kytos; 0: never (everything the name pattern lets through is sent).
+RULES_REFRESH_SECONDS = _env("KAFKA_EVENTS_RULES_REFRESH_SECONDS", "30")
+#: Where to learn them: the webhook's URL with /filters for /events, unless set.
+RULES_URL = _env("KAFKA_EVENTS_RULES_URL")
 #: At Kytos shutdown, how long to keep sending what is queued.
 SHUTDOWN_FLUSH_SECONDS = _env("KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS", "5")
 #: Guards of the serializer: deeper or larger contents are cut and marked "<truncated>".

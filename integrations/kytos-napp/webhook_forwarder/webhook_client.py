@@ -117,6 +117,13 @@ class WebhookClient:
                 time.sleep(step)
         raise AssertionError("unreachable")
 
+    async def fetch(self, url: str) -> Any:
+        """GETs ``url`` from the service (with the bearer token, if any) and returns its JSON."""
+        headers = {"authorization": f"Bearer {self.settings.token}"} if self.settings.token else {}
+        response = await self._http.get(url, headers=headers)
+        response.raise_for_status()
+        return response.json()
+
     def _after(
         self, attempt: int, result: httpx.Response | httpx.HTTPError, count: int, deadline: float | None
     ) -> Outcome | float:
