@@ -14,14 +14,17 @@ const MAX_HELD = 1000;
 export class RefusalDelay {
   private held = 0;
 
-  constructor(private readonly delayMs: number) {}
+  constructor(
+    private readonly delayMs: number,
+    private readonly wait: (ms: number) => Promise<unknown> = sleep,
+  ) {}
 
   async hold(): Promise<void> {
     if (this.delayMs === 0 || this.held >= MAX_HELD) return;
     this.held++;
     try {
       // Spread out: refusals that arrived together would otherwise be answered in one burst.
-      await sleep(this.delayMs * (0.5 + Math.random()));
+      await this.wait(this.delayMs * (0.5 + Math.random()));
     } finally {
       this.held--;
     }

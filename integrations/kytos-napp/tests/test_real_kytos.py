@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,14 @@ def napp_env(service):
     }
 
 
+def service_metrics(service):
+    """The service's event counters, from its Prometheus endpoint."""
+    url = service.url.split("/api/")[0] + "/metrics"
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        text = answer.read().decode()
+    return {name: float(value) for name, value in re.findall(r"(?m)^(kafka_events_\w+_total) (\S+)$", text)}
+
+
 def by_name(values, name):
     return [value for value in values if value["event"] == name]
 
@@ -63,16 +72,25 @@ def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
         switches[0].port_down(2)
         kytos.wait_for(lambda: "PortStatus modified interface" in kytos.output(), "the port status")
         kytos.wait_for(lambda: kytos.stats()["queued"] == 0 and kytos.stats()["forwarded"] > 0, "the NApp idle")
-        time.sleep(1)
-        stats = kytos.stats()
         for switch in switches:
             switch.close()
+        kytos.wait_for(lambda: "Connection lost with client" in kytos.output(), "the switches gone")
+        time.sleep(1)
+        kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle")
+        stats = kytos.stats()
     finally:
         if kytos.process is not None:
             kytos.terminate()
         kytos.stop()
+        # After kytosd's own shutdown flush: nothing more can reach the service.
+        metrics = service_metrics(service)
         service.stop()
     values = broker.read_values("real_kytos", 10_000)
+    # Every event the NApp sent reached the service, and every one the service permitted is in Kafka.
+    assert metrics["kafka_events_received_total"] >= stats["forwarded"] > 0
+    assert metrics["kafka_events_published_total"] == len(values) == (
+        metrics["kafka_events_received_total"] - metrics["kafka_events_filtered_total"]
+    )
     names = {value["event"] for value in values}
     assert stats["unserializable"] == 0 and stats["dropped"] == 0, stats
     raw = [name for name in names if DENIED.match(name)]
