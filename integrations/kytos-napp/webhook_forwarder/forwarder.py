@@ -39,6 +39,13 @@ class ForwarderSettings:
     limits: SerializerLimits = SerializerLimits()
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 @dataclass(frozen=True)
 class QueuedEvent:
     """An event waiting to be sent, already in its JSON form (its size is what the queue bounds)."""
@@ -148,7 +155,14 @@ class Forwarder:
         from here would ever run; the batch in flight may be sent twice (at least once)."""
         deadline = time.monotonic() + self.settings.shutdown_flush_timeout
         for task in (self._task, self._learning):
-            if task is not None and self._loop is not None:
+            if task is None or self._loop is None:
+                continue
+            if _running_loop() is self._loop:
+                # kytosd stops its loop right after this: the tasks will never run again, and
+                # asyncio would report each as destroyed while pending. They are done with.
+                task.cancel()
+                task._log_destroy_pending = False  # pylint: disable=protected-access
+            else:
                 self._loop.call_soon_threadsafe(task.cancel)
         pending = self._in_flight + self._queue.take(len(self._queue))
         self._in_flight = []
