@@ -5,11 +5,10 @@ const MAX_HELD = 1000;
 
 /**
  * Holds the answer to a refused webhook request for a while (half to one and a half times the
- * delay). A sender that waits for its answer
- * before sending again (any flood tool with a fixed number of connections, any token guesser)
- * is slowed to `concurrency / delay` requests a second, so unauthenticated traffic cannot take
- * the CPU that authenticated traffic needs. Held refusals cost a socket and a timer each, never
- * a body: it is not read.
+ * delay). A sender that waits for its answer before sending again (any flood tool with a fixed
+ * number of connections, any token guesser) is slowed to `concurrency / delay` requests a
+ * second, so unauthenticated traffic cannot take the CPU that authenticated traffic needs. Held
+ * refusals cost a socket and a timer each, never a body: it is not read.
  */
 export class RefusalDelay {
   private held = 0;

@@ -26,10 +26,6 @@ export class ReplayGuard {
     this.seen.delete(signature);
   }
 
-  get size(): number {
-    return this.seen.size;
-  }
-
   /** Cheap, on every claim: the oldest entries expire first. */
   private forgetOldest(nowSeconds: number): void {
     for (const [signature, expiresAt] of this.seen) {

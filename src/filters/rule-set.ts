@@ -19,21 +19,15 @@ export class RuleSetCompileError extends Error {}
  * `a|b` join did, and then the old rules silently stayed in force.
  */
 export class RuleSet {
-  private readonly set?: RE2Set;
-
   /** Never throws: past RE2's program size it decides rule by rule (slower, same answers). */
-  constructor(readonly rules: readonly FilterRule[]) {
-    try {
-      this.set = compileSet(rules);
-    } catch (error) {
-      if (!(error instanceof RuleSetCompileError)) throw error;
-    }
-  }
+  constructor(
+    readonly rules: readonly FilterRule[],
+    private readonly set: RE2Set | undefined = compileOrFallBack(rules),
+  ) {}
 
   /** Throws RuleSetCompileError instead of falling back: for accepting a new rule. */
   static strict(rules: readonly FilterRule[]): RuleSet {
-    compileSet(rules);
-    return new RuleSet(rules);
+    return new RuleSet(rules, compileSet(rules));
   }
 
   /** Least privilege: at least one allow rule matches, and no deny rule does. */
@@ -50,6 +44,16 @@ export class RuleSet {
     const deniedBy: string[] = [];
     for (const rule of matching) (rule.action === 'allow' ? allowedBy : deniedBy).push(rule.id);
     return { published: allowedBy.length > 0 && deniedBy.length === 0, allowedBy, deniedBy };
+  }
+}
+
+/** The set, or undefined (rule by rule) when RE2 cannot compile the rules together. */
+function compileOrFallBack(rules: readonly FilterRule[]): RE2Set | undefined {
+  try {
+    return compileSet(rules);
+  } catch (error) {
+    if (!(error instanceof RuleSetCompileError)) throw error;
+    return undefined;
   }
 }
 

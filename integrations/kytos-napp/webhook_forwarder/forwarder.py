@@ -110,13 +110,14 @@ class Forwarder:
             return
         try:
             record = serialize_event(event, self.settings.limits)
+            queued = QueuedEvent(record["id"], record["name"], encode_event(record))
         except Exception:  # pylint: disable=broad-except
             # A content whose objects raise while being read: counted and logged, never a crash
             # in the controller's listener.
             self.stats.unserializable += 1
             log.exception("event %s (%s) could not be serialized; not sent", event.id, event.name)
             return
-        self._queue.put(QueuedEvent(record["id"], record["name"], encode_event(record)))
+        self._queue.put(queued)
 
     def start(self) -> None:
         """Starts the background sender on the running event loop (the controller's)."""

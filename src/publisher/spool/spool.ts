@@ -168,13 +168,7 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
       throw new SpoolFullError('the spool is full: no room to set a refused record aside');
     }
     const path = join(this.dir, REJECTED_NAME);
-    const handle = await open(path, 'a');
-    try {
-      await writeFully(handle, record, null);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(path, 'a', record);
     this.totalBytes += record.length;
     return path;
   }
@@ -198,13 +192,7 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
   async saveCheckpoint(position: SpoolPosition): Promise<void> {
     const path = join(this.dir, CHECKPOINT_NAME);
     const temporary = `${path}.tmp`;
-    const handle = await open(temporary, 'w');
-    try {
-      await writeFully(handle, Buffer.from(JSON.stringify(position)), 0);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(temporary, 'w', Buffer.from(JSON.stringify(position)));
     await rename(temporary, path);
     await syncDirectory(this.dir);
   }
@@ -276,6 +264,17 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
     const waiting = this.nextAppended;
     this.nextAppended = undefined;
     waiting?.resolve();
+  }
+}
+
+/** Writes `data` to a new (`w`) or appended-to (`a`) file, on disk before it resolves. */
+async function writeSynced(path: string, flags: 'a' | 'w', data: Buffer): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await writeFully(handle, data, flags === 'a' ? null : 0);
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 
