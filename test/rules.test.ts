@@ -288,6 +288,11 @@ describe('the rules topic as an operator may leave it', () => {
     const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: ['rules_snapshotted'] });
+    // The deletion returns before every metadata answer forgets the topic.
+    for (let tries = 0; tries < 50; tries++) {
+      if (!(await admin.listTopics()).includes('rules_snapshotted')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await admin.disconnect();
     service = await startService(env, { waitUntilReady: false });
     try {
