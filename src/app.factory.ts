@@ -4,6 +4,7 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
+import { validationProblems } from './http/validation-problems.js';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -73,10 +74,7 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] {
 }
 
 function toBadRequest(errors: ValidationError[]): BadRequestException {
-  const details = errors.map((error) => ({
-    field: error.property,
-    reason: Object.values(error.constraints ?? {})[0] ?? 'is invalid',
-  }));
+  const details = validationProblems(errors);
   return new BadRequestException({
     message: details.map(({ reason }) => reason).join('; ') || 'invalid body',
     details,

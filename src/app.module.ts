@@ -4,7 +4,7 @@ import { ConfigModule } from './config/config.module.js';
 import { FilterModule } from './filters/index.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
-import { MetricsModule } from './metrics/metrics.module.js';
+import { MetricsModule } from './metrics/index.js';
 
 @Module({})
 export class AppModule {

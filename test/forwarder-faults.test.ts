@@ -46,7 +46,7 @@ describe('spool forwarder meeting file-system errors', () => {
         if (ready.status === 503) notReady = ready.body;
         else await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      assert.match(String(notReady?.message), /spool: the spool forwarder failed and restarts/);
+      assert.match(String(notReady?.message), /delivery: the spool forwarder failed and restarts/);
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       assert.match(metrics, /kafka_events_spool_forwarder_up 0/);
       rmSync(join(dir, 'checkpoint.json.tmp'), { recursive: true });

@@ -4,12 +4,14 @@ import { EventMetrics } from '../metrics/index.js';
 import { FilterController } from './filter.controller.js';
 import { FilterService } from './filter.service.js';
 import { KafkaRuleStore } from './kafka-rule-store.js';
+import { RuleGauges } from './rule-gauges.js';
 import { InMemoryRuleStore, RuleStore } from './rule-store.js';
 
 @Module({
   controllers: [FilterController],
   providers: [
     FilterService,
+    RuleGauges,
     {
       provide: RuleStore,
       inject: [AppConfig, EventMetrics],

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  BadRequestException,
-  ConflictException,
-  ForbiddenException,
-  NotFoundException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
 import { ConfigError, loadAppConfig } from '../config/app-config.js';
 import { FilterRule } from './filter-rule.js';
+import {
+  InvalidRuleError,
+  PresetRuleError,
+  RuleConflictError,
+  RuleNotFoundError,
+  RulesUnavailableError,
+} from './rule-errors.js';
 import { FilterService } from './filter.service.js';
 import { InMemoryRuleStore, RuleStore } from './rule-store.js';
 
@@ -91,9 +91,9 @@ describe('FilterService', () => {
     assert.deepEqual(filters.explain('other'), { published: false, allowedBy: [], deniedBy: [] });
   });
 
-  it('refuses a duplicate rule, a bad regex and an over-long pattern with 400', async () => {
+  it('refuses a duplicate rule, a bad regex and an over-long pattern', async () => {
     const filters = serviceWith({ FILTER_MAX_PATTERN_LENGTH: '10' });
-    await assert.rejects(filters.create('kytos[./](.*)', '', 'allow'), BadRequestException);
+    await assert.rejects(filters.create('kytos[./](.*)', '', 'allow'), InvalidRuleError);
     await assert.rejects(filters.create('a(', '', 'allow'), /invalid regular expression/);
     await assert.rejects(filters.create('a'.repeat(11), '', 'allow'), /longer than 10/);
     await filters.create('x', '', 'allow');
@@ -120,7 +120,7 @@ describe('FilterService', () => {
     assert.equal(filters.ready, true);
   });
 
-  it('refuses with 400 a rule that compiles alone but not with the others', async () => {
+  it('refuses a rule that compiles alone but not with the others', async () => {
     // Each about 300,000 RE2 instructions: five exceed RE2's program size (1.4 million).
     const huge = (letter: string) => `${letter}${'[a-z]{1000}'.repeat(300)}`;
     const presets = [...'abcd'].map((letter) => ({ pattern: huge(letter) }));
@@ -129,7 +129,7 @@ describe('FilterService', () => {
       FILTER_MAX_PATTERN_LENGTH: '4096',
     });
     await assert.rejects(filters.create(huge('e'), '', 'allow'), (error: unknown) => {
-      assert.ok(error instanceof BadRequestException);
+      assert.ok(error instanceof InvalidRuleError);
       assert.match(error.message, /do not compile into one RE2 program/);
       return true;
     });
@@ -137,25 +137,25 @@ describe('FilterService', () => {
     assert.equal(filters.ready, true);
   });
 
-  it('refuses a rule past the limit with 409', async () => {
+  it('refuses a rule past the limit', async () => {
     const filters = serviceWith({ FILTER_MAX_RULES: '1' });
     await filters.create('a', '', 'allow');
-    await assert.rejects(filters.create('b', '', 'allow'), ConflictException);
+    await assert.rejects(filters.create('b', '', 'allow'), RuleConflictError);
   });
 
-  it('refuses to delete a preset (403) or an unknown id (404)', async () => {
+  it('refuses to delete a preset or an unknown id', async () => {
     const filters = serviceWith();
     const [preset] = filters.list();
-    await assert.rejects(filters.remove(preset?.id ?? ''), ForbiddenException);
-    await assert.rejects(filters.remove('0000000000000000'), NotFoundException);
-    assert.throws(() => filters.get('0000000000000000'), NotFoundException);
+    await assert.rejects(filters.remove(preset?.id ?? ''), PresetRuleError);
+    await assert.rejects(filters.remove('0000000000000000'), RuleNotFoundError);
+    assert.throws(() => filters.get('0000000000000000'), RuleNotFoundError);
     assert.equal(filters.get(preset?.id ?? '').pattern, 'kytos[./](.*)');
   });
 
   it('takes no change while the store is still loading', async () => {
     const filters = serviceWith({}, new LoadingStore());
     assert.equal(filters.ready, false);
-    await assert.rejects(filters.create('x', '', 'allow'), ServiceUnavailableException);
+    await assert.rejects(filters.create('x', '', 'allow'), RulesUnavailableError);
   });
 
   it('stops the start when a preset does not compile', () => {

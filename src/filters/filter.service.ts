@@ -1,15 +1,14 @@
-import {
-  BadRequestException,
-  ConflictException,
-  ForbiddenException,
-  Injectable,
-  Logger,
-  NotFoundException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ConfigError } from '../config/app-config.js';
 import { FilterRule, InvalidPatternError, RuleAction } from './filter-rule.js';
 import { Decision, RuleSet, RuleSetCompileError } from './rule-set.js';
+import {
+  InvalidRuleError,
+  PresetRuleError,
+  RuleConflictError,
+  RuleNotFoundError,
+  RulesUnavailableError,
+} from './rule-errors.js';
 import { RuleStore } from './rule-store.js';
 
 /** Past this many distinct names the cache starts over, so hostile names cannot grow memory. */
@@ -77,7 +76,7 @@ export class FilterService {
 
   get(id: string): FilterRule {
     const rule = this.list().find((candidate) => candidate.id === id);
-    if (!rule) throw new NotFoundException(`no rule with id ${id}`);
+    if (!rule) throw new RuleNotFoundError(id);
     return rule;
   }
 
@@ -85,30 +84,30 @@ export class FilterService {
     const { maxPatternLength, maxRules } = this.config.filters;
     this.assertReady();
     if (pattern.length > maxPatternLength) {
-      throw new BadRequestException(`pattern is longer than ${maxPatternLength} characters`);
+      throw new InvalidRuleError(`pattern is longer than ${maxPatternLength} characters`);
     }
     let rule: FilterRule;
     try {
       rule = FilterRule.create(pattern, description, true, action);
     } catch (error) {
-      if (error instanceof InvalidPatternError) throw new BadRequestException(error.message);
+      if (error instanceof InvalidPatternError) throw new InvalidRuleError(error.message);
       throw error;
     }
     const rules = this.list();
     if (rules.some((existing) => existing.id === rule.id)) {
-      throw new ConflictException(
+      throw new RuleConflictError(
         `${action} rule with pattern ${JSON.stringify(pattern)} already exists`,
       );
     }
     if (rules.length - this.presets.length >= maxRules) {
-      throw new ConflictException(
+      throw new RuleConflictError(
         `the rule limit (FILTER_MAX_RULES=${maxRules}) is reached; delete a rule first`,
       );
     }
     try {
       RuleSet.strict([...rules, rule]);
     } catch (error) {
-      if (error instanceof RuleSetCompileError) throw new BadRequestException(error.message);
+      if (error instanceof RuleSetCompileError) throw new InvalidRuleError(error.message);
       throw error;
     }
     await this.store.add(rule);
@@ -117,13 +116,13 @@ export class FilterService {
 
   async remove(id: string): Promise<FilterRule> {
     if (this.presets.some((preset) => preset.id === id)) {
-      throw new ForbiddenException(
+      throw new PresetRuleError(
         `rule ${id} is a preset from the configuration and cannot be deleted`,
       );
     }
     this.assertReady();
     const removed = await this.store.remove(id);
-    if (!removed) throw new NotFoundException(`no rule with id ${id}`);
+    if (!removed) throw new RuleNotFoundError(id);
     return removed;
   }
 
@@ -144,9 +143,8 @@ export class FilterService {
   }
 
   private assertReady(): void {
-    if (!this.ready)
-      throw new ServiceUnavailableException(
-        'the permission rules are still loading; try again shortly',
-      );
+    if (!this.ready) {
+      throw new RulesUnavailableError('the permission rules are still loading; try again shortly');
+    }
   }
 }

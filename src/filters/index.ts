@@ -1,3 +1,10 @@
 // The filters' public face: other modules import from here, never from its files.
 export { FilterModule } from './filter.module.js';
 export { FilterService } from './filter.service.js';
+export {
+  InvalidRuleError,
+  PresetRuleError,
+  RuleConflictError,
+  RuleNotFoundError,
+  RulesUnavailableError,
+} from './rule-errors.js';

@@ -1,9 +1,4 @@
-import {
-  Logger,
-  OnApplicationShutdown,
-  OnModuleInit,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
@@ -12,6 +7,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { kafkaConnection } from '../kafka/kafka-connection.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
+import { RulesUnavailableError } from './rule-errors.js';
 import { RuleSnapshot } from './rule-snapshot.js';
 import { RuleStore } from './rule-store.js';
 
@@ -130,7 +126,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
 
   private async write(key: string, value: string | null): Promise<void> {
     if (!this.producer || !this.caughtUp) {
-      throw new ServiceUnavailableException('the rule store is not connected to Kafka yet');
+      throw new RulesUnavailableError('the rule store is not connected to Kafka yet');
     }
     let offset: number;
     try {
@@ -141,7 +137,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
       });
       offset = Number(metadata?.baseOffset ?? NaN);
     } catch (error) {
-      throw new ServiceUnavailableException(
+      throw new RulesUnavailableError(
         `Kafka did not store the rule change: ${(error as Error).message}`,
       );
     }
@@ -153,9 +149,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () =>
-          reject(
-            new ServiceUnavailableException('the rule change was stored but not read back in time'),
-          ),
+          reject(new RulesUnavailableError('the rule change was stored but not read back in time')),
         APPLY_TIMEOUT_MS,
       );
       this.waiters.push({

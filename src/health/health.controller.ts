@@ -11,7 +11,7 @@ import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import { RulesHealthIndicator } from './rules.health.js';
-import { SpoolHealthIndicator } from './spool.health.js';
+import { DeliveryHealthIndicator } from './delivery.health.js';
 
 const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {
   type: 'object',
@@ -31,7 +31,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly kafka: KafkaHealthIndicator,
     private readonly rules: RulesHealthIndicator,
-    private readonly spool: SpoolHealthIndicator,
+    private readonly delivery: DeliveryHealthIndicator,
   ) {}
 
   @Get('live')
@@ -55,7 +55,7 @@ export class HealthController {
       return await this.health.check([
         () => this.rules.check(),
         () => this.kafka.check(),
-        () => this.spool.check(),
+        () => this.delivery.check(),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

@@ -6,12 +6,12 @@ import { PublisherModule } from '../publisher/index.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import { RulesHealthIndicator } from './rules.health.js';
-import { SpoolHealthIndicator } from './spool.health.js';
+import { DeliveryHealthIndicator } from './delivery.health.js';
 
 // Terminus' own log line per failed probe is off: KafkaConnectivity logs each change of state once.
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), FilterModule, KafkaModule, PublisherModule],
   controllers: [HealthController],
-  providers: [KafkaHealthIndicator, RulesHealthIndicator, SpoolHealthIndicator],
+  providers: [KafkaHealthIndicator, RulesHealthIndicator, DeliveryHealthIndicator],
 })
 export class HealthModule {}

@@ -74,3 +74,20 @@ describe('HttpErrorFilter', () => {
     });
   });
 });
+
+describe('HttpErrorFilter with an answer already under way', () => {
+  it('only ends it, setting no status nor header', () => {
+    const calls: string[] = [];
+    const response = {
+      headersSent: true,
+      setHeader: () => calls.push('setHeader'),
+      status: () => calls.push('status'),
+      end: () => calls.push('end'),
+    };
+    const host = {
+      switchToHttp: () => ({ getResponse: () => response }),
+    } as unknown as ArgumentsHost;
+    new HttpErrorFilter().catch(new RetryLaterException('late', 5), host);
+    assert.deepEqual(calls, ['end']);
+  });
+});

@@ -2,18 +2,21 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorDetailDto, ErrorResponseDto } from './error-response.dto.js';
+import { toHttpException } from './http-error.translation.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
 /**
- * Turns every error into the one JSON error shape. Errors the service did not expect become a
- * plain 500: their message and stack go to the log, never to the client.
+ * Turns every error into the one JSON error shape, domain errors through toHttpException. Errors
+ * the service did not expect become a plain 500: their message and stack go to the log, never to
+ * the client. An answer already under way is only ended: its headers are gone.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const exception = toHttpException(error) ?? error;
     const body = this.toBody(exception);
     if (response.headersSent) {
       response.end();

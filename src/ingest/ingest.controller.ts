@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -15,25 +15,22 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
-import { AppConfig } from '../config/app-config.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
-import type { JsonRequest } from '../http/json-body.js';
 import type { Response } from 'express';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 import { IngestService } from './ingest.service.js';
-import { readEventBatch } from './kytos-event-batch.js';
+import { EventBatchPipe } from './event-batch.pipe.js';
+import type { EventBatch } from './kytos-event.js';
+import { WebhookBatch } from './webhook-body.decorator.js';
 
 @ApiTags('events')
 @UseGuards(WebhookAuthGuard)
 @ApiExtraModels(KytosEventDto)
 @Controller(`${KYTOS_API_BASE}/events`)
 export class IngestController {
-  constructor(
-    private readonly ingestService: IngestService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly ingestService: IngestService) {}
 
   @Post()
   @HttpCode(200)
@@ -77,13 +74,11 @@ export class IngestController {
     description: 'Kafka unavailable, or the queue or spool full; retry after Retry-After',
   })
   async ingest(
-    @Body() body: unknown,
-    @Req() request: JsonRequest,
+    @WebhookBatch(EventBatchPipe) batch: EventBatch,
     @Res({ passthrough: true }) response: Response,
   ): Promise<IngestResultDto | SpooledResultDto> {
-    const events = readEventBatch(body, this.config.ingest.maxBatchEvents);
-    const outcome = await this.ingestService.ingest(events, request.exactNumbers);
-    response.status(outcome.status);
-    return outcome.body;
+    const receipt = await this.ingestService.ingest(batch);
+    response.status(receipt.status);
+    return receipt.body;
   }
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { AppConfig } from '../config/app-config.js';
+import { EventMetrics } from '../metrics/index.js';
 import { kafkaConnection } from './kafka-connection.js';
 import { KafkaFailure } from './kafka-failure.js';
 
@@ -29,7 +30,19 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private checking?: Promise<void>;
 
-  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(AppConfig) private readonly config: AppConfig,
+    metrics: EventMetrics,
+  ) {
+    const up = () => (this.current.status === 'up' ? 1 : 0);
+    metrics.gauge({
+      name: 'kafka_events_kafka_up',
+      help: '1 when the last background check reached Kafka with this service credentials, else 0.',
+      collect() {
+        this.set(up());
+      },
+    });
+  }
 
   get state(): KafkaState {
     return this.current;

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  GaugeConfiguration,
+  Histogram,
+  Registry,
+} from 'prom-client';
 
 /** Why events were not acknowledged to their sender (or, in spool mode, set aside). */
 export type FailureReason =
@@ -14,7 +21,7 @@ export type FailureReason =
 /**
  * The counters of an event's path, one registry per application (tests run several in one
  * process). Node's process metrics come with it. State that can simply be read (queue depth,
- * Kafka state, rules) is sampled at scrape time by StateGauges instead.
+ * Kafka state, rules) is a gauge its owner registers with `gauge`, sampled at scrape time.
  */
 @Injectable()
 export class EventMetrics {
@@ -80,5 +87,12 @@ export class EventMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge in this registry; its `collect` reads the owner's state when Prometheus scrapes. */
+  gauge<Label extends string>(
+    configuration: Omit<GaugeConfiguration<Label>, 'registers'>,
+  ): Gauge<Label> {
+    return new Gauge({ ...configuration, registers: this.registers });
   }
 }

@@ -1,3 +1,3 @@
-// What the event path touches. MetricsModule itself is imported by AppModule from its own file:
-// it reads PublisherModule, which imports from here, and ES modules must not go round in a circle.
+// The metrics' public face: other modules import from here, never from its files.
 export { EventMetrics, type FailureReason } from './event-metrics.js';
+export { MetricsModule } from './metrics.module.js';

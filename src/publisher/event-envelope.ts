@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RecordKey } from '../config/app-config.js';
 import { stringifyExact } from '../http/exact-json.js';
 
-/** A Kytos event as the webhook accepted it: id and timestamp are optional there. */
-export interface KytosEvent {
+/** What a record is made of; an event without id or timestamp gets them here. */
+export interface EventFields {
   name: string;
   content: Record<string, unknown>;
   id?: string;
@@ -36,7 +36,7 @@ export class EventEnvelope {
    * `exactNumbers`, the content may hold LosslessNumbers (parsed exactly), written back digit for digit.
    */
   static fromEvent(
-    event: KytosEvent,
+    event: EventFields,
     recordKey: RecordKey,
     receivedAt: Date,
     exactNumbers = false,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BatchSettings } from '../config/app-config.js';
 import { EventEnvelope } from './event-envelope.js';
-import { BatchingQueue, BatchSender, QueueFullError } from './publish-queue.js';
+import { PublishQueue, BatchSender, QueueFullError } from './publish-queue.js';
 
 /** Stands in for Kafka: each send waits until the test settles it. */
 class ControlledSender implements BatchSender {
@@ -34,10 +34,10 @@ function event(name: string): EventEnvelope {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const linger = () => new Promise((resolve) => setTimeout(resolve, settings.lingerMs + 5));
 
-describe('BatchingQueue', () => {
+describe('PublishQueue', () => {
   it('coalesces the events of concurrent requests into one batch after the linger', async () => {
     const sender = new ControlledSender();
-    const queue = new BatchingQueue(sender, settings);
+    const queue = new PublishQueue(sender, settings);
     const first = queue.enqueue([event('a')]);
     const second = queue.enqueue([event('b')]);
     await tick();
@@ -54,7 +54,7 @@ describe('BatchingQueue', () => {
 
   it('sends a full batch at once, without waiting for the linger', async () => {
     const sender = new ControlledSender();
-    const queue = new BatchingQueue(sender, settings);
+    const queue = new PublishQueue(sender, settings);
     const done = queue.enqueue([event('a'), event('b'), event('c'), event('d')]);
     await tick();
     assert.deepEqual(
@@ -72,7 +72,7 @@ describe('BatchingQueue', () => {
 
   it('answers a request only when all of its events are acknowledged', async () => {
     const sender = new ControlledSender();
-    const queue = new BatchingQueue(sender, { ...settings, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 });
     let settled = false;
     const done = queue
       .enqueue([event('a'), event('b'), event('c'), event('d')])
@@ -88,7 +88,7 @@ describe('BatchingQueue', () => {
 
   it('never has two batches with the same key in flight, so a key keeps its order', async () => {
     const sender = new ControlledSender();
-    const queue = new BatchingQueue(sender, { ...settings, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 });
     const first = queue.enqueue([event('a'), event('b')]);
     await tick();
     const second = queue.enqueue([event('c'), event('a')]);
@@ -110,7 +110,7 @@ describe('BatchingQueue', () => {
 
   it('fails only the requests whose events were in the failed batch', async () => {
     const sender = new ControlledSender();
-    const queue = new BatchingQueue(sender, { ...settings, maxEvents: 1, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, maxEvents: 1, lingerMs: 0 });
     const failing = queue.enqueue([event('a')]);
     const fine = queue.enqueue([event('b')]);
     await tick();
@@ -123,7 +123,7 @@ describe('BatchingQueue', () => {
 
   it('refuses at once what would overfill it, taking nothing of that request', async () => {
     const sender = new ControlledSender();
-    const queue = new BatchingQueue(sender, { ...settings, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 });
     const held = queue.enqueue(Array.from({ length: 8 }, (_, i) => event(`e${i}`)));
     assert.throws(() => queue.enqueue([event('x'), event('y'), event('z')]), QueueFullError);
     assert.equal(queue.depth, 8);

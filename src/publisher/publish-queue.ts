@@ -1,8 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig, BatchSettings } from '../config/app-config.js';
+import type { BatchSettings } from '../config/app-config.js';
 import { EventEnvelope } from './event-envelope.js';
 import { BackpressureError } from './backpressure-error.js';
-import { KafkaProducer } from './kafka-producer.js';
 
 export class QueueFullError extends BackpressureError {}
 
@@ -48,7 +46,7 @@ export interface BatchSender {
  * and a short linger. Several batches may be in flight, but never two holding the same record
  * key: a failed batch retried after a later one succeeded would otherwise reorder that key.
  */
-export class BatchingQueue {
+export class PublishQueue {
   private pending: Entry[] = [];
   private pendingBytes = 0;
   private queuedEvents = 0;
@@ -158,13 +156,5 @@ export class BatchingQueue {
     }
     // What piled up while this batch was in flight goes now: it has waited long enough.
     if (this.pending.length > 0) this.dispatch(false);
-  }
-}
-
-/** The queue of the `kafka` delivery mode, sending through the service's one producer. */
-@Injectable()
-export class PublishQueue extends BatchingQueue {
-  constructor(producer: KafkaProducer, config: AppConfig) {
-    super(producer, config.delivery.batch);
   }
 }

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '@nestjs/microservices';
 import { AppConfig } from '../config/app-config.js';
+import { EventMetrics } from '../metrics/index.js';
+import { Delivery } from './delivery.js';
+import { KafkaDelivery } from './kafka-delivery.js';
 import { kafkaClientOptions } from './kafka-client-options.js';
 import { KAFKA_CLIENT, KafkaProducer } from './kafka-producer.js';
-import { PublishQueue } from './publish-queue.js';
-import { PublisherService } from './publisher.service.js';
 import { RetryPolicy } from './retry-policy.js';
-import { Spool } from './spool/spool.js';
-import { SpoolForwarder } from './spool/spool-forwarder.js';
+import { SpoolDelivery } from './spool/spool-delivery.js';
 
 @Module({
   imports: [
@@ -17,16 +17,26 @@ import { SpoolForwarder } from './spool/spool-forwarder.js';
   ],
   providers: [
     KafkaProducer,
-    PublishQueue,
-    Spool,
-    SpoolForwarder,
-    PublisherService,
     {
       provide: RetryPolicy,
       inject: [AppConfig],
       useFactory: (config: AppConfig) => new RetryPolicy(config.kafka.retry),
     },
+    {
+      // Only the chosen mode is built: its hooks (the spool's files, its forwarder) run alone.
+      provide: Delivery,
+      inject: [AppConfig, KafkaProducer, RetryPolicy, EventMetrics],
+      useFactory: (
+        config: AppConfig,
+        producer: KafkaProducer,
+        retry: RetryPolicy,
+        metrics: EventMetrics,
+      ): Delivery =>
+        config.delivery.mode === 'spool'
+          ? new SpoolDelivery(producer, config, retry, metrics)
+          : new KafkaDelivery(producer, config, metrics),
+    },
   ],
-  exports: [PublisherService],
+  exports: [Delivery],
 })
 export class PublisherModule {}

@@ -23,6 +23,3 @@ export class SpooledResultDto {
   @ApiProperty({ description: 'Events no rule allows; not kept.', example: 1 })
   filtered!: number;
 }
-
-export type IngestOutcome =
-  { status: 200; body: IngestResultDto } | { status: 202; body: SpooledResultDto };

@@ -7,7 +7,6 @@ import kafkajs from 'kafkajs';
 import { AppConfig, loadAppConfig } from '../../config/app-config.js';
 import { EventMetrics } from '../../metrics/index.js';
 import { EventEnvelope } from '../event-envelope.js';
-import type { KafkaProducer } from '../kafka-producer.js';
 import { RetryPolicy } from '../retry-policy.js';
 import type { ReadBatch } from './segment-reader.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
@@ -90,13 +89,12 @@ async function forwarderWith(failOnce: Operation[]) {
     KAFKA_RETRY_MAX_MS: '50',
   });
   const spool = new FailingSpool(config, failOnce);
-  await spool.onModuleInit();
+  await spool.open();
   const producer = new RecordingProducer();
   const metrics = new EventMetrics();
   const forwarder = new SpoolForwarder(
-    config,
     spool,
-    producer as unknown as KafkaProducer,
+    producer,
     new RetryPolicy(config.kafka.retry),
     metrics,
   );
@@ -116,7 +114,7 @@ describe('SpoolForwarder', () => {
       const { spool, producer, metrics, forwarder } = await forwarderWith([operation]);
       const states: string[] = [];
       const watch = setInterval(() => states.push(forwarder.state.status), 1);
-      forwarder.onApplicationBootstrap();
+      forwarder.start();
       try {
         await spool.append(events(['kytos/a', 'kytos/bad', 'kytos/b']));
         // A second segment, so the first is released once forwarded.
@@ -129,8 +127,8 @@ describe('SpoolForwarder', () => {
         await until(() => spool.list().length === 1, 'the forwarded segments released');
       } finally {
         clearInterval(watch);
-        await forwarder.onApplicationShutdown();
-        await spool.onApplicationShutdown();
+        await forwarder.stop();
+        await spool.close();
       }
       for (const name of ['kytos/a', 'kytos/b', 'kytos/c']) {
         assert.ok(producer.acknowledged.includes(name), name);
@@ -149,13 +147,13 @@ describe('SpoolForwarder', () => {
     const send = producer.send.bind(producer);
     producer.send = (envelopes) =>
       internalFaults-- > 0 ? Promise.reject(new TypeError('a bug of ours')) : send(envelopes);
-    forwarder.onApplicationBootstrap();
+    forwarder.start();
     try {
       await spool.append(events(['kytos/a', 'kytos/bad']));
       await until(() => producer.acknowledged.includes('kytos/a'), 'kytos/a forwarded');
     } finally {
-      await forwarder.onApplicationShutdown();
-      await spool.onApplicationShutdown();
+      await forwarder.stop();
+      await spool.close();
     }
     assert.deepEqual(producer.acknowledged, ['kytos/a']);
     const rejected = await spool.read(

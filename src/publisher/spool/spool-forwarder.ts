@@ -1,16 +1,15 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '../../config/app-config.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { KafkaFailure } from '../../kafka/index.js';
 import { EventMetrics } from '../../metrics/index.js';
-import { KafkaProducer } from '../kafka-producer.js';
+import type { BatchSender } from '../publish-queue.js';
 import { RetryPolicy } from '../retry-policy.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 
 /** The forwarder's state, for readiness and metrics. */
 export type ForwarderState =
-  { status: 'off' } | { status: 'running' } | { status: 'restarting'; reason: string };
+  { status: 'stopped' } | { status: 'running' } | { status: 'restarting'; reason: string };
 
 /**
  * Drains the spool to Kafka in order, one batch at a time, and deletes a segment only after Kafka
@@ -19,17 +18,15 @@ export type ForwarderState =
  * failure (a full disk under the checkpoint, a segment that cannot be read or deleted) restarts
  * the loop from its checkpoint after a backoff, and shows in readiness and metrics meanwhile.
  */
-@Injectable()
-export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SpoolForwarder {
   private readonly logger = new Logger(SpoolForwarder.name);
   private stopping = new AbortController();
   private running?: Promise<void>;
-  private current: ForwarderState = { status: 'off' };
+  private current: ForwarderState = { status: 'stopped' };
 
   constructor(
-    private readonly config: AppConfig,
     private readonly spool: Spool,
-    private readonly producer: KafkaProducer,
+    private readonly producer: BatchSender,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
   ) {}
@@ -38,12 +35,11 @@ export class SpoolForwarder implements OnApplicationBootstrap, OnApplicationShut
     return this.current;
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.delivery.mode !== 'spool') return;
+  start(): void {
     this.running = this.supervise();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopping.abort();
     await this.running;
   }

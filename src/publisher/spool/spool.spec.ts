@@ -24,7 +24,7 @@ async function openSpool(dir: string, env: Record<string, string> = {}): Promise
   const spool = new Spool(
     loadAppConfig({ AUTH_DISABLED: 'true', DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }),
   );
-  await spool.onModuleInit();
+  await spool.open();
   return spool;
 }
 
@@ -76,7 +76,7 @@ describe('Spool', () => {
     ]);
     const [segment] = spool.list();
     assert.equal(statSync(segment?.path ?? '').size, segment?.size);
-    await spool.onApplicationShutdown();
+    await spool.close();
   });
 
   it('starts a new segment past SPOOL_SEGMENT_BYTES, and releases an old one', async () => {
@@ -95,7 +95,7 @@ describe('Spool', () => {
     await spool.release(oldest);
     assert.equal(spool.list().length, 1);
     assert.equal(spool.bytes, bytesBefore - oldest.size);
-    await spool.onApplicationShutdown();
+    await spool.close();
   });
 
   it('refuses appends past SPOOL_MAX_BYTES with SpoolFullError, keeping what it has', async () => {
@@ -111,14 +111,14 @@ describe('Spool', () => {
     for (let i = 0; i < 5; i++) await spool.append([chunk]);
     await assert.rejects(spool.append([chunk]), SpoolFullError);
     assert.equal((await readAll(spool)).length, 5);
-    await spool.onApplicationShutdown();
+    await spool.close();
   });
 
   it('resumes after a restart in a new segment, reporting a torn tail instead of reading it', async () => {
     const dir = freshDir();
     const first = await openSpool(dir);
     await first.append(events(3));
-    await first.onApplicationShutdown();
+    await first.close();
     // A crash in the middle of the next write leaves half a record behind.
     const [segmentFile] = readdirSync(dir).filter((name) => name.endsWith('.spool'));
     const path = join(dir, segmentFile ?? '');
@@ -136,7 +136,7 @@ describe('Spool', () => {
     assert.equal(batch.next, old?.size, 'nothing after the torn tail checks out');
     assert.ok(whole < (old?.size ?? 0));
     assert.match(batch.damage ?? '', /runs past the end of the segment/);
-    await second.onApplicationShutdown();
+    await second.close();
   });
 
   it('skips just a damaged record mid-segment, resuming at the next one that checks out', async () => {
@@ -144,7 +144,7 @@ describe('Spool', () => {
     const spool = await openSpool(dir);
     await spool.append(events(5));
     const [segment] = spool.list();
-    await spool.onApplicationShutdown();
+    await spool.close();
     const path = segment?.path ?? '';
     const size = statSync(path).size;
     const bytes = readFileSync(path);
@@ -197,10 +197,10 @@ describe('Spool', () => {
     await spool.setAside(chunk(4));
     assert.ok(spool.bytes > 900_000);
     await assert.rejects(spool.setAside(chunk(5)), SpoolFullError);
-    await spool.onApplicationShutdown();
+    await spool.close();
     const reopened = await openSpool(dir, limits);
     assert.equal(reopened.bytes, spool.bytes, 'rejected.spool still counts after a restart');
-    await reopened.onApplicationShutdown();
+    await reopened.close();
   });
 
   it('keeps one pending promise for every idle wait of the next append', async () => {
@@ -210,7 +210,7 @@ describe('Spool', () => {
     await spool.append(events(1));
     await Promise.all(waits);
     assert.notEqual(spool.nextAppend(), waits[0]);
-    await spool.onApplicationShutdown();
+    await spool.close();
   });
 
   it('stops at a damaged record, never returning it', async () => {
@@ -218,7 +218,7 @@ describe('Spool', () => {
     const spool = await openSpool(dir);
     await spool.append(events(3));
     const [segment] = spool.list();
-    await spool.onApplicationShutdown();
+    await spool.close();
     const path = segment?.path ?? '';
     const size = statSync(path).size;
     truncateSync(path, size - 3);

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppConfig, ConfigError } from '../../config/app-config.js';
@@ -38,8 +38,7 @@ const CHECKPOINT_NAME = 'checkpoint.json';
  * appended with one fsync for all the requests that arrived meanwhile (group commit), capped in
  * size. A new segment is started at every start, so a torn tail is never appended to.
  */
-@Injectable()
-export class Spool implements OnModuleInit, OnApplicationShutdown {
+export class Spool {
   private readonly logger = new Logger(Spool.name);
   private readonly segments: SpoolSegment[] = [];
   private active?: { segment: SpoolSegment; handle: FileHandle };
@@ -57,8 +56,7 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
     this.dir = resolve(config.delivery.spoolDir);
   }
 
-  async onModuleInit(): Promise<void> {
-    if (this.config.delivery.mode !== 'spool') return;
+  async open(): Promise<void> {
     try {
       await mkdir(this.dir, { recursive: true });
       await this.openSegments();
@@ -92,7 +90,7 @@ export class Spool implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Runs after the HTTP server closed: appends still being written finish first. */
-  async onApplicationShutdown(): Promise<void> {
+  async close(): Promise<void> {
     await this.writing;
     this.wake();
     await this.active?.handle.close();

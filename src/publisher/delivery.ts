@@ -1,0 +1,35 @@
+import type { DeliveryMode } from '../config/app-config.js';
+import type { EventEnvelope } from './event-envelope.js';
+
+/** How many events of a request were taken, and where the permitted ones went. */
+export interface DeliveryCounts {
+  accepted: number;
+  delivered: number;
+  filtered: number;
+}
+
+/** What the sender is answered once `publish` resolved. */
+export type DeliveryReceipt =
+  | { status: 200; body: { accepted: number; published: number; filtered: number } }
+  | { status: 202; body: { accepted: number; spooled: number; filtered: number } };
+
+/**
+ * Where a request's permitted envelopes go before its sender is answered: the one place that
+ * knows the delivery mode. PublisherModule provides the implementation DELIVERY_MODE chooses
+ * (KafkaDelivery or SpoolDelivery); nothing else asks which mode runs.
+ */
+export abstract class Delivery {
+  abstract readonly mode: DeliveryMode;
+
+  /**
+   * Resolves once the envelopes are safe, as the mode defines it. Throws BackpressureError at
+   * once when full, KafkaFailure when Kafka failed them.
+   */
+  abstract publish(envelopes: readonly EventEnvelope[]): Promise<void>;
+
+  /** The answer for a request whose permitted events `publish` took. */
+  abstract receipt(counts: DeliveryCounts): DeliveryReceipt;
+
+  /** Why the events taken would not leave right now, for readiness; undefined when they would. */
+  abstract get problem(): string | undefined;
+}

@@ -1,0 +1,39 @@
+import type { AppConfig } from '../config/app-config.js';
+import type { EventMetrics } from '../metrics/index.js';
+import { Delivery, DeliveryCounts, DeliveryReceipt } from './delivery.js';
+import type { EventEnvelope } from './event-envelope.js';
+import { BatchSender, PublishQueue } from './publish-queue.js';
+
+/**
+ * `DELIVERY_MODE=kafka`: a request is answered 200 once Kafka acknowledged every permitted event
+ * of it. The events of concurrent requests share batches (PublishQueue).
+ */
+export class KafkaDelivery extends Delivery {
+  readonly mode = 'kafka';
+  private readonly queue: PublishQueue;
+
+  constructor(producer: BatchSender, config: AppConfig, metrics: EventMetrics) {
+    super();
+    const queue = (this.queue = new PublishQueue(producer, config.delivery.batch));
+    metrics.gauge({
+      name: 'kafka_events_queue_depth',
+      help: 'Events waiting in memory for a Kafka acknowledgement (kafka delivery mode).',
+      collect() {
+        this.set(queue.depth);
+      },
+    });
+  }
+
+  publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    return this.queue.enqueue(envelopes);
+  }
+
+  receipt({ accepted, delivered, filtered }: DeliveryCounts): DeliveryReceipt {
+    return { status: 200, body: { accepted, published: delivered, filtered } };
+  }
+
+  /** Kafka's own reachability is reported by the Kafka health check. */
+  get problem(): undefined {
+    return undefined;
+  }
+}

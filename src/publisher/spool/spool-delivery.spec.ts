@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadAppConfig } from '../../config/app-config.js';
+import { EventMetrics } from '../../metrics/index.js';
+import { EventEnvelope } from '../event-envelope.js';
+import { RetryPolicy } from '../retry-policy.js';
+import { SpoolDelivery } from './spool-delivery.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spool-delivery-spec-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SpoolDelivery', () => {
+  it('answers 202 once the events are in the spool, and forwards them after bootstrap', async () => {
+    const config = loadAppConfig({ AUTH_DISABLED: 'true', DELIVERY_MODE: 'spool', SPOOL_DIR: dir });
+    const sent: string[] = [];
+    const producer = {
+      send: (envelopes: readonly EventEnvelope[]) => {
+        sent.push(...envelopes.map((envelope) => envelope.name));
+        return Promise.resolve();
+      },
+    };
+    const metrics = new EventMetrics();
+    const delivery = new SpoolDelivery(
+      producer,
+      config,
+      new RetryPolicy(config.kafka.retry),
+      metrics,
+    );
+    await delivery.onModuleInit();
+    const envelope = EventEnvelope.fromEvent({ name: 'kytos/x', content: {} }, 'name', new Date());
+    await delivery.publish([envelope]);
+    assert.ok(readdirSync(dir).some((name) => name.startsWith('segment-')));
+    assert.deepEqual(sent, [], 'nothing leaves before the forwarder starts');
+    assert.deepEqual(delivery.receipt({ accepted: 3, delivered: 1, filtered: 2 }), {
+      status: 202,
+      body: { accepted: 3, spooled: 1, filtered: 2 },
+    });
+    delivery.onApplicationBootstrap();
+    for (let waited = 0; sent.length === 0 && waited < 5000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await delivery.onApplicationShutdown();
+    assert.deepEqual(sent, ['kytos/x']);
+    assert.equal(delivery.problem, undefined);
+    assert.match(await metrics.registry.metrics(), /kafka_events_spool_forwarder_up 1/);
+  });
+});

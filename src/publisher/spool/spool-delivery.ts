@@ -1,0 +1,73 @@
+import { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config.js';
+import type { EventMetrics } from '../../metrics/index.js';
+import { Delivery, DeliveryCounts, DeliveryReceipt } from '../delivery.js';
+import type { EventEnvelope } from '../event-envelope.js';
+import type { BatchSender } from '../publish-queue.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import { Spool } from './spool.js';
+import { SpoolForwarder } from './spool-forwarder.js';
+
+/**
+ * `DELIVERY_MODE=spool`: a request is answered 202 once its permitted events are fsynced to the
+ * local spool; the SpoolForwarder takes them on to Kafka, across Kafka outages and restarts.
+ */
+export class SpoolDelivery
+  extends Delivery
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
+  readonly mode = 'spool';
+  private readonly spool: Spool;
+  private readonly forwarder: SpoolForwarder;
+
+  constructor(producer: BatchSender, config: AppConfig, retry: RetryPolicy, metrics: EventMetrics) {
+    super();
+    const spool = (this.spool = new Spool(config));
+    const forwarder = (this.forwarder = new SpoolForwarder(spool, producer, retry, metrics));
+    metrics.gauge({
+      name: 'kafka_events_spool_bytes',
+      help: 'Bytes in local spool segments not yet forwarded and deleted (spool delivery mode).',
+      collect() {
+        this.set(spool.bytes);
+      },
+    });
+    metrics.gauge({
+      name: 'kafka_events_spool_forwarder_up',
+      help: '1 while the spool forwarder runs, 0 while it waits to restart after a failure (spool mode).',
+      collect() {
+        this.set(forwarder.state.status === 'restarting' ? 0 : 1);
+      },
+    });
+  }
+
+  /** Before the HTTP server listens: a spool that cannot be opened stops the start. */
+  onModuleInit(): Promise<void> {
+    return this.spool.open();
+  }
+
+  onApplicationBootstrap(): void {
+    this.forwarder.start();
+  }
+
+  /** After the HTTP server closed: the forwarder stops first, then the last appends are closed. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.forwarder.stop();
+    await this.spool.close();
+  }
+
+  publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    return this.spool.append(envelopes);
+  }
+
+  receipt({ accepted, delivered, filtered }: DeliveryCounts): DeliveryReceipt {
+    return { status: 202, body: { accepted, spooled: delivered, filtered } };
+  }
+
+  /** A spool whose forwarder is down keeps answering 202 while nothing leaves. */
+  get problem(): string | undefined {
+    const state = this.forwarder.state;
+    return state.status === 'restarting'
+      ? `the spool forwarder failed and restarts: ${state.reason}`
+      : undefined;
+  }
+}
