@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { benchClient } from './client.bench.js';
 import { benchDecisions } from './decision.bench.js';
 import { benchDelivery, Row } from './delivery.bench.js';
 
@@ -36,6 +37,20 @@ for (const row of decisions) {
   );
 }
 if (process.env.BENCH_ONLY === 'decisions') process.exit(0);
+
+const client = await benchClient();
+process.stdout.write(
+  '\nThe producer behind Nest\'s ClientKafka or bare (batches of 100, one request at a time, gzip, acks all, idempotent; rounds alternated)\n\n',
+);
+process.stdout.write('| producer | events/s | vs bare | p50 ms per request | p99 ms |\n');
+process.stdout.write('| --- | ---: | ---: | ---: | ---: |\n');
+const [bare] = client;
+for (const row of client) {
+  process.stdout.write(
+    `| ${row.path} | ${cell(row.eventsPerSecond)} | ${cell(row.eventsPerSecond / (bare?.eventsPerSecond ?? NaN), 2)}x | ${cell(row.p50Ms, 2)} | ${cell(row.p99Ms, 2)} |\n`,
+  );
+}
+if (process.env.BENCH_ONLY === 'client') process.exit(0);
 
 const delivery = await benchDelivery();
 process.stdout.write(

@@ -172,4 +172,34 @@ describe('loadAppConfig', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reports the checks across variables together with the bad variables', () => {
+    const problems = problemsOf({ PORT: 'x', KAFKA_ACKS: '1', AUTH_ADMIN_TOKEN: 'short' });
+    assert.equal(problems.length, 3);
+    assert.match(problems.join('\n'), /PORT="x" is not allowed/);
+    assert.match(problems.join('\n'), /KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all/);
+    assert.match(problems.join('\n'), /AUTH_ADMIN_TOKEN is too short/);
+  });
+
+  it('refuses, before anything starts, a preset that does not compile and a spool it cannot use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+    try {
+      writeFileSync(join(dir, 'a-file'), '');
+      const problems = problemsOf({
+        FILTER_PRESETS: '[{"pattern":"a("}]',
+        DELIVERY_MODE: 'spool',
+        SPOOL_DIR: join(dir, 'a-file', 'spool'),
+      }).join('\n');
+      assert.match(problems, /FILTER_PRESETS has a pattern that does not compile \("a\("\)/);
+      assert.match(problems, /SPOOL_DIR=".*a-file\/spool" cannot be used: ENOTDIR/);
+      const config = loadAppConfig({
+        ...base,
+        DELIVERY_MODE: 'spool',
+        SPOOL_DIR: join(dir, 'new'),
+      });
+      assert.equal(config.delivery.spoolDir, join(dir, 'new'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { KafkaClients, KafkaModule, TopicAdmin } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterController } from './filter.controller.js';
 import { FilterService } from './filter.service.js';
@@ -8,16 +9,22 @@ import { RuleGauges } from './rule-gauges.js';
 import { InMemoryRuleStore, RuleStore } from './rule-store.js';
 
 @Module({
+  imports: [KafkaModule],
   controllers: [FilterController],
   providers: [
     FilterService,
     RuleGauges,
     {
       provide: RuleStore,
-      inject: [AppConfig, EventMetrics],
-      useFactory: (config: AppConfig, metrics: EventMetrics): RuleStore =>
+      inject: [AppConfig, EventMetrics, KafkaClients, TopicAdmin],
+      useFactory: (
+        config: AppConfig,
+        metrics: EventMetrics,
+        clients: KafkaClients,
+        topics: TopicAdmin,
+      ): RuleStore =>
         config.filters.store === 'kafka'
-          ? new KafkaRuleStore(config, metrics)
+          ? new KafkaRuleStore(config, metrics, clients, topics)
           : new InMemoryRuleStore(),
     },
   ],

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig, ConfigError } from '../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { FilterRule, InvalidPatternError, RuleAction } from './filter-rule.js';
 import { Decision, RuleSet, RuleSetCompileError } from './rule-set.js';
 import {
@@ -32,15 +32,10 @@ export class FilterService {
     private readonly config: AppConfig,
     private readonly store: RuleStore,
   ) {
-    this.presets = config.filters.presets.map(({ pattern, description, action }) => {
-      try {
-        return FilterRule.create(pattern, description, false, action);
-      } catch (error) {
-        throw new ConfigError([
-          `FILTER_PRESETS has a pattern that does not compile (${JSON.stringify(pattern)}): ${(error as Error).message}`,
-        ]);
-      }
-    });
+    // Checked with the configuration at start: a preset always compiles.
+    this.presets = config.filters.presets.map(({ pattern, description, action }) =>
+      FilterRule.create(pattern, description, false, action),
+    );
     this.ruleSet = new RuleSet(this.list());
     store.onChange(() => this.rebuild());
   }

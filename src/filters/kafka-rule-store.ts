@@ -1,17 +1,14 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs from 'kafkajs';
-import type { Admin, Consumer, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
-import { kafkaConnection } from '../kafka/kafka-connection.js';
+import { KafkaClients, TopicAdmin, TopicPolicyError } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
 import { RulesUnavailableError } from './rule-errors.js';
 import { RuleSnapshot } from './rule-snapshot.js';
 import { RuleStore } from './rule-store.js';
-
-const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
 
 /** How long a create or delete waits to see its own record come back before answering 503. */
 const APPLY_TIMEOUT_MS = 10_000;
@@ -40,7 +37,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   /** Rules the snapshot held at start; -1 without a snapshot. */
   private snapshotRules = -1;
   private trouble?: string;
-  private readonly kafka: InstanceType<typeof Kafka>;
+  private readonly kafka: Kafka;
   private consumer?: Consumer;
   private producer?: Producer;
   private caughtUp = false;
@@ -52,13 +49,11 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: EventMetrics,
+    clients: KafkaClients,
+    private readonly topics: TopicAdmin,
   ) {
     super();
-    this.kafka = new Kafka({
-      ...kafkaConnection(config.kafka, '-rules'),
-      retry: { retries: 2 },
-      logLevel: logLevel.NOTHING,
-    });
+    this.kafka = clients.create('rules', 2);
     const { snapshotFile, topic } = config.filters;
     if (snapshotFile) this.snapshot = new RuleSnapshot(snapshotFile, topic);
   }
@@ -182,37 +177,28 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
 
   private async start(): Promise<void> {
     const { topic } = this.config.filters;
-    const admin: Admin = this.kafka.admin();
-    let end: number;
     this.loading = new Map();
-    try {
-      await admin.connect();
-      const exists = (await admin.listTopics()).includes(topic);
-      if (!exists && this.snapshotRules > 0) {
-        throw new RulesTopicProblem(
-          `the rules topic ${topic} does not exist, but the snapshot ${this.config.filters.snapshotFile} holds ` +
-            `${this.snapshotRules} rule(s) taken from it: it was deleted, or this is another cluster. ` +
-            'Restore the topic, or delete the snapshot to start with no operator rules',
-        );
-      }
-      await checkCompacted(admin, topic, exists);
-      await admin.createTopics({
-        topics: [
-          {
-            topic,
-            numPartitions: 1,
-            replicationFactor: this.config.kafka.topicReplicationFactor,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-        waitForLeaders: true,
-      });
-      const [partition] = await admin.fetchTopicOffsets(topic);
-      end = Number(partition?.high ?? 0);
-      if (Number(partition?.low ?? 0) >= end) end = 0;
-    } finally {
-      await admin.disconnect();
+    if (this.snapshotRules > 0 && !(await this.topics.exists(topic))) {
+      throw new RulesTopicProblem(
+        `the rules topic ${topic} does not exist, but the snapshot ${this.config.filters.snapshotFile} holds ` +
+          `${this.snapshotRules} rule(s) taken from it: it was deleted, or this is another cluster. ` +
+          'Restore the topic, or delete the snapshot to start with no operator rules',
+      );
     }
+    try {
+      await this.topics.ensureTopic({
+        topic,
+        partitions: 1,
+        replicationFactor: this.config.kafka.topicReplicationFactor,
+        compacted: true,
+      });
+    } catch (error) {
+      if (!(error instanceof TopicPolicyError)) throw error;
+      throw new RulesTopicProblem(
+        `${error.message}. Set cleanup.policy=compact on it, or choose another FILTER_TOPIC`,
+      );
+    }
+    const end = await this.topics.endOffset(topic);
 
     this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
     await this.producer.connect();
@@ -297,24 +283,6 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
 
 /** The rules topic is there but unusable as it is: the operator's to fix, named in readiness. */
 class RulesTopicProblem extends Error {}
-
-/** A rules topic that is not compacted would lose its rules to retention: refuse it. */
-async function checkCompacted(admin: Admin, topic: string, exists: boolean): Promise<void> {
-  if (!exists) return;
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
-  });
-  const policy = resources[0]?.configEntries.find(
-    (entry) => entry.configName === 'cleanup.policy',
-  )?.configValue;
-  if (!policy?.split(',').includes('compact')) {
-    throw new RulesTopicProblem(
-      `the rules topic ${topic} has cleanup.policy=${policy ?? 'unknown'}, not compact: its rules would ` +
-        'expire with retention. Set cleanup.policy=compact on it, or choose another FILTER_TOPIC',
-    );
-  }
-}
 
 /**
  * A record someone else wrote may be anything: it becomes a rule only if it checks out whole,

@@ -1,5 +1,7 @@
-// Shared Kafka knowledge (how to connect, what an error means, whether Kafka answers).
-export { kafkaConnection } from './kafka-connection.js';
+// Kafka's public face: how to reach it, what an error means, whether it answers, its topics.
+export { KAFKA_CLIENT } from './kafka-client-options.js';
+export { KafkaClients } from './kafka-clients.js';
 export { KafkaConnectivity, type KafkaState } from './kafka-connectivity.js';
 export { KafkaFailure } from './kafka-failure.js';
 export { KafkaModule } from './kafka.module.js';
+export { TopicAdmin, TopicPolicyError } from './topic-admin.js';

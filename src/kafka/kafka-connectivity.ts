@@ -1,13 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
-import { kafkaConnection } from './kafka-connection.js';
+import { KafkaClients } from './kafka-clients.js';
 import { KafkaFailure } from './kafka-failure.js';
-
-const { Kafka, logLevel } = kafkajs;
 
 export interface KafkaState {
   /** `unknown` until the first check has answered. */
@@ -32,6 +29,7 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly clients: KafkaClients,
     metrics: EventMetrics,
   ) {
     const up = () => (this.current.status === 'up' ? 1 : 0);
@@ -67,7 +65,7 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
     // Cancelled once the check is over, so no timer outlives a check that answered in time.
     const timeout = new AbortController();
     try {
-      this.admin ??= this.createAdmin();
+      this.admin ??= this.clients.create('health', 0).admin();
       const admin = this.admin;
       await Promise.race([
         admin.connect().then(() => admin.describeCluster()),
@@ -96,14 +94,6 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
       else this.logger.warn(`Kafka is not reachable: ${next.reason}`);
     }
     this.current = { ...next, checkedAt: new Date() };
-  }
-
-  private createAdmin(): Admin {
-    return new Kafka({
-      ...kafkaConnection(this.config.kafka, '-health'),
-      retry: { retries: 0 },
-      logLevel: logLevel.NOTHING,
-    }).admin();
   }
 }
 

@@ -1,5 +1,22 @@
 import { Module } from '@nestjs/common';
+import { ClientsModule } from '@nestjs/microservices';
+import { AppConfig } from '../config/app-config.js';
+import { KAFKA_CLIENT, kafkaClientOptions } from './kafka-client-options.js';
+import { KafkaClients } from './kafka-clients.js';
 import { KafkaConnectivity } from './kafka-connectivity.js';
+import { TopicAdmin } from './topic-admin.js';
 
-@Module({ providers: [KafkaConnectivity], exports: [KafkaConnectivity] })
+/**
+ * Everything that talks to Kafka starts here: Nest's ClientKafka for the producer (KAFKA_CLIENT),
+ * the other kafkajs clients (KafkaClients), topic creation (TopicAdmin) and the connectivity check.
+ */
+@Module({
+  imports: [
+    ClientsModule.registerAsync([
+      { name: KAFKA_CLIENT, inject: [AppConfig], useFactory: kafkaClientOptions },
+    ]),
+  ],
+  providers: [KafkaClients, KafkaConnectivity, TopicAdmin],
+  exports: [ClientsModule, KafkaClients, KafkaConnectivity, TopicAdmin],
+})
 export class KafkaModule {}

@@ -6,16 +6,13 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
-import type { Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
 import { EventEnvelope, KafkaMessage } from './event-envelope.js';
-import { KafkaFailure } from '../kafka/index.js';
+import { KAFKA_CLIENT, KafkaFailure, TopicAdmin } from '../kafka/index.js';
 import { ProduceLane } from './produce-lane.js';
 import { RetryPolicy } from './retry-policy.js';
-
-export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
 /**
  * Sends one batch of envelopes to the events topic and resolves only once Kafka acknowledged all
@@ -34,6 +31,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly config: AppConfig,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
+    private readonly topics: TopicAdmin,
   ) {
     this.lane = new ProduceLane((envelopes) => this.produce(envelopes), config.delivery.batch);
   }
@@ -125,19 +123,11 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
   private async connectAndCreateTopic(): Promise<void> {
     await this.client.connect();
     const { topic, topicPartitions, topicReplicationFactor } = this.config.kafka;
-    const admin = this.client.unwrap<Kafka>().admin();
-    try {
-      // Inside the try: a failed connect must be disconnected too, or its sockets linger.
-      await admin.connect();
-      const created = await admin.createTopics({
-        topics: [
-          { topic, numPartitions: topicPartitions, replicationFactor: topicReplicationFactor },
-        ],
-        waitForLeaders: true,
-      });
-      this.logger.log(created ? `created topic ${topic}` : `publishing to existing topic ${topic}`);
-    } finally {
-      await admin.disconnect();
-    }
+    const created = await this.topics.ensureTopic({
+      topic,
+      partitions: topicPartitions,
+      replicationFactor: topicReplicationFactor,
+    });
+    this.logger.log(created ? `created topic ${topic}` : `publishing to existing topic ${topic}`);
   }
 }

@@ -1,20 +1,15 @@
 import { Module } from '@nestjs/common';
-import { ClientsModule } from '@nestjs/microservices';
 import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
 import { Delivery } from './delivery.js';
 import { KafkaDelivery } from './kafka-delivery.js';
-import { kafkaClientOptions } from './kafka-client-options.js';
-import { KAFKA_CLIENT, KafkaProducer } from './kafka-producer.js';
+import { KafkaModule } from '../kafka/index.js';
+import { KafkaProducer } from './kafka-producer.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SpoolDelivery } from './spool/spool-delivery.js';
 
 @Module({
-  imports: [
-    ClientsModule.registerAsync([
-      { name: KAFKA_CLIENT, inject: [AppConfig], useFactory: kafkaClientOptions },
-    ]),
-  ],
+  imports: [KafkaModule],
   providers: [
     KafkaProducer,
     {

@@ -2,12 +2,15 @@ import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
-import { kafkaConnection } from '../kafka/kafka-connection.js';
+import { kafkaConnection } from './kafka-connection.js';
 import { useCompression } from './kafka-compression.js';
 
 const { Partitioners, logLevel } = kafkajs;
 
 const ACKS = { all: -1, '1': 1, '0': 0 } as const;
+
+/** The injection token of Nest's Kafka client, the service's one producer. */
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
 /**
  * Options for Nest's Kafka client transport, producer only. kafkajs is told to try each request
@@ -24,7 +27,7 @@ export async function kafkaClientOptions(config: AppConfig): Promise<KafkaOption
       client: {
         ...kafkaConnection(kafka),
         retry: { retries: 0 },
-        // Each failed attempt is logged once by PublisherService; kafkajs' own lines only when asked.
+        // Each failed attempt is logged once by KafkaProducer; kafkajs' own lines only when asked.
         logLevel: verbose ? logLevel.INFO : logLevel.NOTHING,
       },
       producer: {

@@ -1,0 +1,111 @@
+import { ClientKafka } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { lastValueFrom } from 'rxjs';
+import kafkajs from 'kafkajs';
+import type { Message } from 'kafkajs';
+import { loadAppConfig } from '../src/config/app-config.js';
+import { kafkaClientOptions } from '../src/kafka/kafka-client-options.js';
+import { KafkaBroker } from '../test/support/kafka-broker.js';
+import { sampleEvents } from '../test/support/sample-events.js';
+
+const { Kafka, Partitioners, logLevel } = kafkajs;
+const ROUNDS = 4;
+const ROUND_SECONDS = Number(process.env.BENCH_CLIENT_SECONDS ?? 3);
+const BATCH = 100;
+
+export interface ClientRow {
+  path: string;
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One produce request at a time, as the publisher's lane sends them; latencies per request. */
+async function drive(send: (messages: Message[]) => Promise<unknown>, seconds: number) {
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  let sent = 0;
+  while (performance.now() < until) {
+    const messages = Array.from({ length: BATCH }, (_, i) => {
+      const event = sampleEvents[(sent + i) % sampleEvents.length];
+      const value = JSON.stringify({ event: event?.name, message: event?.content });
+      return { key: event?.name ?? '', value: Buffer.from(value) };
+    });
+    const started = performance.now();
+    await send(messages);
+    latencies.push(performance.now() - started);
+    sent += BATCH;
+  }
+  return { sent, latencies };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+/**
+ * Does Nest's ClientKafka cost the producer anything? The same producer options (the service's
+ * own kafkaClientOptions) behind ClientKafka.emitBatch and behind a bare kafkajs producer,
+ * alternated in rounds on one broker so that the machine's noise falls on both alike.
+ */
+export async function benchClient(): Promise<ClientRow[]> {
+  const broker = await KafkaBroker.start();
+  const config = loadAppConfig({
+    AUTH_DISABLED: 'true',
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_COMPRESSION: 'gzip',
+  });
+  const options = (await kafkaClientOptions(config)).options ?? {};
+  const nest = new ClientKafka(options);
+  const raw = new Kafka({ ...options.client, brokers: [broker.brokers], logLevel: logLevel.NOTHING })
+    .producer({ ...options.producer, createPartitioner: Partitioners.DefaultPartitioner });
+  const topic = `bench_client_${randomUUID().slice(0, 8)}`;
+  const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await nest.connect();
+    await raw.connect();
+    const sendNest = (messages: Message[]) =>
+      lastValueFrom(nest.emitBatch(topic, { messages: messages as never[] }));
+    const sendRaw = (messages: Message[]) =>
+      raw.send({ topic, messages, ...options.send });
+    await drive(sendNest, 1);
+    await drive(sendRaw, 1);
+    const totals = {
+      nest: { sent: 0, latencies: [] as number[], seconds: 0 },
+      raw: { sent: 0, latencies: [] as number[], seconds: 0 },
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, send] of [
+        ['nest', sendNest],
+        ['raw', sendRaw],
+      ] as const) {
+        const started = performance.now();
+        const { sent, latencies } = await drive(send, ROUND_SECONDS);
+        totals[name].seconds += (performance.now() - started) / 1000;
+        totals[name].sent += sent;
+        totals[name].latencies.push(...latencies);
+      }
+    }
+    return (
+      [
+        ['kafkajs producer, bare', totals.raw],
+        ['kafkajs producer behind ClientKafka.emitBatch', totals.nest],
+      ] as const
+    ).map(([path, { sent, latencies, seconds }]) => {
+      const sorted = [...latencies].sort((a, b) => a - b);
+      return {
+        path,
+        eventsPerSecond: sent / seconds,
+        p50Ms: percentile(sorted, 0.5),
+        p99Ms: percentile(sorted, 0.99),
+      };
+    });
+  } finally {
+    await nest.close();
+    await raw.disconnect();
+    await admin.disconnect();
+    await broker.stop();
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import kafkajs from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { KafkaClients } from './kafka-clients.js';
+
+const { ConfigResourceTypes } = kafkajs;
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  /** A log-compacted topic (the rules): an existing one with another cleanup.policy is refused. */
+  compacted?: boolean;
+}
+
+/** A topic exists with settings the service cannot work with: an operator's to fix. */
+export class TopicPolicyError extends Error {}
+
+/**
+ * The service's one way to look at and create topics. Each call opens and closes its own admin
+ * connection: they are rare (start, producer renewal), and a failed one leaves nothing behind.
+ */
+@Injectable()
+export class TopicAdmin {
+  private readonly kafka: Kafka;
+
+  constructor(clients: KafkaClients) {
+    // Callers retry on their own schedule (a send, the rule store's start loop).
+    this.kafka = clients.create('admin', 0);
+  }
+
+  exists(topic: string): Promise<boolean> {
+    return this.withAdmin(async (admin) => (await admin.listTopics()).includes(topic));
+  }
+
+  /**
+   * Creates the topic unless it exists and waits for its leaders; true when it was created.
+   * Throws TopicPolicyError for a `compacted` topic that exists without compaction.
+   */
+  ensureTopic(spec: TopicSpec): Promise<boolean> {
+    return this.withAdmin(async (admin) => {
+      if (spec.compacted && (await admin.listTopics()).includes(spec.topic)) {
+        await assertCompacted(admin, spec.topic);
+      }
+      return admin.createTopics({
+        topics: [
+          {
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+          },
+        ],
+        waitForLeaders: true,
+      });
+    });
+  }
+
+  /** The offset after the last record of a one-partition topic; 0 when it holds none. */
+  endOffset(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const [partition] = await admin.fetchTopicOffsets(topic);
+      const end = Number(partition?.high ?? 0);
+      return Number(partition?.low ?? 0) >= end ? 0 : end;
+    });
+  }
+
+  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    try {
+      // Inside the try: a failed connect must be disconnected too, or its sockets linger.
+      await admin.connect();
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** A compacted topic whose policy is `delete` would lose what it holds to retention. */
+async function assertCompacted(admin: Admin, topic: string): Promise<void> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+  });
+  const policy = resources[0]?.configEntries.find(
+    (entry) => entry.configName === 'cleanup.policy',
+  )?.configValue;
+  if (!policy?.split(',').includes('compact')) {
+    throw new TopicPolicyError(
+      `the topic ${topic} has cleanup.policy=${policy ?? 'unknown'}, not compact: what it holds would ` +
+        'expire with retention',
+    );
+  }
+}
