@@ -57,8 +57,11 @@ export async function benchClient(): Promise<ClientRow[]> {
   });
   const options = (await kafkaClientOptions(config)).options ?? {};
   const nest = new ClientKafka(options);
-  const raw = new Kafka({ ...options.client, brokers: [broker.brokers], logLevel: logLevel.NOTHING })
-    .producer({ ...options.producer, createPartitioner: Partitioners.DefaultPartitioner });
+  const raw = new Kafka({
+    ...options.client,
+    brokers: [broker.brokers],
+    logLevel: logLevel.NOTHING,
+  }).producer({ ...options.producer, createPartitioner: Partitioners.DefaultPartitioner });
   const topic = `bench_client_${randomUUID().slice(0, 8)}`;
   const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
   try {
@@ -68,8 +71,7 @@ export async function benchClient(): Promise<ClientRow[]> {
     await raw.connect();
     const sendNest = (messages: Message[]) =>
       lastValueFrom(nest.emitBatch(topic, { messages: messages as never[] }));
-    const sendRaw = (messages: Message[]) =>
-      raw.send({ topic, messages, ...options.send });
+    const sendRaw = (messages: Message[]) => raw.send({ topic, messages, ...options.send });
     await drive(sendNest, 1);
     await drive(sendRaw, 1);
     const totals = {

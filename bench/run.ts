@@ -40,7 +40,7 @@ if (process.env.BENCH_ONLY === 'decisions') process.exit(0);
 
 const client = await benchClient();
 process.stdout.write(
-  '\nThe producer behind Nest\'s ClientKafka or bare (batches of 100, one request at a time, gzip, acks all, idempotent; rounds alternated)\n\n',
+  "\nThe producer behind Nest's ClientKafka or bare (batches of 100, one request at a time, gzip, acks all, idempotent; rounds alternated)\n\n",
 );
 process.stdout.write('| producer | events/s | vs bare | p50 ms per request | p99 ms |\n');
 process.stdout.write('| --- | ---: | ---: | ---: | ---: |\n');

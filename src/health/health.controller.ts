@@ -3,6 +3,7 @@ import {
   ApiOkResponse,
   ApiResponseSchemaHost,
   ApiOperation,
+  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -25,6 +26,8 @@ const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {
 
 /** Probes for Kubernetes (NestJS terminus): live while the process answers, ready when it can do its job. */
 @ApiTags('health')
+// Open to the kubelet: an empty security requirement says so.
+@ApiSecurity({})
 @Controller('health')
 export class HealthController {
   constructor(

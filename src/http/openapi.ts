@@ -1,6 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/webhook-signature.js';
 import { SWAGGER_PATH } from './api-routes.js';
+
+/** The webhook's security schemes: a signature (both headers) or a bearer token. */
+export const WEBHOOK_SIGNATURE = 'webhook-signature';
+export const WEBHOOK_TIMESTAMP = 'webhook-timestamp';
+export const WEBHOOK_TOKEN = 'webhook-token';
 
 /** The API description that /api/docs serves and that openapi.json must equal. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -11,11 +17,41 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'expressions on the event name) decide which events may leave.',
     )
     .setVersion('1')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // Relative: the API is wherever this document is served from.
+    .addServer('/', 'this service')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
-      description: 'AUTH_ADMIN_TOKEN for rule management; AUTH_WEBHOOK_TOKEN for the webhook',
+      description: 'AUTH_ADMIN_TOKEN, for rule management',
     })
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: SIGNATURE_HEADER,
+        description:
+          '`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>` with AUTH_WEBHOOK_SECRET; goes with the timestamp header',
+      },
+      WEBHOOK_SIGNATURE,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: TIMESTAMP_HEADER,
+        description: 'Unix seconds the signature was made; within AUTH_MAX_SKEW_SECONDS of now',
+      },
+      WEBHOOK_TIMESTAMP,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'AUTH_WEBHOOK_TOKEN, the webhook alternative to signatures',
+      },
+      WEBHOOK_TOKEN,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, info);
   // The validation pipe refuses properties a DTO does not declare (forbidNonWhitelisted): say so.

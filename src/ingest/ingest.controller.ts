@@ -7,6 +7,7 @@ import {
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
@@ -17,6 +18,7 @@ import {
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
+import { WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WEBHOOK_TOKEN } from '../http/openapi.js';
 import type { Response } from 'express';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -27,6 +29,9 @@ import { WebhookBatch } from './webhook-body.decorator.js';
 
 @ApiTags('events')
 @UseGuards(WebhookAuthGuard)
+// Either both signature headers, or the bearer token.
+@ApiSecurity({ [WEBHOOK_SIGNATURE]: [], [WEBHOOK_TIMESTAMP]: [] })
+@ApiSecurity(WEBHOOK_TOKEN)
 @ApiExtraModels(KytosEventDto)
 @Controller(`${KYTOS_API_BASE}/events`)
 export class IngestController {

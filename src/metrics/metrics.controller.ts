@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { EventMetrics } from './event-metrics.js';
 
 @ApiTags('metrics')
+// Open to the scraper, like the probes: an empty security requirement says so.
+@ApiSecurity({})
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: EventMetrics) {}

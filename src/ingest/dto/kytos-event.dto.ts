@@ -29,7 +29,13 @@ export class KytosEventDto {
     type: 'object',
     additionalProperties: true,
     description: "The event's content, as Kytos serialized it.",
-    example: { link: { id: 'cf0f4071be4', endpoint_a: { id: '00:00:00:00:00:00:00:01:3' } } },
+    example: {
+      link: {
+        id: 'cf0f4071be4',
+        enabled: true,
+        endpoint_a: { switch: '00:00:00:00:00:00:00:01', port_number: 3, name: 's1-eth3' },
+      },
+    },
   })
   @IsObject({ message: 'must be a JSON object' })
   content!: Record<string, unknown>;
