@@ -4,4 +4,5 @@ export { KafkaClients } from './kafka-clients.js';
 export { KafkaConnectivity, type KafkaState } from './kafka-connectivity.js';
 export { KafkaFailure } from './kafka-failure.js';
 export { KafkaModule } from './kafka.module.js';
+export { KAFKA_SEND_OPTIONS, type KafkaSendOptions } from './kafka-send-options.js';
 export { TopicAdmin, TopicPolicyError } from './topic-admin.js';

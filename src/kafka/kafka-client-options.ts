@@ -3,20 +3,18 @@ import { Transport } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
 import { kafkaConnection } from './kafka-connection.js';
-import { useCompression } from './kafka-compression.js';
 
 const { Partitioners, logLevel } = kafkajs;
-
-const ACKS = { all: -1, '1': 1, '0': 0 } as const;
 
 /** The injection token of Nest's Kafka client, the service's one producer. */
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
 /**
  * Options for Nest's Kafka client transport, producer only. kafkajs is told to try each request
- * about once: RetryPolicy owns retrying, so the time a webhook caller waits stays bounded.
+ * about once: RetryPolicy owns retrying, so the time a webhook caller waits stays bounded. The
+ * per-send options (acks, codec, timeout) are KafkaSendOptions: the producer is sent to directly.
  */
-export async function kafkaClientOptions(config: AppConfig): Promise<KafkaOptions> {
+export function kafkaClientOptions(config: AppConfig): KafkaOptions {
   const { kafka } = config;
   const verbose = config.logLevel === 'debug' || config.logLevel === 'verbose';
   return {
@@ -39,11 +37,6 @@ export async function kafkaClientOptions(config: AppConfig): Promise<KafkaOption
         maxInFlightRequests: kafka.idempotent ? 1 : undefined,
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
-      },
-      send: {
-        acks: ACKS[kafka.acks],
-        compression: await useCompression(kafka.compression),
-        timeout: kafka.requestTimeoutMs,
       },
     },
   };

@@ -4,11 +4,13 @@ import { AppConfig } from '../config/app-config.js';
 import { KAFKA_CLIENT, kafkaClientOptions } from './kafka-client-options.js';
 import { KafkaClients } from './kafka-clients.js';
 import { KafkaConnectivity } from './kafka-connectivity.js';
+import { KAFKA_SEND_OPTIONS, kafkaSendOptions } from './kafka-send-options.js';
 import { TopicAdmin } from './topic-admin.js';
 
 /**
- * Everything that talks to Kafka starts here: Nest's ClientKafka for the producer (KAFKA_CLIENT),
- * the other kafkajs clients (KafkaClients), topic creation (TopicAdmin) and the connectivity check.
+ * Everything that talks to Kafka starts here: Nest's ClientKafka for the producer (KAFKA_CLIENT)
+ * and what each send carries (KAFKA_SEND_OPTIONS), the other kafkajs clients (KafkaClients),
+ * topic creation (TopicAdmin) and the connectivity check.
  */
 @Module({
   imports: [
@@ -16,7 +18,12 @@ import { TopicAdmin } from './topic-admin.js';
       { name: KAFKA_CLIENT, inject: [AppConfig], useFactory: kafkaClientOptions },
     ]),
   ],
-  providers: [KafkaClients, KafkaConnectivity, TopicAdmin],
-  exports: [ClientsModule, KafkaClients, KafkaConnectivity, TopicAdmin],
+  providers: [
+    KafkaClients,
+    KafkaConnectivity,
+    TopicAdmin,
+    { provide: KAFKA_SEND_OPTIONS, inject: [AppConfig], useFactory: kafkaSendOptions },
+  ],
+  exports: [ClientsModule, KafkaClients, KafkaConnectivity, TopicAdmin, KAFKA_SEND_OPTIONS],
 })
 export class KafkaModule {}

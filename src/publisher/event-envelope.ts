@@ -68,7 +68,7 @@ export class EventEnvelope {
     return this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;
   }
 
-  /** A fresh object each time: Nest's Kafka serializer writes into the message it is given. */
+  /** A fresh object each time: nothing one send does to a message can leak into a retry. */
   toMessage(): KafkaMessage {
     return {
       key: this.key,
