@@ -192,7 +192,7 @@ async function withPeakRss<T>(
   }
 }
 
-async function load(
+export async function load(
   service: Pick<ServiceProcess, 'url'>,
   options: { connections: number; perRequest: number; seconds: number; rate?: number },
 ): Promise<autocannon.Result> {

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { benchClient } from './client.bench.js';
 import { benchDecisions } from './decision.bench.js';
 import { benchDelivery, Row } from './delivery.bench.js';
+import { profileService } from './profile.bench.js';
 
 // `npm run bench`: every figure of one run on one machine, against one local broker, so the
 // ratios compare like with like even when the machine is noisy. Numbers, never pass/fail.
@@ -21,6 +22,20 @@ function table(rows: Row[], ceiling: number): string {
     );
   }
   return lines.join('\n');
+}
+
+if (process.env.BENCH_ONLY === 'profile') {
+  for (const run of await profileService()) {
+    process.stdout.write(
+      `\nCPU profile ${run.name}: ${run.requests} requests; top by self time (${run.artifact})\n\n`,
+    );
+    for (const entry of run.entries.slice(0, 12)) {
+      process.stdout.write(
+        `  ${(entry.selfShare * 100).toFixed(1).padStart(5)}% self ${(entry.totalShare * 100).toFixed(1).padStart(5)}% total  ${entry.frame}\n`,
+      );
+    }
+  }
+  process.exit(0);
 }
 
 const decisions = await benchDecisions();

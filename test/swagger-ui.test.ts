@@ -47,12 +47,10 @@ describe('Swagger UI in a real headless browser', () => {
       .getByRole('button', { name: /authorize/i })
       .first()
       .click();
-    await page
-      .locator('.modal-ux input[type="text"], .modal-ux input[type="password"]')
-      .first()
-      .fill(adminToken);
-    await page.locator('.modal-ux button.modal-btn.authorize').click();
-    await page.locator('.modal-ux button.btn-done').click();
+    const adminForm = page.locator('.modal-ux form').filter({ hasText: 'admin-token' });
+    await adminForm.locator('input[type="text"], input[type="password"]').fill(adminToken);
+    await adminForm.locator('button.modal-btn.authorize').click();
+    await adminForm.locator('button.btn-done').click();
 
     const create = page
       .locator('.opblock-post')

@@ -30,6 +30,7 @@ import {
 import { AdminAuthGuard } from '../auth/admin-auth.guard.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
+import { ADMIN_TOKEN } from '../http/openapi.js';
 import { CreateFilterDto } from './dto/create-filter.dto.js';
 import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
@@ -42,7 +43,7 @@ const RULE_MAP_SCHEMA = {
 } as const;
 
 /** Reads need the admin token only with AUTH_READS_OPEN=false: the bearer token is optional. */
-const ReadAccess = () => applyDecorators(ApiBearerAuth(), ApiSecurity({}));
+const ReadAccess = () => applyDecorators(ApiBearerAuth(ADMIN_TOKEN), ApiSecurity({}));
 
 @ApiTags('filters')
 @UseGuards(AdminAuthGuard)
@@ -82,7 +83,7 @@ export class FilterController {
   }
 
   @Post()
-  @ApiBearerAuth()
+  @ApiBearerAuth(ADMIN_TOKEN)
   @ApiOperation({
     summary: 'Add a rule that allows (or denies) the events whose name matches the pattern.',
   })
@@ -110,7 +111,7 @@ export class FilterController {
   }
 
   @Delete(':id')
-  @ApiBearerAuth()
+  @ApiBearerAuth(ADMIN_TOKEN)
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an operator rule.' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA, description: 'the removed rule' })

@@ -3,7 +3,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/webhook-signature.js';
 import { SWAGGER_PATH } from './api-routes.js';
 
-/** The webhook's security schemes: a signature (both headers) or a bearer token. */
+/** The security schemes: the admin's bearer token; the webhook's signature (both headers) or token. */
+export const ADMIN_TOKEN = 'admin-token';
 export const WEBHOOK_SIGNATURE = 'webhook-signature';
 export const WEBHOOK_TIMESTAMP = 'webhook-timestamp';
 export const WEBHOOK_TOKEN = 'webhook-token';
@@ -20,11 +21,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     // Relative: the API is wherever this document is served from.
     .addServer('/', 'this service')
-    .addBearerAuth({
-      type: 'http',
-      scheme: 'bearer',
-      description: 'AUTH_ADMIN_TOKEN, for rule management',
-    })
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'AUTH_ADMIN_TOKEN, for rule management' },
+      ADMIN_TOKEN,
+    )
     .addApiKey(
       {
         type: 'apiKey',

@@ -10,9 +10,15 @@ export interface ServiceProcess {
   output: () => string;
 }
 
-/** The service as operators run it: `node dist/src/main.js`, configured by environment. */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
+/**
+ * The service as operators run it: `node dist/src/main.js`, configured by environment.
+ * `nodeArgs` go to node before the script (the bench's profiler: `--cpu-prof`).
+ */
+export async function spawnService(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist/src/main.js')], {
     env: {
       ...process.env,
       NO_COLOR: '1',
