@@ -35,39 +35,47 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 const linger = () => new Promise((resolve) => setTimeout(resolve, settings.lingerMs + 5));
 
 describe('PublishQueue', () => {
-  it('coalesces the events of concurrent requests into one batch after the linger', async () => {
+  it('sends at once when idle, and coalesces what arrives meanwhile after the linger', async () => {
     const sender = new ControlledSender();
     const queue = new PublishQueue(sender, settings);
     const first = queue.enqueue([event('a')]);
-    const second = queue.enqueue([event('b')]);
     await tick();
-    assert.equal(sender.sent.length, 0, 'waits for the linger');
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a']],
+      'nothing in flight: no linger',
+    );
+    const second = queue.enqueue([event('b')]);
+    const third = queue.enqueue([event('c')]);
+    await tick();
+    assert.equal(sender.sent.length, 1, 'a batch in flight: the next ones wait for the linger');
     await linger();
     assert.deepEqual(
       sender.sent.map((batch) => batch.names),
-      [['a', 'b']],
+      [['a'], ['b', 'c']],
     );
-    sender.sent[0]?.settle();
-    await Promise.all([first, second]);
+    sender.sent.forEach((batch) => batch.settle());
+    await Promise.all([first, second, third]);
     assert.equal(queue.depth, 0);
   });
 
   it('sends a full batch at once, without waiting for the linger', async () => {
     const sender = new ControlledSender();
     const queue = new PublishQueue(sender, settings);
+    const busy = queue.enqueue([event('x')]);
     const done = queue.enqueue([event('a'), event('b'), event('c'), event('d')]);
     await tick();
     assert.deepEqual(
       sender.sent.map((batch) => batch.names),
-      [['a', 'b', 'c']],
+      [['x'], ['a', 'b', 'c']],
     );
     await linger();
     assert.deepEqual(
       sender.sent.map((batch) => batch.names),
-      [['a', 'b', 'c'], ['d']],
+      [['x'], ['a', 'b', 'c'], ['d']],
     );
     sender.sent.forEach((batch) => batch.settle());
-    await done;
+    await Promise.all([busy, done]);
   });
 
   it('answers a request only when all of its events are acknowledged', async () => {

@@ -43,7 +43,7 @@ export interface BatchSender {
 
 /**
  * Coalesces the envelopes of all concurrent requests into Kafka batches, bounded by count, bytes
- * and a short linger. Several batches may be in flight, but never two holding the same record
+ * and a short linger while a batch is in flight. Several batches may be in flight, but never two holding the same record
  * key: a failed batch retried after a later one succeeded would otherwise reorder that key.
  */
 export class PublishQueue {
@@ -88,8 +88,12 @@ export class PublishQueue {
     return this.queuedEvents;
   }
 
+  /**
+   * Nothing in flight: nothing to wait for, so the batch goes now (one event alone is answered in
+   * one produce round trip). Something in flight: what arrives meanwhile lingers and coalesces.
+   */
   private schedule(): void {
-    if (this.settings.lingerMs === 0) this.dispatch(false);
+    if (this.settings.lingerMs === 0 || this.inFlight === 0) this.dispatch(false);
     else if (this.hasFullBatch()) this.dispatch(true);
     else this.lingerTimer ??= setTimeout(() => this.dispatch(false), this.settings.lingerMs);
   }
