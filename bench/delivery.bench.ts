@@ -14,7 +14,6 @@ import { EVENTS_PATH } from '../test/support/service.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 
 /** Realistic Kytos events of about 1 KB (link, interface, EVC shapes); the service gives ids. */
 const events = sampleEvents
@@ -227,7 +226,6 @@ function rowOf(path: string, result: autocannon.Result, perRequest: number, peak
 export interface DeliveryBenchResult {
   rows: Row[];
   ceiling: number;
-  notes: string[];
 }
 
 /** The same topic shape the service creates (3 partitions), for the raw producers. */
@@ -248,7 +246,6 @@ async function createTopics(brokers: string, topics: string[]): Promise<void> {
 export async function benchDelivery(): Promise<DeliveryBenchResult> {
   const broker = await KafkaBroker.start();
   const rows: Row[] = [];
-  const notes: string[] = [];
   try {
     await createTopics(broker.brokers, ['bench_raw', 'bench_java']);
     const raw = await rawKafkajs(broker.brokers, 'bench_raw', 100_000);
@@ -304,27 +301,13 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
             half.peakMiB,
           ),
         );
-
-        if (mode === 'kafka') {
-          const soak = await withPeakRss(
-            pid,
-            load(service, { connections: 64, perRequest: 1, seconds: SOAK_SECONDS, rate }),
-          );
-          const tenth = Math.max(1, Math.floor(soak.samples.length / 6));
-          const first = Math.max(...soak.samples.slice(0, tenth));
-          const last = Math.max(...soak.samples.slice(-tenth));
-          notes.push(
-            `memory over a ${SOAK_SECONDS} s run at ${rate} req/s (kafka mode): peak RSS ${first.toFixed(0)} MiB in the first sixth, ` +
-              `${last.toFixed(0)} MiB in the last sixth, ${soak.peakMiB.toFixed(0)} MiB overall; ${soak.result['2xx']} requests answered 200`,
-          );
-        }
       } finally {
         service.child.kill('SIGTERM');
         await new Promise((resolve) => service.child.once('exit', resolve));
         rmSync(spoolDir, { recursive: true, force: true });
       }
     }
-    return { rows, ceiling: raw.eventsPerSecond, notes };
+    return { rows, ceiling: raw.eventsPerSecond };
   } finally {
     await broker.stop();
   }

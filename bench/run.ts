@@ -3,6 +3,7 @@ import { benchClient } from './client.bench.js';
 import { benchDecisions } from './decision.bench.js';
 import { benchDelivery, Row } from './delivery.bench.js';
 import { profileService } from './profile.bench.js';
+import { soakRss } from './soak.bench.js';
 
 // `npm run bench`: every figure of one run on one machine, against one local broker, so the
 // ratios compare like with like even when the machine is noisy. Numbers, never pass/fail.
@@ -36,6 +37,25 @@ if (process.env.BENCH_ONLY === 'profile') {
     }
   }
   process.exit(0);
+}
+
+if (process.env.BENCH_ONLY === 'soak') {
+  await printSoak();
+  process.exit(0);
+}
+
+async function printSoak(): Promise<void> {
+  const phases = await soakRss();
+  process.stdout.write('\nMemory over time (kafka mode; RSS peak per sixth of each phase)\n\n');
+  process.stdout.write(
+    '| phase | seconds | first sixth MiB | last sixth MiB | peak MiB | requests answered 200 |\n',
+  );
+  process.stdout.write('| --- | ---: | ---: | ---: | ---: | ---: |\n');
+  for (const phase of phases) {
+    process.stdout.write(
+      `| ${phase.phase} | ${phase.seconds} | ${cell(phase.firstMiB)} | ${cell(phase.lastMiB)} | ${cell(phase.peakMiB)} | ${phase.requests ?? ''} |\n`,
+    );
+  }
 }
 
 const decisions = await benchDecisions();
@@ -72,4 +92,5 @@ process.stdout.write(
   `\nDelivery (${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()})\n\n`,
 );
 process.stdout.write(`${table(delivery.rows, delivery.ceiling)}\n\n`);
-for (const note of delivery.notes) process.stdout.write(`- ${note}\n`);
+
+if (process.env.BENCH_ONLY !== 'delivery') await printSoak();

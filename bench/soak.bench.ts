@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KafkaBroker } from '../test/support/kafka-broker.js';
+import { spawnService } from '../test/support/service-process.js';
+import { load } from './delivery.bench.js';
+
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 600);
+const STEADY_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+const RATE = Number(process.env.BENCH_SOAK_RATE ?? 500);
+
+export interface SoakPhase {
+  phase: string;
+  seconds: number;
+  /** Peak RSS (MiB) in the first and in the last sixth of the phase, and over all of it. */
+  firstMiB: number;
+  lastMiB: number;
+  peakMiB: number;
+  requests?: number;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** RSS sampled every second while `work` runs; the first and last sixth show a trend, if any. */
+async function sampled(pid: number, seconds: number, work: Promise<unknown>) {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(rssMiB(pid)), 1000);
+  try {
+    await work;
+  } finally {
+    clearInterval(timer);
+  }
+  const sixth = Math.max(1, Math.floor(samples.length / 6));
+  return {
+    seconds,
+    firstMiB: Math.max(...samples.slice(0, sixth)),
+    lastMiB: Math.max(...samples.slice(-sixth)),
+    peakMiB: Math.max(...samples),
+  };
+}
+
+/**
+ * Memory over time, in `kafka` mode: an idle service (its background checks, the rule store
+ * following its topic) and a service under a steady load, each for BENCH_IDLE_SECONDS and
+ * BENCH_SOAK_SECONDS (10 minutes by default). A leak shows as a last sixth above the first.
+ */
+export async function soakRss(): Promise<SoakPhase[]> {
+  const broker = await KafkaBroker.start();
+  const spoolDir = mkdtempSync(join(tmpdir(), 'bench-soak-'));
+  try {
+    const service = await spawnService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: 'bench_soak',
+      SPOOL_DIR: spoolDir,
+    });
+    const pid = service.child.pid ?? 0;
+    try {
+      await load(service, { connections: 8, perRequest: 1, seconds: 2 });
+      const idle = await sampled(pid, IDLE_SECONDS, sleep(IDLE_SECONDS * 1000));
+      let requests = 0;
+      const steady = await sampled(
+        pid,
+        STEADY_SECONDS,
+        load(service, { connections: 64, perRequest: 1, seconds: STEADY_SECONDS, rate: RATE }).then(
+          (result) => (requests = result['2xx']),
+        ),
+      );
+      return [
+        { phase: 'idle', ...idle },
+        { phase: `steady, ${RATE} single-event requests/s`, ...steady, requests },
+      ];
+    } finally {
+      service.child.kill('SIGTERM');
+      await new Promise((resolve) => service.child.once('exit', resolve));
+    }
+  } finally {
+    rmSync(spoolDir, { recursive: true, force: true });
+    await broker.stop();
+  }
+}
