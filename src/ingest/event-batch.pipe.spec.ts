@@ -8,13 +8,13 @@ const pipe = new EventBatchPipe(
   loadAppConfig({ AUTH_DISABLED: 'true', INGEST_MAX_BATCH_EVENTS: '10' }),
 );
 
-function readEventBatch(body: unknown) {
+function eventsOf(body: unknown) {
   return pipe.transform({ body, exactNumbers: false }).events;
 }
 
 function detailsOf(body: unknown): unknown {
   try {
-    readEventBatch(body);
+    eventsOf(body);
   } catch (error) {
     assert.ok(error instanceof InvalidEventError);
     return error.problems;
@@ -26,15 +26,15 @@ describe('EventBatchPipe', () => {
   it('takes one event as a batch of one, and an array as it is', () => {
     const event = { name: 'kytos/x', content: { a: 1 } };
     assert.deepEqual(
-      readEventBatch(event).map((e) => e.name),
+      eventsOf(event).map((e) => e.name),
       ['kytos/x'],
     );
-    assert.equal(readEventBatch([event, event]).length, 2);
+    assert.equal(eventsOf([event, event]).length, 2);
   });
 
   it('does not copy the content, and refuses fields a Kytos event does not have', () => {
     const content = { big: [1, 2, 3] };
-    const [event] = readEventBatch({ name: 'kytos/x', content });
+    const [event] = eventsOf({ name: 'kytos/x', content });
     assert.equal(event?.content, content);
     assert.deepEqual(detailsOf([{ name: 'kytos/x', content, time_stamp: 'x' }]), [
       { index: 0, field: 'time_stamp', reason: 'is not a field of a Kytos event' },
@@ -56,7 +56,7 @@ describe('EventBatchPipe', () => {
       id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
       timestamp: '2026-02-10T14:00:01.104512+00:00',
     };
-    assert.equal(readEventBatch(ok).length, 1);
+    assert.equal(eventsOf(ok).length, 1);
     assert.deepEqual(detailsOf({ ...ok, id: 'x', timestamp: '2026-13-40' }), [
       { index: 0, field: 'id', reason: 'must be a UUID' },
       { index: 0, field: 'timestamp', reason: 'must be an RFC 3339 (ISO-8601) date-time' },
@@ -65,7 +65,7 @@ describe('EventBatchPipe', () => {
 
   it('refuses a batch over the configured count as too large', () => {
     assert.throws(
-      () => readEventBatch(Array.from({ length: 11 }, () => ({ name: 'a', content: {} }))),
+      () => eventsOf(Array.from({ length: 11 }, () => ({ name: 'a', content: {} }))),
       EventTooLargeError,
     );
   });
