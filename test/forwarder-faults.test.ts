@@ -39,7 +39,16 @@ describe('spool forwarder meeting file-system errors', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       // A directory where the checkpoint's temporary file goes: every write of it fails (EISDIR),
       // as a real file-system error would, even for root.
-      mkdirSync(join(dir, 'checkpoint.json.tmp', 'blocked'), { recursive: true });
+      // The forwarder's own temporary file may be there at that instant (ENOTDIR): try again.
+      for (let tries = 0; ; tries++) {
+        try {
+          mkdirSync(join(dir, 'checkpoint.json.tmp', 'blocked'), { recursive: true });
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR' || tries >= 100) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
       let notReady: Record<string, unknown> | undefined;
       for (let tries = 0; tries < 100 && !notReady; tries++) {
         const ready = await send(`${service.url}/health/ready`, 'GET');
