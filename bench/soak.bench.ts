@@ -17,6 +17,9 @@ export interface SoakPhase {
   firstMiB: number;
   lastMiB: number;
   peakMiB: number;
+  /** V8's heap in use (MiB, from /metrics), lowest in the first and in the last sixth: what is kept alive. */
+  heapFirstMiB: number;
+  heapLastMiB: number;
   requests?: number;
 }
 
@@ -25,21 +28,36 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** RSS sampled every second while `work` runs; the first and last sixth show a trend, if any. */
-async function sampled(pid: number, seconds: number, work: Promise<unknown>) {
-  const samples: number[] = [];
-  const timer = setInterval(() => samples.push(rssMiB(pid)), 1000);
+async function heapUsedMiB(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? NaN) / 1024 / 1024;
+}
+
+/**
+ * RSS every second and the heap in use every five while `work` runs; the first and last sixth
+ * show a trend, if any. The heap's lowest point (just after a collection) is what stays alive.
+ */
+async function sampled(pid: number, url: string, seconds: number, work: Promise<unknown>) {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  let tick = 0;
+  const timer = setInterval(() => {
+    rss.push(rssMiB(pid));
+    if (tick++ % 5 === 0) void heapUsedMiB(url).then((used) => heap.push(used));
+  }, 1000);
   try {
     await work;
   } finally {
     clearInterval(timer);
   }
-  const sixth = Math.max(1, Math.floor(samples.length / 6));
+  const sixth = (samples: number[]) => Math.max(1, Math.floor(samples.length / 6));
   return {
     seconds,
-    firstMiB: Math.max(...samples.slice(0, sixth)),
-    lastMiB: Math.max(...samples.slice(-sixth)),
-    peakMiB: Math.max(...samples),
+    firstMiB: Math.max(...rss.slice(0, sixth(rss))),
+    lastMiB: Math.max(...rss.slice(-sixth(rss))),
+    peakMiB: Math.max(...rss),
+    heapFirstMiB: Math.min(...heap.slice(0, sixth(heap))),
+    heapLastMiB: Math.min(...heap.slice(-sixth(heap))),
   };
 }
 
@@ -60,10 +78,11 @@ export async function soakRss(): Promise<SoakPhase[]> {
     const pid = service.child.pid ?? 0;
     try {
       await load(service, { connections: 8, perRequest: 1, seconds: 2 });
-      const idle = await sampled(pid, IDLE_SECONDS, sleep(IDLE_SECONDS * 1000));
+      const idle = await sampled(pid, service.url, IDLE_SECONDS, sleep(IDLE_SECONDS * 1000));
       let requests = 0;
       const steady = await sampled(
         pid,
+        service.url,
         STEADY_SECONDS,
         load(service, { connections: 64, perRequest: 1, seconds: STEADY_SECONDS, rate: RATE }).then(
           (result) => (requests = result['2xx']),

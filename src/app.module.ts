@@ -3,7 +3,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { FilterModule } from './filters/index.js';
 import { HealthModule } from './health/health.module.js';
-import { IngestModule } from './ingest/ingest.module.js';
+import { IngestModule } from './ingest/index.js';
 import { MetricsModule } from './metrics/index.js';
 
 @Module({})

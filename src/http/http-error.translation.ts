@@ -15,7 +15,7 @@ import {
   RuleNotFoundError,
   RulesUnavailableError,
 } from '../filters/index.js';
-import { EventTooLargeError, InvalidEventError } from '../ingest/ingest-errors.js';
+import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure } from '../kafka/index.js';
 import { BackpressureError } from '../publisher/index.js';
 import { RetryLaterException } from './retry-later.exception.js';
