@@ -33,7 +33,7 @@ export class SpoolDelivery
     });
     metrics.gauge({
       name: 'kafka_events_spool_forwarder_up',
-      help: '1 while the spool forwarder runs, 0 while it waits to restart after a failure (spool mode).',
+      help: '0 from a failure of the spool forwarder until it forwards again (spool mode), else 1.',
       collect() {
         this.set(forwarder.state.status === 'restarting' ? 0 : 1);
       },

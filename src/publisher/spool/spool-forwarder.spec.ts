@@ -170,4 +170,39 @@ describe('SpoolForwarder', () => {
       'only the refused record, not the one our bug failed',
     );
   });
+
+  it('stays down through restarts that fail again, and is up once a batch goes through', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    let checkpointFaults = 3;
+    const save = spool.saveCheckpoint.bind(spool);
+    spool.saveCheckpoint = (position) =>
+      checkpointFaults-- > 0
+        ? Promise.reject(new Error('ENOSPC (saveCheckpoint)'))
+        : save(position);
+    // A slow Kafka: each attempt lasts long enough for the state to be seen while it runs.
+    const send = producer.send.bind(producer);
+    producer.send = async (envelopes) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return send(envelopes);
+    };
+    const states: string[] = [];
+    const watch = setInterval(() => states.push(forwarder.state.status), 1);
+    forwarder.start();
+    try {
+      await spool.append(events(['kytos/a']));
+      await until(() => checkpointFaults < 0 && forwarder.state.status === 'running', 'recovery');
+    } finally {
+      clearInterval(watch);
+      await forwarder.stop();
+      await spool.close();
+    }
+    const first = states.indexOf('restarting');
+    const last = states.lastIndexOf('restarting');
+    assert.ok(first >= 0, 'the failures showed');
+    assert.ok(
+      !states.slice(first, last).includes('running'),
+      'no "running" between failures of the same cause',
+    );
+    assert.ok(producer.acknowledged.includes('kytos/a'));
+  });
 });

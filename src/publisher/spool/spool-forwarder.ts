@@ -49,10 +49,16 @@ export class SpoolForwarder {
   }
 
   private async supervise(): Promise<void> {
+    this.current = { status: 'running' };
     for (let failures = 0; !this.stopped;) {
-      this.current = { status: 'running' };
       try {
-        await this.run(() => (failures = 0));
+        // After a failure it counts as down until it shows it works again (a batch forwarded, or
+        // nothing left to forward): readiness and the gauge do not flicker up between a restart
+        // and the next failure of the same cause.
+        await this.run(() => {
+          failures = 0;
+          if (this.current.status !== 'running') this.current = { status: 'running' };
+        });
         return;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -65,18 +71,20 @@ export class SpoolForwarder {
     }
   }
 
-  /** `progressed` is called after each batch Kafka acknowledged. */
-  private async run(progressed: () => void): Promise<void> {
+  /** `working` is called after each batch Kafka acknowledged, and whenever all is forwarded. */
+  private async run(working: () => void): Promise<void> {
     let position = await this.spool.loadCheckpoint();
     while (!this.stopped) {
       const segment = this.spool.list().find((candidate) => candidate.seq >= position.seq);
       if (!segment) {
+        working();
         await this.nextAppendOrTick();
         continue;
       }
       if (segment.seq !== position.seq) position = { seq: segment.seq, offset: 0 };
       if (position.offset >= segment.size) {
         if (this.spool.isActive(segment)) {
+          working();
           await this.nextAppendOrTick();
         } else {
           await this.spool.release(segment);
@@ -85,7 +93,7 @@ export class SpoolForwarder {
         continue;
       }
       const next = await this.forwardBatch(segment, position);
-      if (next !== position) progressed();
+      if (next !== position) working();
       position = next;
     }
   }
