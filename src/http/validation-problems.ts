@@ -9,15 +9,12 @@ export interface ValidationProblem {
 /** The type is named before any other problem of the same field: "must be a string", not "too long". */
 const CONSTRAINT_ORDER = ['isString', 'isObject', 'isNotEmpty', 'maxLength', 'isUuid', 'isRFC3339'];
 
-/** class-validator's errors as the problems every endpoint reports, one per field. */
+/** class-validator's errors as the problems every endpoint reports, one per field, in its DTO's words. */
 export function validationProblems(errors: readonly ValidationError[]): ValidationProblem[] {
   return errors.map((error) => {
     const constraints = error.constraints ?? {};
     const first = CONSTRAINT_ORDER.find((name) => name in constraints);
     const reason = first ? constraints[first] : Object.values(constraints)[0];
-    return {
-      field: error.property,
-      reason: error.value === undefined ? 'is required' : (reason ?? 'is invalid'),
-    };
+    return { field: error.property, reason: reason ?? 'is invalid' };
   });
 }

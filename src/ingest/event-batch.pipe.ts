@@ -42,7 +42,7 @@ export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
     const events = items.map((item, index) => {
       const event = toDto(item);
       const found = event
-        ? [...unknownFieldsOf(item as object), ...validationProblems(validateSync(event))]
+        ? [...unknownFieldsOf(item as object), ...problemsOf(event)]
         : [{ field: 'event', reason: 'must be a JSON object' }];
       for (const problem of found) problems.push({ index, ...problem });
       return event;
@@ -70,6 +70,15 @@ function toDto(item: unknown): KytosEventDto | undefined {
     id: originalOf(id),
     timestamp: originalOf(timestamp),
   });
+}
+
+/** KytosEventDto's messages leave the field out (the details name it): an absent one is "required". */
+function problemsOf(event: KytosEventDto): EventProblem[] {
+  return validationProblems(validateSync(event)).map((problem) =>
+    event[problem.field as keyof KytosEventDto] === undefined
+      ? { field: problem.field, reason: 'is required' }
+      : problem,
+  );
 }
 
 /** A misspelt field (`timestamp` as `time_stamp`) is refused rather than silently dropped. */
