@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -201,5 +201,18 @@ describe('loadAppConfig', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('checks across variables with the default of a refused value, never with nothing', () => {
+    const problems = problemsOf({
+      KAFKA_IDEMPOTENT: 'maybe',
+      KAFKA_ACKS: '1',
+      DELIVERY_MODE: 'spool',
+      SPOOL_DIR: 'a\u0000b',
+    }).join('\n');
+    assert.match(problems, /KAFKA_IDEMPOTENT="maybe" is not allowed/);
+    assert.match(problems, /KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all/);
+    assert.match(problems, /SPOOL_DIR=.* is not allowed: expected a path/);
+    assert.ok(!existsSync('.spool'), 'a refused SPOOL_DIR is not replaced by the default on disk');
   });
 });

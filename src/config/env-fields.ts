@@ -21,21 +21,25 @@ export function verbatim(ctx: Context, message: string, path: string[] = []): vo
   ctx.addIssue({ code: 'custom', message, path, params: { verbatim: true } });
 }
 
-export function text(fallback: string, check?: (value: string) => string | undefined) {
-  return unset.transform((value, ctx) => {
-    const problem = value === undefined ? undefined : check?.(value);
-    if (problem) expected(ctx, problem);
-    return value === undefined || problem ? fallback : value;
-  });
+function checked(
+  value: string | undefined,
+  check: ((value: string) => string | undefined) | undefined,
+  ctx: Context,
+): string | undefined {
+  const problem = value === undefined ? undefined : check?.(value);
+  if (problem) expected(ctx, problem);
+  return problem ? undefined : value;
 }
 
 /** A value with no default: undefined when unset. */
 export function optionalText(check?: (value: string) => string | undefined) {
-  return unset.transform((value, ctx) => {
-    const problem = value === undefined ? undefined : check?.(value);
-    if (problem) expected(ctx, problem);
-    return problem ? undefined : value;
-  });
+  return unset.transform((value, ctx) => checked(value, check, ctx));
+}
+
+// One transform each, not a default chained behind: zod skips a chained transform once a field
+// has an issue, and the checks across variables would then see undefined instead of the default.
+export function text(fallback: string, check?: (value: string) => string | undefined) {
+  return unset.transform((value, ctx) => checked(value, check, ctx) ?? fallback);
 }
 
 export function integer(fallback: number, min: number, max: number) {
@@ -52,20 +56,22 @@ export function integer(fallback: number, min: number, max: number) {
 const TRUE = ['true', '1', 'yes'];
 const FALSE = ['false', '0', 'no'];
 
+function readBoolean(value: string | undefined, ctx: Context): boolean | undefined {
+  const lower = value?.toLowerCase();
+  if (lower === undefined) return undefined;
+  if (TRUE.includes(lower)) return true;
+  if (FALSE.includes(lower)) return false;
+  expected(ctx, 'true or false');
+  return undefined;
+}
+
 /** undefined when unset, for defaults that depend on another setting. */
 export function optionalBoolean() {
-  return unset.transform((value, ctx) => {
-    const lower = value?.toLowerCase();
-    if (lower === undefined) return undefined;
-    if (TRUE.includes(lower)) return true;
-    if (FALSE.includes(lower)) return false;
-    expected(ctx, 'true or false');
-    return undefined;
-  });
+  return unset.transform(readBoolean);
 }
 
 export function boolean(fallback: boolean) {
-  return optionalBoolean().transform((value) => value ?? fallback);
+  return unset.transform((value, ctx) => readBoolean(value, ctx) ?? fallback);
 }
 
 /** Case-insensitive: `ZSTD` is `zstd`. */

@@ -53,86 +53,92 @@ const MAX_PATTERN_LENGTH = 4096;
 /**
  * Every environment variable the service reads, with its default and what it allows: the one
  * list of settings (the README's table documents the same names). Checks that involve several
- * variables, and the ones that touch the machine (files, SPOOL_DIR), follow in `checkTogether`.
+ * variables follow in `checkTogether`; SPOOL_DIR is tried on the disk last.
  */
-export const envSchema = z
-  .object({
-    HOST: text('127.0.0.1', checkHost),
-    PORT: integer(8080, 0, 65535),
-    LOG_LEVEL: oneOf('log', LOG_LEVELS),
-    LOG_FORMAT: oneOf('json', LOG_FORMATS),
-    SHUTDOWN_TIMEOUT_MS: integer(15_000, 100, 600_000),
+const envFields = z.object({
+  HOST: text('127.0.0.1', checkHost),
+  PORT: integer(8080, 0, 65535),
+  LOG_LEVEL: oneOf('log', LOG_LEVELS),
+  LOG_FORMAT: oneOf('json', LOG_FORMATS),
+  SHUTDOWN_TIMEOUT_MS: integer(15_000, 100, 600_000),
 
-    KAFKA_BROKERS: text('127.0.0.1:9092', checkBrokers),
-    KAFKA_TLS: boolean(false),
-    KAFKA_TLS_CA_FILE: pemFile('KAFKA_TLS_CA_FILE'),
-    KAFKA_TLS_CERT_FILE: pemFile('KAFKA_TLS_CERT_FILE'),
-    KAFKA_TLS_KEY_FILE: pemFile('KAFKA_TLS_KEY_FILE'),
-    KAFKA_TLS_KEY_PASSWORD: optionalText(),
-    KAFKA_TLS_KEY_PASSWORD_FILE: fileContents('KAFKA_TLS_KEY_PASSWORD_FILE'),
-    KAFKA_TLS_SERVERNAME: optionalText(),
-    KAFKA_SASL_MECHANISM: oneOf('none', SASL_MECHANISMS),
-    KAFKA_SASL_USERNAME: optionalText(),
-    KAFKA_SASL_PASSWORD: optionalText(),
-    KAFKA_SASL_PASSWORD_FILE: fileContents('KAFKA_SASL_PASSWORD_FILE'),
-    KAFKA_TOPIC: text('event_logs', checkTopicName),
-    KAFKA_CLIENT_ID: text('kafka-events', checkClientId),
-    KAFKA_ACKS: oneOf('all', KAFKA_ACKS),
-    KAFKA_COMPRESSION: oneOf('gzip', KAFKA_COMPRESSIONS),
-    KAFKA_IDEMPOTENT: boolean(true),
-    KAFKA_RECORD_KEY: oneOf('name', RECORD_KEYS),
-    KAFKA_RETRIES: integer(8, 0, 100),
-    KAFKA_RETRY_INITIAL_MS: integer(100, 1, 60_000),
-    KAFKA_RETRY_MAX_MS: integer(2_000, 1, 300_000),
-    KAFKA_RETRY_DEADLINE_MS: integer(10_000, 100, 600_000),
-    KAFKA_REQUEST_TIMEOUT_MS: integer(5_000, 100, 300_000),
-    KAFKA_CONNECTION_TIMEOUT_MS: integer(1_000, 100, 60_000),
-    KAFKA_TOPIC_PARTITIONS: integer(3, 1, 10_000),
-    KAFKA_TOPIC_REPLICATION_FACTOR: integer(1, 1, 32),
-    KAFKA_MAX_RECORD_BYTES: integer(MiB - 1024, 1024, 256 * MiB),
-    KAFKA_CHECK_INTERVAL_MS: integer(5_000, 200, 300_000),
-    // By default in `kafka` mode only: a spooling instance takes events while Kafka is away.
-    READY_REQUIRES_KAFKA: optionalBoolean(),
+  KAFKA_BROKERS: text('127.0.0.1:9092', checkBrokers),
+  KAFKA_TLS: boolean(false),
+  KAFKA_TLS_CA_FILE: pemFile('KAFKA_TLS_CA_FILE'),
+  KAFKA_TLS_CERT_FILE: pemFile('KAFKA_TLS_CERT_FILE'),
+  KAFKA_TLS_KEY_FILE: pemFile('KAFKA_TLS_KEY_FILE'),
+  KAFKA_TLS_KEY_PASSWORD: optionalText(),
+  KAFKA_TLS_KEY_PASSWORD_FILE: fileContents('KAFKA_TLS_KEY_PASSWORD_FILE'),
+  KAFKA_TLS_SERVERNAME: optionalText(),
+  KAFKA_SASL_MECHANISM: oneOf('none', SASL_MECHANISMS),
+  KAFKA_SASL_USERNAME: optionalText(),
+  KAFKA_SASL_PASSWORD: optionalText(),
+  KAFKA_SASL_PASSWORD_FILE: fileContents('KAFKA_SASL_PASSWORD_FILE'),
+  KAFKA_TOPIC: text('event_logs', checkTopicName),
+  KAFKA_CLIENT_ID: text('kafka-events', checkClientId),
+  KAFKA_ACKS: oneOf('all', KAFKA_ACKS),
+  KAFKA_COMPRESSION: oneOf('gzip', KAFKA_COMPRESSIONS),
+  KAFKA_IDEMPOTENT: boolean(true),
+  KAFKA_RECORD_KEY: oneOf('name', RECORD_KEYS),
+  KAFKA_RETRIES: integer(8, 0, 100),
+  KAFKA_RETRY_INITIAL_MS: integer(100, 1, 60_000),
+  KAFKA_RETRY_MAX_MS: integer(2_000, 1, 300_000),
+  KAFKA_RETRY_DEADLINE_MS: integer(10_000, 100, 600_000),
+  KAFKA_REQUEST_TIMEOUT_MS: integer(5_000, 100, 300_000),
+  KAFKA_CONNECTION_TIMEOUT_MS: integer(1_000, 100, 60_000),
+  KAFKA_TOPIC_PARTITIONS: integer(3, 1, 10_000),
+  KAFKA_TOPIC_REPLICATION_FACTOR: integer(1, 1, 32),
+  KAFKA_MAX_RECORD_BYTES: integer(MiB - 1024, 1024, 256 * MiB),
+  KAFKA_CHECK_INTERVAL_MS: integer(5_000, 200, 300_000),
+  // By default in `kafka` mode only: a spooling instance takes events while Kafka is away.
+  READY_REQUIRES_KAFKA: optionalBoolean(),
 
-    INGEST_MAX_BODY_BYTES: integer(10 * MiB, 1024, 512 * MiB),
-    INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000),
-    RATE_LIMIT_PER_SECOND: integer(10_000, 0, 1_000_000),
-    RATE_LIMIT_BURST: integer(20_000, 1, 10_000_000),
-    TRUST_PROXY_HOPS: integer(0, 0, 10),
+  INGEST_MAX_BODY_BYTES: integer(10 * MiB, 1024, 512 * MiB),
+  INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000),
+  RATE_LIMIT_PER_SECOND: integer(10_000, 0, 1_000_000),
+  RATE_LIMIT_BURST: integer(20_000, 1, 10_000_000),
+  TRUST_PROXY_HOPS: integer(0, 0, 10),
 
-    FILTER_PRESETS: json(DEFAULT_PRESETS, parsePresets),
-    FILTER_STORE: oneOf('kafka', RULE_STORES),
-    FILTER_TOPIC: text('kafka_events_filters', checkTopicName),
-    FILTER_SNAPSHOT_FILE: optionalText(checkPath),
-    FILTER_MAX_PATTERN_LENGTH: integer(256, 1, MAX_PATTERN_LENGTH),
-    FILTER_MAX_RULES: integer(1000, 1, 100_000),
+  FILTER_PRESETS: json(DEFAULT_PRESETS, parsePresets),
+  FILTER_STORE: oneOf('kafka', RULE_STORES),
+  FILTER_TOPIC: text('kafka_events_filters', checkTopicName),
+  FILTER_SNAPSHOT_FILE: optionalText(checkPath),
+  FILTER_MAX_PATTERN_LENGTH: integer(256, 1, MAX_PATTERN_LENGTH),
+  FILTER_MAX_RULES: integer(1000, 1, 100_000),
 
-    DELIVERY_MODE: oneOf('kafka', DELIVERY_MODES),
-    PUBLISH_BATCH_MAX_EVENTS: integer(1000, 1, 100_000),
-    PUBLISH_BATCH_MAX_BYTES: integer(MiB, 1024, 64 * MiB),
-    PUBLISH_LINGER_MS: integer(2, 0, 1000),
-    PUBLISH_MAX_IN_FLIGHT: integer(4, 1, 64),
-    PUBLISH_MAX_QUEUED_EVENTS: integer(50_000, 1, 10_000_000),
-    PUBLISH_MAX_QUEUED_BYTES: integer(128 * MiB, MiB, 4096 * MiB),
-    SPOOL_DIR: text('.spool', checkPath),
-    SPOOL_SEGMENT_BYTES: integer(16 * MiB, 64 * 1024, 1024 * MiB),
-    SPOOL_MAX_BYTES: integer(1024 * MiB, MiB, 1024 * 1024 * MiB),
+  DELIVERY_MODE: oneOf('kafka', DELIVERY_MODES),
+  PUBLISH_BATCH_MAX_EVENTS: integer(1000, 1, 100_000),
+  PUBLISH_BATCH_MAX_BYTES: integer(MiB, 1024, 64 * MiB),
+  PUBLISH_LINGER_MS: integer(2, 0, 1000),
+  PUBLISH_MAX_IN_FLIGHT: integer(4, 1, 64),
+  PUBLISH_MAX_QUEUED_EVENTS: integer(50_000, 1, 10_000_000),
+  PUBLISH_MAX_QUEUED_BYTES: integer(128 * MiB, MiB, 4096 * MiB),
+  SPOOL_DIR: text('.spool', checkPath),
+  SPOOL_SEGMENT_BYTES: integer(16 * MiB, 64 * 1024, 1024 * MiB),
+  SPOOL_MAX_BYTES: integer(1024 * MiB, MiB, 1024 * 1024 * MiB),
 
-    AUTH_DISABLED: boolean(false),
-    AUTH_WEBHOOK_SECRET: optionalText(),
-    AUTH_WEBHOOK_SECRET_FILE: fileContents('AUTH_WEBHOOK_SECRET_FILE'),
-    AUTH_WEBHOOK_TOKEN: optionalText(),
-    AUTH_WEBHOOK_TOKEN_FILE: fileContents('AUTH_WEBHOOK_TOKEN_FILE'),
-    AUTH_MAX_SKEW_SECONDS: integer(300, 1, 86_400),
-    AUTH_FAILURE_DELAY_MS: integer(1000, 0, 60_000),
-    AUTH_ADMIN_TOKEN: optionalText(),
-    AUTH_ADMIN_TOKEN_FILE: fileContents('AUTH_ADMIN_TOKEN_FILE'),
-    AUTH_READS_OPEN: boolean(true),
-  })
+  AUTH_DISABLED: boolean(false),
+  AUTH_WEBHOOK_SECRET: optionalText(),
+  AUTH_WEBHOOK_SECRET_FILE: fileContents('AUTH_WEBHOOK_SECRET_FILE'),
+  AUTH_WEBHOOK_TOKEN: optionalText(),
+  AUTH_WEBHOOK_TOKEN_FILE: fileContents('AUTH_WEBHOOK_TOKEN_FILE'),
+  AUTH_MAX_SKEW_SECONDS: integer(300, 1, 86_400),
+  AUTH_FAILURE_DELAY_MS: integer(1000, 0, 60_000),
+  AUTH_ADMIN_TOKEN: optionalText(),
+  AUTH_ADMIN_TOKEN_FILE: fileContents('AUTH_ADMIN_TOKEN_FILE'),
+  AUTH_READS_OPEN: boolean(true),
+});
+
+export type Env = z.output<typeof envFields>;
+
+export const envSchema = envFields
   // Runs even when a variable above was refused (it then holds its default): all problems at once.
-  .superRefine((env, ctx) => checkTogether(env, ctx), { when: () => true });
-
-export type Env = z.output<typeof envSchema>;
+  .superRefine((env, ctx) => checkTogether(env, ctx), { when: () => true })
+  // Touches the disk, so without `when`: zod skips it once a variable was refused, and a default
+  // standing in for a refused SPOOL_DIR is never created. Problems across variables do not stop it.
+  .superRefine((env, ctx) => {
+    if (env.DELIVERY_MODE === 'spool') checkSpoolDir(env.SPOOL_DIR, ctx);
+  });
 
 /** The secrets, each from NAME or NAME_FILE; problems are reported, values never shown. */
 export function secretsOf(env: Env, ctx: z.RefinementCtx) {
@@ -192,7 +198,6 @@ function checkTogether(env: Env, ctx: z.RefinementCtx): void {
   checkTls(env, ctx);
   checkSasl(env, secrets.saslPassword, ctx);
   checkPresets(env, ctx);
-  if (env.DELIVERY_MODE === 'spool') checkSpoolDir(env.SPOOL_DIR, ctx);
 }
 
 function checkTls(env: Env, ctx: z.RefinementCtx): void {
