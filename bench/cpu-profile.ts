@@ -21,6 +21,28 @@ export interface ProfileEntry {
   totalShare: number;
 }
 
+/** Self time by area: a package, a folder of ours, Node itself, or V8's own work. */
+export interface AreaEntry {
+  area: string;
+  selfShare: number;
+}
+
+/** The area a frame's code belongs to: where framework cost and our own cost part ways. */
+function areaOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : 'native';
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const [scope = '', name = ''] = url.slice(modules + 'node_modules/'.length).split('/');
+    return scope.startsWith('@') ? `${scope}/${name}` : scope;
+  }
+  const dist = url.lastIndexOf('/dist/');
+  if (dist >= 0) {
+    const parts = url.slice(dist + '/dist/'.length).split('/');
+    return `ours: ${parts.slice(0, Math.min(2, parts.length - 1)).join('/')}`;
+  }
+  return url.startsWith('node:') ? 'node internals' : 'other';
+}
+
 /** Where a node path points, short enough for a table: inside node_modules, the package. */
 function place(url: string): string {
   const modules = url.lastIndexOf('node_modules/');
@@ -33,7 +55,10 @@ function place(url: string): string {
  * The functions a V8 CPU profile (`node --cpu-prof`) spent its samples in, by self time, with
  * their total (inclusive) time: what a flame graph shows, as a table a README can quote.
  */
-export function summarizeProfile(path: string, top = 20): ProfileEntry[] {
+export function summarizeProfile(
+  path: string,
+  top = 20,
+): { entries: ProfileEntry[]; areas: AreaEntry[] } {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -45,11 +70,14 @@ export function summarizeProfile(path: string, top = 20): ProfileEntry[] {
   };
   const self = new Map<string, number>();
   const total = new Map<string, number>();
+  const areas = new Map<string, number>();
   for (const id of profile.samples) {
     const node = byId.get(id);
     if (!node) continue;
     const frame = frameOf(node);
     self.set(frame, (self.get(frame) ?? 0) + 1);
+    const area = areaOf(node.callFrame.url, node.callFrame.functionName);
+    areas.set(area, (areas.get(area) ?? 0) + 1);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const onStack = byId.get(at);
@@ -61,7 +89,7 @@ export function summarizeProfile(path: string, top = 20): ProfileEntry[] {
     }
   }
   const samples = profile.samples.length || 1;
-  return [...self.entries()]
+  const entries = [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([frame, count]) => ({
@@ -69,4 +97,11 @@ export function summarizeProfile(path: string, top = 20): ProfileEntry[] {
       selfShare: count / samples,
       totalShare: (total.get(frame) ?? count) / samples,
     }));
+  return {
+    entries,
+    areas: [...areas.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([area, count]) => ({ area, selfShare: count / samples })),
+  };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import { spawnService } from '../test/support/service-process.js';
-import { summarizeProfile, ProfileEntry } from './cpu-profile.js';
+import { AreaEntry, summarizeProfile, ProfileEntry } from './cpu-profile.js';
 import { load } from './delivery.bench.js';
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 8);
@@ -13,6 +13,7 @@ export interface ProfileRun {
   name: string;
   requests: number;
   entries: ProfileEntry[];
+  areas: AreaEntry[];
   artifact: string;
 }
 
@@ -56,10 +57,10 @@ export async function profileService(): Promise<ProfileRun[]> {
         }
         const [file] = readdirSync(profiles).filter((entry) => entry.endsWith('.cpuprofile'));
         if (!file) throw new Error(`no profile written for ${name}`);
-        const entries = summarizeProfile(join(profiles, file), 25);
+        const { entries, areas } = summarizeProfile(join(profiles, file), 25);
         const artifact = join(out, `${name}.md`);
-        writeFileSync(artifact, profileTable(name, requests, entries));
-        runs.push({ name, requests, entries, artifact });
+        writeFileSync(artifact, profileTable(name, requests, entries, areas));
+        runs.push({ name, requests, entries, areas, artifact });
       } finally {
         rmSync(profiles, { recursive: true, force: true });
         rmSync(spoolDir, { recursive: true, force: true });
@@ -71,7 +72,12 @@ export async function profileService(): Promise<ProfileRun[]> {
   }
 }
 
-export function profileTable(name: string, requests: number, entries: ProfileEntry[]): string {
+export function profileTable(
+  name: string,
+  requests: number,
+  entries: ProfileEntry[],
+  areas: AreaEntry[],
+): string {
   const lines = [
     `# CPU profile: ${name}`,
     '',
@@ -83,6 +89,12 @@ export function profileTable(name: string, requests: number, entries: ProfileEnt
       (entry) =>
         `| ${(entry.selfShare * 100).toFixed(1)}% | ${(entry.totalShare * 100).toFixed(1)}% | \`${entry.frame.replaceAll('|', '\\|')}\` |`,
     ),
+    '',
+    'Self time by area (a package, a folder of ours, Node itself):',
+    '',
+    '| self | area |',
+    '| ---: | --- |',
+    ...areas.map((entry) => `| ${(entry.selfShare * 100).toFixed(1)}% | \`${entry.area}\` |`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -35,6 +35,10 @@ if (process.env.BENCH_ONLY === 'profile') {
         `  ${(entry.selfShare * 100).toFixed(1).padStart(5)}% self ${(entry.totalShare * 100).toFixed(1).padStart(5)}% total  ${entry.frame}\n`,
       );
     }
+    process.stdout.write('  by area:\n');
+    for (const entry of run.areas.slice(0, 12)) {
+      process.stdout.write(`  ${(entry.selfShare * 100).toFixed(1).padStart(5)}%  ${entry.area}\n`);
+    }
   }
   process.exit(0);
 }

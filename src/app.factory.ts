@@ -6,11 +6,12 @@ import {
 } from '@nestjs/common';
 import { validationProblems } from './http/validation-problems.js';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServer, type RequestListener } from 'node:http';
 import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
 import { KYTOS_API_BASE } from './http/api-routes.js';
-import { jsonBody } from './http/json-body.js';
+import { useJsonBody } from './http/json-body.js';
 import { RefusalDelay } from './auth/refusal-delay.js';
 import { WebhookAuthenticator } from './auth/webhook-authenticator.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
@@ -25,8 +26,15 @@ import { requestContext } from './logging/request-context.js';
 const OTHER_BODY_LIMIT = 64 * 1024;
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Who the client is (rate limits): the socket's address unless proxies are trusted.
+    trustProxy: (_address: string, hop: number) => hop < config.ingest.trustProxyHops,
+    // The paths Kytos-side tooling may spell in another case or with a trailing slash.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    serverFactory: frontDoor,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     // Thrown errors reach the caller (main.ts prints them) instead of ending the process here.
     abortOnError: false,
@@ -35,28 +43,20 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
         ? new JsonLogger(nestLogLevels(config.logLevel))
         : nestLogLevels(config.logLevel),
   });
-  app.disable('x-powered-by');
-  // A webhook's answers are never cached: hashing each one for an ETag is wasted work.
-  app.set('etag', false);
-  // Who the client is (rate limits, logs): the socket's address unless proxies are trusted.
-  app.set('trust proxy', config.ingest.trustProxyHops);
-  // Built before the middleware, so that 405 answers come from the same routes it documents.
+  const fastify = app.getHttpAdapter().getInstance();
+  // Built before the hooks, so that 405 answers come from the same routes it documents.
   const document = buildOpenApiDocument(app);
-  app.use(requestContext());
-  app.use(securityHeaders);
-  app.use(methodNotAllowed(document));
+  fastify.addHook('onRequest', methodNotAllowed(document));
   const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
   if (rateLimitPerSecond > 0)
-    app.use(new RateLimiter(rateLimitPerSecond, rateLimitBurst).middleware());
-  app.use(
-    jsonBody({
-      webhookPath: `/${KYTOS_API_BASE}/events`,
-      webhookAuthenticator: new WebhookAuthenticator(config.auth),
-      refusalDelay: new RefusalDelay(config.auth.failureDelayMs),
-      webhookLimit: config.ingest.maxBodyBytes,
-      otherLimit: OTHER_BODY_LIMIT,
-    }),
-  );
+    fastify.addHook('onRequest', new RateLimiter(rateLimitPerSecond, rateLimitBurst).hook());
+  useJsonBody(fastify, {
+    webhookPath: `/${KYTOS_API_BASE}/events`,
+    webhookAuthenticator: new WebhookAuthenticator(config.auth),
+    refusalDelay: new RefusalDelay(config.auth.failureDelayMs),
+    webhookLimit: config.ingest.maxBodyBytes,
+    otherLimit: OTHER_BODY_LIMIT,
+  });
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -67,6 +67,21 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   serveSwaggerUi(app, document);
   return app;
+}
+
+/**
+ * The HTTP server in front of Fastify: every answer, Fastify's own refusals included, carries
+ * the request id and the security headers, and everything done for a request (its log lines)
+ * runs in its context.
+ */
+function frontDoor(handler: RequestListener) {
+  const withContext = requestContext();
+  return createServer((request, response) =>
+    withContext(request, response, () => {
+      securityHeaders(request, response);
+      handler(request, response);
+    }),
+  );
 }
 
 export function nestLogLevels(level: LogLevel): NestLogLevel[] {

@@ -5,7 +5,7 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { bearerToken } from './bearer-token.js';
 
@@ -20,7 +20,7 @@ export class AdminAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const { auth } = this.config;
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (auth.disabled || (request.method === 'GET' && auth.readsOpen)) return true;
     if (!auth.adminToken) {
       throw new ForbiddenException('rule management is off: no AUTH_ADMIN_TOKEN is configured');

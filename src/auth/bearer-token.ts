@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { sameSecret } from './webhook-signature.js';
 
 /** Whether an Authorization header value is `Bearer <expected>`, compared in constant time. */
@@ -8,6 +8,6 @@ export function bearerTokenMatches(authorization: string | undefined, expected: 
 }
 
 /** Whether the request carries `Authorization: Bearer <expected>`. */
-export function bearerToken(request: Request, expected: string): boolean {
-  return bearerTokenMatches(request.header('authorization'), expected);
+export function bearerToken(request: FastifyRequest, expected: string): boolean {
+  return bearerTokenMatches(request.headers.authorization, expected);
 }

@@ -5,7 +5,7 @@ import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
-/** A minimal Express response that remembers what was sent. */
+/** A minimal Fastify reply that remembers what was sent. */
 function respond(exception: unknown): {
   status: number;
   body: unknown;
@@ -13,14 +13,18 @@ function respond(exception: unknown): {
 } {
   const sent = { status: 0, body: undefined as unknown, headers: {} as Record<string, string> };
   const response = {
-    headersSent: false,
-    setHeader: (name: string, value: string) => (sent.headers[name] = value),
-    status(code: number) {
+    raw: { headersSent: false },
+    header(name: string, value: string) {
+      sent.headers[name] = value;
+      return this;
+    },
+    code(code: number) {
       sent.status = code;
       return this;
     },
-    json(body: unknown) {
+    send(body: unknown) {
       sent.body = body;
+      return this;
     },
   };
   const host = {
@@ -79,10 +83,10 @@ describe('HttpErrorFilter with an answer already under way', () => {
   it('only ends it, setting no status nor header', () => {
     const calls: string[] = [];
     const response = {
-      headersSent: true,
-      setHeader: () => calls.push('setHeader'),
-      status: () => calls.push('status'),
-      end: () => calls.push('end'),
+      raw: { headersSent: true, end: () => calls.push('end') },
+      header: () => calls.push('header'),
+      code: () => calls.push('code'),
+      send: () => calls.push('send'),
     };
     const host = {
       switchToHttp: () => ({ getResponse: () => response }),

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorDetailDto, ErrorResponseDto } from './error-response.dto.js';
 import { toHttpException } from './http-error.translation.js';
@@ -15,17 +15,17 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const exception = toHttpException(error) ?? error;
     const body = this.toBody(exception);
-    if (response.headersSent) {
-      response.end();
+    if (response.raw.headersSent) {
+      response.raw.end();
       return;
     }
     if (exception instanceof RetryLaterException) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      void response.header('Retry-After', String(exception.retryAfterSeconds));
     }
-    response.status(body.statusCode).json(body);
+    void response.code(body.statusCode).send(body);
   }
 
   private toBody(exception: unknown): ErrorResponseDto {
@@ -60,7 +60,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Errors from Express middleware (body-parser's, say) follow the http-errors convention. */
+/** Errors of Node packages (a stream's, say) may follow the http-errors convention. */
 function asExposedClientError(error: unknown): { status: number; message: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { status, expose, message } = error as Record<string, unknown>;

@@ -3,16 +3,15 @@ import {
   UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { RefusalDelay } from '../auth/refusal-delay.js';
 import type { PendingSignature, WebhookAuthenticator } from '../auth/webhook-authenticator.js';
 import { decodeBody, readRawBody } from './body-reader.js';
 import { parseJsonExact } from './exact-json.js';
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
-
-/** A POST whose JSON body is parsed; `webhook` when it came in by the webhook's path, admitted. */
-export type JsonRequest = Request & { exactNumbers?: boolean; webhook?: boolean };
+/** A POST whose JSON body is parsed; `webhook` when it came in by the webhook's route, admitted. */
+export type JsonRequest = FastifyRequest & { exactNumbers?: boolean; webhook?: boolean };
 
 export interface JsonBodyOptions {
   /** The webhook's path: its requests are authenticated before their body is read. */
@@ -28,46 +27,57 @@ export interface JsonBodyOptions {
 
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), within its limit
- * (413), and parse as an object or array (400). On the webhook's path (whatever its letter case
- * or trailing slash, as the router matches them), the request is authenticated first, the body
- * is verified as it streams in and only then decoded and parsed, with numbers a JavaScript
- * number would round (64-bit cookies) kept exactly (see exact-json.ts). Errors go on to the
- * global error filter.
+ * (413), and parse as an object or array (400). On the webhook's route (whatever letter case or
+ * trailing slash the router matched it by), the request is authenticated first, the body is
+ * verified as it streams in and only then decoded and parsed, with numbers a JavaScript number
+ * would round (64-bit cookies) kept exactly (see exact-json.ts). Errors go on to the global
+ * error filter.
+ *
+ * Fastify's own parsing is bypassed (a parser that reads nothing): it runs before the route's
+ * hooks could authenticate, and an empty POST would skip it. The reading happens in a
+ * preValidation hook instead, which sees the reply too, and runs before Nest's guards and pipes.
  */
-export function jsonBody(options: JsonBodyOptions) {
-  const webhookPath = routeOf(options.webhookPath);
-  return (request: JsonRequest, response: Response, next: NextFunction): void => {
-    if (request.method !== 'POST') return next();
-    const webhook = routeOf(request.path) === webhookPath;
-    read(request, response, webhook, options).then(
-      () => next(),
-      (error: unknown) => {
-        // The rest of an unread body is not worth reading: the connection ends with the answer.
-        if (!request.complete) response.setHeader('Connection', 'close');
-        next(error);
-      },
-    );
-  };
+export function useJsonBody(fastify: FastifyInstance, options: JsonBodyOptions): void {
+  const webhookRoute = routeOf(options.webhookPath);
+  fastify.decorateRequest('webhook', false);
+  fastify.decorateRequest('exactNumbers', false);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  fastify.addHook('preValidation', async (request: JsonRequest, reply: FastifyReply) => {
+    if (request.method !== 'POST') return;
+    const webhook = routeOf(request.routeOptions.url ?? '') === webhookRoute;
+    try {
+      await read(request, reply, webhook, options);
+    } catch (error) {
+      // The rest of an unread body is not worth reading: the connection ends with the answer.
+      if (!request.raw.complete) reply.raw.setHeader('Connection', 'close');
+      throw error;
+    }
+  });
 }
 
 async function read(
   request: JsonRequest,
-  response: Response,
+  response: FastifyReply,
   webhook: boolean,
   options: JsonBodyOptions,
 ): Promise<void> {
   let signature: PendingSignature | undefined;
   if (webhook) {
-    const admission = options.webhookAuthenticator.admit(request);
+    const admission = options.webhookAuthenticator.admit(request.raw);
     if (!admission.admitted) {
       await options.refusalDelay.hold();
       throw withoutStack(() => new UnauthorizedException(admission.reason));
     }
     signature = admission.signature;
   }
-  checkContentType(request);
+  checkContentType(request.raw);
   const limit = webhook ? options.webhookLimit : options.otherLimit;
-  const raw = await readRawBody(request, limit, signature && ((chunk) => signature.update(chunk)));
+  const raw = await readRawBody(
+    request.raw,
+    limit,
+    signature && ((chunk) => signature.update(chunk)),
+  );
   if (signature) {
     const problem = signature.verify();
     if (problem) {
@@ -76,10 +86,11 @@ async function read(
     }
     const pending = signature;
     // A request that did not succeed may be sent again with the same signature (a retry).
+    const answer = response.raw;
     const release = () => {
-      if (!response.writableFinished || response.statusCode >= 300) pending.release();
+      if (!answer.writableFinished || answer.statusCode >= 300) pending.release();
     };
-    response.once('close', release);
+    answer.once('close', release);
   }
   const text = (await decodeBody(raw, request.headers['content-encoding'], limit)).toString('utf8');
   try {
@@ -100,8 +111,8 @@ async function read(
   request.webhook = webhook;
 }
 
-function checkContentType(request: Request): void {
-  if (!request.is(JSON_TYPES)) {
+function checkContentType(request: IncomingMessage): void {
+  if (!isJson(request.headers['content-type'])) {
     throw new UnsupportedMediaTypeException(
       `Content-Type must be application/json (got ${request.headers['content-type'] ?? 'none'})`,
     );
@@ -123,6 +134,12 @@ function withoutStack<T>(create: () => T): T {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** application/json or any application/<something>+json, parameters aside (as Express' is()). */
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[^/\s]+\+json$/.test(type);
 }
 
 /** A path as the router matches it: letter case and trailing slashes do not matter. */

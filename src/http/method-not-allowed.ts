@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { pathOf } from './request-path.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -11,7 +12,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  */
 export function methodNotAllowed(
   document: OpenAPIObject,
-): (request: Request, response: Response, next: NextFunction) => void {
+): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
   const routes = Object.entries(document.paths).map(([template, item]) => {
     const pattern = template
       .split(/\{[^}]+\}/)
@@ -21,20 +22,23 @@ export function methodNotAllowed(
     const parameters = (template.match(/\{/g) ?? []).length;
     return { path: new RegExp(`^${pattern}/?$`), allowed, parameters };
   });
-  return (request, response, next) => {
-    const candidates = routes.filter((route) => route.path.test(request.path));
-    if (candidates.length === 0) return next();
+  return (request, reply, done) => {
+    const path = pathOf(request.raw);
+    const candidates = routes.filter((route) => route.path.test(path));
+    if (candidates.length === 0) return done();
     // As the router does: `/filters/dry-run` is that route, not `/filters/{id}` with id "dry-run".
     const fewest = Math.min(...candidates.map((route) => route.parameters));
     const matching = candidates.filter((route) => route.parameters === fewest);
     const allowed = [...new Set(matching.flatMap((route) => route.allowed))];
     if (allowed.includes('GET')) allowed.push('HEAD');
-    if (allowed.includes(request.method)) return next();
-    response.setHeader('Allow', allowed.join(', '));
-    response.status(405).json({
-      statusCode: 405,
-      error: STATUS_CODES[405],
-      message: `${request.method} is not served at ${request.path}; allowed: ${allowed.join(', ')}`,
-    });
+    if (allowed.includes(request.method)) return done();
+    void reply
+      .code(405)
+      .header('Allow', allowed.join(', '))
+      .send({
+        statusCode: 405,
+        error: STATUS_CODES[405],
+        message: `${request.method} is not served at ${path}; allowed: ${allowed.join(', ')}`,
+      });
   };
 }

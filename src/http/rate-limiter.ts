@@ -1,6 +1,8 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
 import { isIPv6 } from 'node:net';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { pathOf } from './request-path.js';
+import { RetryLaterException } from './retry-later.exception.js';
 
 /** Past this many clients, the ones idle longest are forgotten (about 10 MB at most). */
 const MAX_CLIENTS = 100_000;
@@ -58,19 +60,15 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
   }
 
-  middleware() {
-    return (request: Request, response: Response, next: NextFunction): void => {
+  /** A Fastify onRequest hook: runs before the body is read, so a flooding client costs little. */
+  hook() {
+    return (request: FastifyRequest, _reply: unknown, done: HookHandlerDoneFunction): void => {
+      const path = pathOf(request.raw);
       // Probes and scrapes are never refused: a limited kubelet would restart a healthy pod.
-      if (request.path.startsWith('/health/') || request.path === '/metrics') return next();
-      const wait = this.take(request.ip ?? request.socket.remoteAddress ?? 'unknown');
-      if (wait === 0) return next();
-      response.setHeader('Retry-After', String(wait));
-      next(
-        new HttpException(
-          `too many requests from this client; retry in ${wait} s`,
-          HttpStatus.TOO_MANY_REQUESTS,
-        ),
-      );
+      if (path.startsWith('/health/') || path === '/metrics') return done();
+      const wait = this.take(request.ip);
+      if (wait === 0) return done();
+      done(new TooManyRequestsException(wait));
     };
   }
 }
@@ -95,4 +93,16 @@ export function clientOf(address: string): string {
     .slice(0, 4)
     .map((group) => parseInt(group, 16).toString(16))
     .join(':')}::/64`;
+}
+
+/** 429 that says when the client may send again (Retry-After). */
+export class TooManyRequestsException extends RetryLaterException {
+  constructor(wait: number) {
+    super(
+      `too many requests from this client; retry in ${wait} s`,
+      wait,
+      undefined,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
 }

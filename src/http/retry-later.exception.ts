@@ -1,13 +1,17 @@
-import { ServiceUnavailableException } from '@nestjs/common';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import type { ErrorDetailDto } from './error-response.dto.js';
 
-/** 503 that tells the sender when to come back (Retry-After), as Kytos' forwarder honours it. */
-export class RetryLaterException extends ServiceUnavailableException {
+/**
+ * An answer that tells the sender when to come back (Retry-After), as Kytos' forwarder honours
+ * it: 503 by default, 429 for a client over its rate.
+ */
+export class RetryLaterException extends HttpException {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
     details?: ErrorDetailDto[],
+    status: HttpStatus = HttpStatus.SERVICE_UNAVAILABLE,
   ) {
-    super(details ? { message, details } : message);
+    super(details ? { message, details } : message, status);
   }
 }

@@ -19,7 +19,7 @@ import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WEBHOOK_TOKEN } from '../http/openapi.js';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 import { IngestService } from './ingest.service.js';
@@ -80,10 +80,10 @@ export class IngestController {
   })
   async ingest(
     @WebhookBatch(EventBatchPipe) batch: EventBatch,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<IngestResultDto | SpooledResultDto> {
     const receipt = await this.ingestService.ingest(batch);
-    response.status(receipt.status);
+    response.code(receipt.status);
     return receipt.body;
   }
 }

@@ -11,6 +11,6 @@ export interface WebhookBody {
 export const WebhookBatch = createParamDecorator(
   (_: unknown, context: ExecutionContext): WebhookBody => {
     const request = context.switchToHttp().getRequest<JsonRequest>();
-    return { body: request.body as unknown, exactNumbers: request.exactNumbers === true };
+    return { body: request.body, exactNumbers: request.exactNumbers === true };
   },
 );

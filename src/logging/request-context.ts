@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pathOf } from '../http/request-path.js';
 
 /** A caller's own id is kept only if it is short and plain: it goes into every log line. */
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -22,15 +23,16 @@ export function currentRequestId(): string | undefined {
  * thousands a second. Headers and bodies are never logged: they carry secrets and event contents.
  */
 export function requestContext(): (
-  request: Request,
-  response: Response,
-  next: NextFunction,
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: () => void,
 ) => void {
   const logger = new Logger('Http');
   const budget = new LogBudget(LINES_PER_SECOND);
   return (request, response, next) => {
-    const given = request.header('x-request-id');
-    const requestId = given && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
+    const given = request.headers['x-request-id'];
+    const requestId =
+      typeof given === 'string' && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     context.run({ requestId }, () => {
@@ -39,15 +41,16 @@ export function requestContext(): (
         if (statusCode < 400 && !Logger.isLevelEnabled('debug')) return;
         const suppressed = statusCode >= 400 ? budget.take(statusCode) : 0;
         if (suppressed === undefined) return;
+        const path = pathOf(request);
         const line = {
           method: request.method,
-          path: request.path,
+          path,
           status: statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           client: request.socket.remoteAddress,
           ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}),
         };
-        const message = `${request.method} ${request.path} ${statusCode}`;
+        const message = `${request.method} ${path} ${statusCode}`;
         if (statusCode >= 500) logger.warn(message, line);
         else if (statusCode >= 400) logger.log(message, line);
         else logger.debug(message, line);
