@@ -7,6 +7,7 @@ import {
 import { validationProblems } from './http/validation-problems.js';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { createServer, type RequestListener } from 'node:http';
 import { AppModule } from './app.module.js';
 import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
@@ -27,12 +28,16 @@ const OTHER_BODY_LIMIT = 64 * 1024;
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const errorFilter = new HttpErrorFilter();
   const adapter = new FastifyAdapter({
     // Who the client is (rate limits): the socket's address unless proxies are trusted.
     trustProxy: (_address: string, hop: number) => hop < config.ingest.trustProxyHops,
     // The paths Kytos-side tooling may spell in another case or with a trailing slash.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     serverFactory: frontDoor,
+    // The router's own refusals (a malformed URL, an over-long parameter) in the one error shape.
+    frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) =>
+      errorFilter.answer(error, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
@@ -57,7 +62,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     webhookLimit: config.ingest.maxBodyBytes,
     otherLimit: OTHER_BODY_LIMIT,
   });
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(errorFilter);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -68,6 +68,18 @@ describe('HttpErrorFilter', () => {
     });
   });
 
+  it("keeps the status and message of Fastify's own client errors, in the one shape", () => {
+    const badUrl = Object.assign(new Error("'/%' is not a valid url component"), {
+      code: 'FST_ERR_BAD_URL',
+      statusCode: 400,
+    });
+    assert.deepEqual(respond(badUrl), {
+      status: 400,
+      headers: {},
+      body: { statusCode: 400, error: 'Bad Request', message: "'/%' is not a valid url component" },
+    });
+  });
+
   it('hides what an unexpected error says: a plain 500', () => {
     const sent = respond(new Error('ENOENT: /secret/path/config.json'));
     assert.equal(sent.status, 500);

@@ -15,7 +15,11 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<FastifyReply>();
+    this.answer(error, host.switchToHttp().getResponse<FastifyReply>());
+  }
+
+  /** Also for the errors Fastify's router answers before Nest sees the request (a bad URL). */
+  answer(error: unknown, response: FastifyReply): void {
     const exception = toHttpException(error) ?? error;
     const body = this.toBody(exception);
     if (response.raw.headersSent) {
@@ -60,12 +64,17 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Errors of Node packages (a stream's, say) may follow the http-errors convention. */
+/**
+ * Client errors whose message is meant for the client: Fastify's own (a `FST_` code and a
+ * statusCode: a malformed URL, say), and those following the http-errors convention.
+ */
 function asExposedClientError(error: unknown): { status: number; message: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { status, expose, message } = error as Record<string, unknown>;
-  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) {
+  const { status, statusCode, expose, code, message } = error as Record<string, unknown>;
+  const fastify = typeof code === 'string' && code.startsWith('FST_');
+  const given = fastify ? statusCode : status;
+  if (typeof given !== 'number' || given < 400 || given > 499 || (!fastify && expose !== true)) {
     return undefined;
   }
-  return { status, message: typeof message === 'string' ? message : 'bad request' };
+  return { status: given, message: typeof message === 'string' ? message : 'bad request' };
 }
