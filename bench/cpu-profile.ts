@@ -40,7 +40,7 @@ function areaOf(url: string, functionName: string): string {
     const parts = url.slice(dist + '/dist/'.length).split('/');
     return `ours: ${parts.slice(0, Math.min(2, parts.length - 1)).join('/')}`;
   }
-  return url.startsWith('node:') ? 'node internals' : 'other';
+  return url.startsWith('node:') ? url.replace(/^node:(internal\/)?/, 'node: ') : 'other';
 }
 
 /** Where a node path points, short enough for a table: inside node_modules, the package. */

@@ -23,6 +23,8 @@ export function methodNotAllowed(
     return { path: new RegExp(`^${pattern}/?$`), allowed, parameters };
   });
   return (request, reply, done) => {
+    // A request the router matched is asked with a method its path serves: nothing to check.
+    if (!request.is404) return done();
     const path = pathOf(request.raw);
     const candidates = routes.filter((route) => route.path.test(path));
     if (candidates.length === 0) return done();
