@@ -171,6 +171,33 @@ async function bareHttpCeiling(): Promise<Row> {
   }
 }
 
+/**
+ * The framework's ceiling: Nest on Fastify with one controller answering {} (nest-ceiling.ts).
+ * What the webhook can reach at best without leaving Nest's request pipeline.
+ */
+async function nestCeiling(): Promise<Row> {
+  const server = spawn(process.execPath, [join(import.meta.dirname, 'nest-ceiling.js')]);
+  const [port] = (await once(server.stdout, 'data')) as [Buffer];
+  try {
+    await load(
+      { url: `http://127.0.0.1:${port.toString().trim()}` },
+      { connections: 8, perRequest: 1, seconds: 2 },
+    );
+    const result = await load(
+      { url: `http://127.0.0.1:${port.toString().trim()}` },
+      { connections: 64, perRequest: 1, seconds: SECONDS },
+    );
+    return rowOf(
+      'Nest + Fastify, a controller answering {}, no Kafka (framework ceiling), 64 connections',
+      result,
+      1,
+      NaN,
+    );
+  } finally {
+    server.kill();
+  }
+}
+
 /** Peak resident memory of a process, sampled every 100 ms while `work` runs. */
 async function withPeakRss<T>(
   pid: number,
@@ -252,6 +279,7 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
     rows.push(raw);
     rows.push(await producerPerformance(broker.brokers, 'bench_java', 200_000));
     rows.push(await bareHttpCeiling());
+    rows.push(await nestCeiling());
 
     for (const mode of ['kafka', 'spool'] as const) {
       const spoolDir = mkdtempSync(join(tmpdir(), 'bench-spool-'));

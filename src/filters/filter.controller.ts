@@ -35,6 +35,7 @@ import { CreateFilterDto } from './dto/create-filter.dto.js';
 import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
 import { FilterService } from './filter.service.js';
+import { AppConfig } from '../config/app-config.js';
 
 const RULE_MAP_SCHEMA = {
   type: 'object',
@@ -54,7 +55,10 @@ const ReadAccess = () => applyDecorators(ApiBearerAuth(ADMIN_TOKEN), ApiSecurity
 @ApiExtraModels(FilterRuleDto)
 @Controller(`${KYTOS_API_BASE}/filters`)
 export class FilterController {
-  constructor(private readonly filters: FilterService) {}
+  constructor(
+    private readonly filters: FilterService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @ReadAccess()
@@ -70,7 +74,15 @@ export class FilterController {
   @ApiOkResponse({ type: DecisionDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'name missing, empty or too long' })
   dryRun(@Query() query: DryRunQueryDto): DecisionDto {
-    return { name: query.name, ...this.filters.explain(query.name) };
+    const { published, allowedBy, deniedBy, topic, key } = this.filters.explain(query.name);
+    return {
+      name: query.name,
+      published,
+      allowedBy,
+      deniedBy,
+      topic: published ? (topic ?? this.config.kafka.topic) : null,
+      key: key?.text ?? null,
+    };
   }
 
   @Get(':id')
@@ -90,7 +102,8 @@ export class FilterController {
   @ApiCreatedResponse({ schema: RULE_MAP_SCHEMA })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
-    description: 'invalid or too long pattern, or one that the whole rule set cannot compile with',
+    description:
+      'invalid or too long pattern, one that the whole rule set cannot compile with, or a topic or key that cannot be used (a topic Kafka refuses, a key that is not a JSON Pointer, either on a deny rule)',
   })
   @ApiConflictResponse({
     type: ErrorResponseDto,
@@ -106,6 +119,7 @@ export class FilterController {
       body.pattern,
       body.description ?? '',
       body.action ?? 'allow',
+      { topic: body.topic, key: body.key },
     );
     return FilterRuleDto.mapOf([rule]);
   }

@@ -11,12 +11,31 @@ import {
 } from './rule-errors.js';
 import { FilterService } from './filter.service.js';
 import { InMemoryRuleStore, RuleStore } from './rule-store.js';
+import type { TopicAdmin } from '../kafka/index.js';
+
+/** Topics as a broker keeps them; `refuse` answers as a broker refusing a creation for good. */
+class FakeTopics {
+  readonly created: string[] = [];
+  refuse?: Error;
+
+  ensureTopic({ topic }: { topic: string }): Promise<boolean> {
+    if (this.refuse) return Promise.reject(this.refuse);
+    if (this.created.includes(topic)) return Promise.resolve(false);
+    this.created.push(topic);
+    return Promise.resolve(true);
+  }
+}
 
 function serviceWith(
   env: Record<string, string> = {},
   store: RuleStore = new InMemoryRuleStore(),
+  topics = new FakeTopics(),
 ): FilterService {
-  return new FilterService(loadAppConfig({ AUTH_DISABLED: 'true', ...env }), store);
+  return new FilterService(
+    loadAppConfig({ AUTH_DISABLED: 'true', ...env }),
+    store,
+    topics as unknown as TopicAdmin,
+  );
 }
 
 /** A store that is still loading, as a Kafka store is at start. */
@@ -87,8 +106,73 @@ describe('FilterService', () => {
       published: false,
       allowedBy: [allowId],
       deniedBy: [deny.id],
+      topic: undefined,
+      key: undefined,
     });
-    assert.deepEqual(filters.explain('other'), { published: false, allowedBy: [], deniedBy: [] });
+    assert.deepEqual(filters.explain('other'), {
+      published: false,
+      allowedBy: [],
+      deniedBy: [],
+      topic: undefined,
+      key: undefined,
+    });
+  });
+
+  it("creates a rule's topic before the rule, and refuses what Kafka or the name rules refuse", async () => {
+    const topics = new FakeTopics();
+    const filters = serviceWith({}, new InMemoryRuleStore(), topics);
+    const rule = await filters.create('kytos/mef_eline\\.', 'EVCs', 'allow', {
+      topic: 'kytos.evcs',
+      key: '/content/evc/id',
+    });
+    assert.deepEqual(topics.created, ['kytos.evcs']);
+    assert.deepEqual(rule.routing, { topic: 'kytos.evcs', key: '/content/evc/id' });
+    const route = filters.decide('kytos/mef_eline.created');
+    assert.equal(route?.topic, 'kytos.evcs');
+    assert.equal(route?.key?.text, '/content/evc/id');
+
+    await assert.rejects(
+      filters.create('kytos/topology\\.', '', 'allow', { topic: 'no spaces' }),
+      (error) =>
+        error instanceof InvalidRuleError && /not a valid Kafka topic name/.test(error.message),
+    );
+    await assert.rejects(
+      filters.create('kytos/topology\\.', '', 'allow', { key: 'content/switch' }),
+      (error) => error instanceof InvalidRuleError && /JSON Pointer/.test(error.message),
+    );
+    await assert.rejects(
+      filters.create('kytos/topology\\.', '', 'deny', { topic: 'kytos.denied' }),
+      (error) => error instanceof InvalidRuleError && /deny rule/.test(error.message),
+    );
+    topics.refuse = Object.assign(new Error('Topic creation errors'), {
+      name: 'KafkaJSAggregateError',
+      errors: [
+        Object.assign(new Error('Replication-factor is invalid'), {
+          name: 'KafkaJSCreateTopicError',
+          type: 'INVALID_REPLICATION_FACTOR',
+          retriable: false,
+        }),
+      ],
+    });
+    await assert.rejects(
+      filters.create('kytos/topology\\.', '', 'allow', { topic: 'kytos.topology' }),
+      (error) =>
+        error instanceof InvalidRuleError &&
+        /Kafka refuses topic kytos.topology: INVALID_REPLICATION_FACTOR/.test(error.message),
+    );
+    topics.refuse = Object.assign(new Error('Connection error: ECONNREFUSED'), {
+      name: 'KafkaJSConnectionError',
+      retriable: true,
+    });
+    await assert.rejects(
+      filters.create('kytos/topology\\.', '', 'allow', { topic: 'kytos.topology' }),
+      RulesUnavailableError,
+    );
+    assert.equal(
+      filters.list().filter((listed) => listed.mutable).length,
+      1,
+      'none of those was added',
+    );
   });
 
   it('refuses a duplicate rule, a bad regex and an over-long pattern', async () => {

@@ -1,7 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { FilterRule, InvalidPatternError, RuleAction } from './filter-rule.js';
-import { Decision, RuleSet, RuleSetCompileError } from './rule-set.js';
+import { KafkaFailure, TopicAdmin } from '../kafka/index.js';
+import {
+  FilterRule,
+  InvalidPatternError,
+  InvalidRoutingError,
+  RuleAction,
+  RuleRouting,
+} from './filter-rule.js';
+import { Decision, EventRoute, RuleSet, RuleSetCompileError } from './rule-set.js';
 import {
   InvalidRuleError,
   PresetRuleError,
@@ -24,13 +31,15 @@ export class FilterService {
   private readonly logger = new Logger(FilterService.name);
   private readonly presets: FilterRule[];
   private ruleSet: RuleSet;
-  private readonly decisions = new Map<string, boolean>();
+  /** Per event name: where it goes, or null when it may not leave. */
+  private readonly decisions = new Map<string, EventRoute | null>();
   /** False when the last change could not be compiled: the rules in force are not the listed ones. */
   private inForce = true;
 
   constructor(
     private readonly config: AppConfig,
     private readonly store: RuleStore,
+    private readonly topics: TopicAdmin,
   ) {
     // Checked with the configuration at start: a preset always compiles.
     this.presets = config.filters.presets.map(({ pattern, description, action }) =>
@@ -75,7 +84,12 @@ export class FilterService {
     return rule;
   }
 
-  async create(pattern: string, description: string, action: RuleAction): Promise<FilterRule> {
+  async create(
+    pattern: string,
+    description: string,
+    action: RuleAction,
+    routing: RuleRouting = {},
+  ): Promise<FilterRule> {
     const { maxPatternLength, maxRules } = this.config.filters;
     this.assertReady();
     if (pattern.length > maxPatternLength) {
@@ -83,9 +97,11 @@ export class FilterService {
     }
     let rule: FilterRule;
     try {
-      rule = FilterRule.create(pattern, description, true, action);
+      rule = FilterRule.create(pattern, description, true, action, routing);
     } catch (error) {
-      if (error instanceof InvalidPatternError) throw new InvalidRuleError(error.message);
+      if (error instanceof InvalidPatternError || error instanceof InvalidRoutingError) {
+        throw new InvalidRuleError(error.message);
+      }
       throw error;
     }
     const rules = this.list();
@@ -105,8 +121,31 @@ export class FilterService {
       if (error instanceof RuleSetCompileError) throw new InvalidRuleError(error.message);
       throw error;
     }
+    if (rule.topic !== undefined) await this.ensureTopic(rule.topic);
     await this.store.add(rule);
     return rule;
+  }
+
+  /**
+   * A rule's topic exists (or is created, as KAFKA_TOPIC is) before the rule is: a topic Kafka
+   * refuses is the caller's to fix (400 naming why), a Kafka that does not answer is a 503.
+   */
+  private async ensureTopic(topic: string): Promise<void> {
+    const { topicPartitions, topicReplicationFactor } = this.config.kafka;
+    try {
+      const created = await this.topics.ensureTopic({
+        topic,
+        partitions: topicPartitions,
+        replicationFactor: topicReplicationFactor,
+      });
+      if (created) this.logger.log(`created topic ${topic} for a rule`);
+    } catch (error) {
+      const refusal = KafkaFailure.brokerRefusal(error);
+      if (refusal) throw new InvalidRuleError(`Kafka refuses topic ${topic}: ${refusal}`);
+      throw new RulesUnavailableError(
+        `Kafka did not answer about topic ${topic}, nothing was changed: ${KafkaFailure.from(error).reason}`,
+      );
+    }
   }
 
   async remove(id: string): Promise<FilterRule> {
@@ -121,15 +160,16 @@ export class FilterService {
     return removed;
   }
 
-  /** true when an event of this name may leave. */
-  decide(eventName: string): boolean {
-    let permitted = this.decisions.get(eventName);
-    if (permitted === undefined) {
-      permitted = this.ruleSet.permits(eventName);
+  /** Where an event of this name goes, or null when it may not leave. */
+  decide(eventName: string): EventRoute | null {
+    let route = this.decisions.get(eventName);
+    if (route === undefined) {
+      const { published, topic, key } = this.ruleSet.explain(eventName);
+      route = published ? { topic, key } : null;
       if (this.decisions.size >= DECISION_CACHE_LIMIT) this.decisions.clear();
-      this.decisions.set(eventName, permitted);
+      this.decisions.set(eventName, route);
     }
-    return permitted;
+    return route;
   }
 
   /** The decision with the rules behind it (dry run). */

@@ -1,6 +1,7 @@
 // The filters' public face: other modules import from here, never from its files.
 export { FilterModule } from './filter.module.js';
 export { FilterService } from './filter.service.js';
+export type { EventRoute } from './rule-set.js';
 export {
   InvalidRuleError,
   PresetRuleError,

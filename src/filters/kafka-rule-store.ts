@@ -5,20 +5,15 @@ import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
 import { KafkaClients, TopicAdmin, TopicPolicyError } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
-import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
+import { FilterRule } from './filter-rule.js';
 import { RulesUnavailableError } from './rule-errors.js';
 import { RuleSnapshot } from './rule-snapshot.js';
 import { RuleStore } from './rule-store.js';
+import { ruleFromStored, storedRuleOf } from './stored-rule.js';
 
 /** How long a create or delete waits to see its own record come back before answering 503. */
 const APPLY_TIMEOUT_MS = 10_000;
 const DISCONNECT_TIMEOUT_MS = 3_000;
-
-interface StoredRule {
-  pattern: string;
-  description: string;
-  action: RuleAction;
-}
 
 /**
  * Operator rules in a compacted Kafka topic, which every instance reads from the beginning at
@@ -104,12 +99,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   }
 
   async add(rule: FilterRule): Promise<void> {
-    const value: StoredRule = {
-      pattern: rule.pattern,
-      description: rule.description,
-      action: rule.action,
-    };
-    await this.write(rule.id, JSON.stringify(value));
+    await this.write(rule.id, JSON.stringify(storedRuleOf(rule)));
   }
 
   async remove(id: string): Promise<FilterRule | undefined> {
@@ -289,17 +279,13 @@ class RulesTopicProblem extends Error {}
  * else the answer is why not.
  */
 function parseRule(id: string, json: string): FilterRule | string {
-  let stored: Partial<StoredRule>;
+  let stored: unknown;
   try {
-    stored = JSON.parse(json) as Partial<StoredRule>;
+    stored = JSON.parse(json);
   } catch {
     return 'not JSON';
   }
-  const { pattern, description, action } = stored ?? {};
-  if (typeof pattern !== 'string' || typeof description !== 'string') {
-    return 'pattern and description must be strings';
-  }
-  if (!RULE_ACTIONS.includes(action as RuleAction)) return `unknown action ${String(action)}`;
-  const rule = FilterRule.create(pattern, description, true, action);
+  const rule = ruleFromStored(stored);
+  if (typeof rule === 'string') return rule;
   return rule.id === id ? rule : `the key is not the rule's id (${rule.id})`;
 }

@@ -27,7 +27,32 @@ describe('RuleSet', () => {
       published: false,
       allowedBy: [rules[0]?.id],
       deniedBy: [rules[4]?.id],
+      topic: undefined,
+      key: undefined,
     });
+  });
+
+  it('routes by the most specific matching allow rule: longest pattern, then smallest id', () => {
+    const routed = (pattern: string, topic?: string, key?: string) =>
+      FilterRule.create(pattern, '', true, 'allow', { topic, key });
+    const broad = routed('kytos/', 'kytos.all', '/content/switch/dpid');
+    const evcs = routed('kytos/mef_eline\\.', 'kytos.evcs');
+    const created = routed('kytos/mef_eline\\.created$');
+    const set = RuleSet.strict([broad, evcs, created, deny('kytos/mef_eline\\.deleted')]);
+    // The longest matching pattern with a topic is evcs'; only the broad rule carries a key.
+    const decision = set.explain('kytos/mef_eline.created');
+    assert.equal(decision.topic, 'kytos.evcs');
+    assert.equal(decision.key?.text, '/content/switch/dpid');
+    assert.equal(set.explain('kytos/topology.link_up').topic, 'kytos.all');
+    assert.equal(set.explain('kytos/mef_eline.deleted').topic, undefined, 'denied: no route');
+    assert.equal(set.explain('other').topic, undefined);
+    // Equal lengths: the smaller id wins, whatever the order of the rules.
+    const sorted = [routed('kytos/aaa', 'one'), routed('kytos/a.a', 'two')].sort((a, b) =>
+      a.id < b.id ? -1 : 1,
+    );
+    for (const order of [sorted, [...sorted].reverse()]) {
+      assert.equal(RuleSet.strict(order).explain('kytos/aaa').topic, sorted[0]?.topic);
+    }
   });
 
   it('past RE2 program size, is refused strictly and otherwise decides rule by rule', () => {

@@ -1,8 +1,15 @@
 import { RE2Set } from 're2js';
 import { FilterRule } from './filter-rule.js';
+import type { JsonPointer } from './json-pointer.js';
 
-/** Which rules matched an event name, and so whether the event may leave. */
-export interface Decision {
+/** Where a permitted event goes: undefined fields fall back to KAFKA_TOPIC and the event name. */
+export interface EventRoute {
+  topic: string | undefined;
+  key: JsonPointer | undefined;
+}
+
+/** Which rules matched an event name, and so whether the event may leave, and where to. */
+export interface Decision extends EventRoute {
   published: boolean;
   allowedBy: string[];
   deniedBy: string[];
@@ -42,9 +49,47 @@ export class RuleSet {
       : this.rules.filter((rule) => rule.matches(eventName));
     const allowedBy: string[] = [];
     const deniedBy: string[] = [];
-    for (const rule of matching) (rule.action === 'allow' ? allowedBy : deniedBy).push(rule.id);
-    return { published: allowedBy.length > 0 && deniedBy.length === 0, allowedBy, deniedBy };
+    const allowing: FilterRule[] = [];
+    for (const rule of matching) {
+      if (rule.action === 'allow') {
+        allowedBy.push(rule.id);
+        allowing.push(rule);
+      } else {
+        deniedBy.push(rule.id);
+      }
+    }
+    const published = allowedBy.length > 0 && deniedBy.length === 0;
+    return {
+      published,
+      allowedBy,
+      deniedBy,
+      topic: published ? mostSpecific(allowing, (rule) => rule.topic) : undefined,
+      key: published ? mostSpecific(allowing, (rule) => rule.key) : undefined,
+    };
   }
+}
+
+/**
+ * The value of the most specific matching allow rule that has one: the longest pattern (a
+ * pattern that says more about the name matches fewer names), and between patterns of the same
+ * length the smallest id, so every instance picks the same rule.
+ */
+function mostSpecific<T>(
+  rules: FilterRule[],
+  valueOf: (rule: FilterRule) => T | undefined,
+): T | undefined {
+  let best: FilterRule | undefined;
+  for (const rule of rules) {
+    if (valueOf(rule) === undefined) continue;
+    if (
+      !best ||
+      rule.pattern.length > best.pattern.length ||
+      (rule.pattern.length === best.pattern.length && rule.id < best.id)
+    ) {
+      best = rule;
+    }
+  }
+  return best && valueOf(best);
 }
 
 /** The set, or undefined (rule by rule) when RE2 cannot compile the rules together. */

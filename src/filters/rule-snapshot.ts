@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { FilterRule, RULE_ACTIONS, RuleAction } from './filter-rule.js';
+import { FilterRule } from './filter-rule.js';
+import { ruleFromStored, storedRuleOf, type StoredRule } from './stored-rule.js';
 
 interface SnapshotFile {
   topic: string;
-  rules: { pattern: string; description: string; action: RuleAction }[];
+  rules: StoredRule[];
 }
 
 /**
@@ -40,12 +41,12 @@ export class RuleSnapshot {
       return undefined;
     }
     const rules: FilterRule[] = [];
-    for (const { pattern, description, action } of saved.rules) {
-      try {
-        if (typeof description !== 'string' || !RULE_ACTIONS.includes(action)) throw new Error();
-        rules.push(FilterRule.create(pattern, description, true, action));
-      } catch {
-        this.logger.error(`ignoring an unusable rule in ${this.path}: ${JSON.stringify(pattern)}`);
+    for (const stored of saved.rules) {
+      const rule = ruleFromStored(stored);
+      if (typeof rule === 'string') {
+        this.logger.error(`ignoring an unusable rule in ${this.path}: ${rule}`);
+      } else {
+        rules.push(rule);
       }
     }
     return rules;
@@ -55,7 +56,7 @@ export class RuleSnapshot {
   save(rules: readonly FilterRule[]): void {
     const content: SnapshotFile = {
       topic: this.topic,
-      rules: rules.map(({ pattern, description, action }) => ({ pattern, description, action })),
+      rules: rules.map(storedRuleOf),
     };
     this.saving = this.saving.then(async () => {
       try {

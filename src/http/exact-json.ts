@@ -43,6 +43,11 @@ export function stringifyExact(value: unknown): string {
   return JSON.stringify(value).replace(MARK_IN_OUTPUT, '$1');
 }
 
+/** The digits a carried number came with; undefined for any other value. */
+export function exactDigitsOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.startsWith(MARK) ? value.slice(MARK.length) : undefined;
+}
+
 /** A carried number as the plain number it was (for fields whose type is checked), else the value. */
 export function originalOf(value: unknown): unknown {
   return typeof value === 'string' && value.startsWith(MARK)

@@ -4,6 +4,9 @@ import kafkajs from 'kafkajs';
 import { loadAppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
+import { FilterRule } from '../filters/filter-rule.js';
+import { parseJsonExact } from '../http/exact-json.js';
+import type { TopicAdmin } from '../kafka/index.js';
 import { KafkaFailure } from '../kafka/index.js';
 import { BackpressureError, Delivery, DeliveryReceipt, EventEnvelope } from '../publisher/index.js';
 import type { DeliveryCounts } from '../publisher/delivery.js';
@@ -38,13 +41,13 @@ class FakeDelivery extends Delivery {
   }
 }
 
-function setUp(env: Record<string, string> = {}) {
+function setUp(env: Record<string, string> = {}, rules = new InMemoryRuleStore()) {
   const config = loadAppConfig({ AUTH_DISABLED: 'true', ...env });
   const delivery = new FakeDelivery();
   const metrics = new EventMetrics();
   const service = new IngestService(
     config,
-    new FilterService(config, new InMemoryRuleStore()),
+    new FilterService(config, rules, {} as TopicAdmin),
     delivery,
     metrics,
   );
@@ -57,6 +60,36 @@ const linkUp = { name: 'kytos/topology.link_up', content: { link: 'l1' } };
 const interruption = { name: 'topology.interruption.start', content: {} };
 
 describe('IngestService', () => {
+  it("sends an event to its rule's topic, keyed by what the rule's JSON Pointer finds", async () => {
+    const rules = new InMemoryRuleStore();
+    await rules.add(
+      FilterRule.create('kytos/topology\\.switch', '', true, 'allow', {
+        topic: 'kytos.switches',
+        key: '/content/switch/dpid',
+      }),
+    );
+    const { ingest, publisher } = setUp({ KAFKA_RECORD_KEY: 'id' }, rules);
+    const exact = parseJsonExact('{"switch":{"dpid":18446744073709551615}}');
+    await ingest(
+      [
+        { name: 'kytos/topology.switch.enabled', content: { switch: { dpid: '00:00:00:01' } } },
+        { name: 'kytos/topology.switch.new', content: exact.value as Record<string, unknown> },
+        { name: 'kytos/topology.switch.gone', content: { switch: { dpid: { nested: true } } } },
+        { name: 'kytos/topology.link_up', content: {}, id: 'link-event' },
+      ],
+      true,
+    );
+    assert.deepEqual(
+      publisher.published[0]?.map(({ topic, key }) => ({ topic, key })),
+      [
+        { topic: 'kytos.switches', key: '00:00:00:01' },
+        { topic: 'kytos.switches', key: '18446744073709551615' },
+        { topic: 'kytos.switches', key: 'kytos/topology.switch.gone' },
+        { topic: null, key: 'link-event' },
+      ],
+    );
+  });
+
   it('counts received, permitted, filtered and failed events (by reason) in its metrics', async () => {
     const { ingest, publisher, metrics } = setUp();
     await ingest([linkUp, interruption, linkUp]);

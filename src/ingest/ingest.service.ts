@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { FilterService, RulesUnavailableError } from '../filters/index.js';
+import { EventRoute, FilterService, RulesUnavailableError } from '../filters/index.js';
+import { exactDigitsOf } from '../http/exact-json.js';
 import { KafkaFailure } from '../kafka/index.js';
 import { EventMetrics, FailureReason } from '../metrics/index.js';
 import {
   BackpressureError,
   Delivery,
   DeliveryReceipt,
+  EnvelopeRoute,
   EventEnvelope,
   UnserializableEventError,
 } from '../publisher/index.js';
@@ -45,8 +47,15 @@ export class IngestService {
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
     events.forEach((event, index) => {
-      if (!this.filters.decide(event.name)) return;
-      const envelope = this.envelopeOf(event, index, receivedAt, exactNumbers);
+      const route = this.filters.decide(event.name);
+      if (!route) return;
+      const envelope = this.envelopeOf(
+        event,
+        index,
+        receivedAt,
+        exactNumbers,
+        envelopeRouteOf(route),
+      );
       if (envelope.size > maxRecordBytes) {
         throw new EventTooLargeError(
           `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
@@ -71,9 +80,16 @@ export class IngestService {
     index: number,
     receivedAt: Date,
     exactNumbers: boolean,
+    route: EnvelopeRoute,
   ): EventEnvelope {
     try {
-      return EventEnvelope.fromEvent(event, this.config.kafka.recordKey, receivedAt, exactNumbers);
+      return EventEnvelope.fromEvent(
+        event,
+        this.config.kafka.recordKey,
+        receivedAt,
+        exactNumbers,
+        route,
+      );
     } catch (error) {
       if (!(error instanceof UnserializableEventError)) throw error;
       throw new InvalidEventError(`event ${index} is invalid: ${error.message}`, [
@@ -81,6 +97,25 @@ export class IngestService {
       ]);
     }
   }
+}
+
+/**
+ * A rule's topic, and its key: the string or number its JSON Pointer finds in the event (a long
+ * number digit for digit), else the event name, so that events without the entity stay in order
+ * by name.
+ */
+function envelopeRouteOf({ topic, key }: EventRoute): EnvelopeRoute {
+  return {
+    topic,
+    keyOf:
+      key &&
+      ((event) => {
+        const value = key.resolve(event);
+        if (typeof value === 'number') return String(value);
+        if (typeof value === 'string') return exactDigitsOf(value) ?? value;
+        return event.name;
+      }),
+  };
 }
 
 function failureReason(error: unknown): FailureReason | undefined {

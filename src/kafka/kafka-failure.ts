@@ -58,6 +58,18 @@ export class KafkaFailure extends Error {
   static isTransient(error: unknown): boolean {
     return KafkaFailure.from(error).kind === 'unavailable';
   }
+
+  /**
+   * What the broker answered when it refused a request for good (a topic it will not create,
+   * say), as `TYPE: message`; undefined when the error is not such an answer.
+   */
+  static brokerRefusal(error: unknown): string | undefined {
+    const refusal = causesOf(error).find(
+      (link) =>
+        typeOf(link) !== undefined && (link as Error & { retriable?: unknown }).retriable === false,
+    );
+    return refusal === undefined ? undefined : explain(refusal);
+  }
 }
 
 /** kafkajs wraps errors (retries exceeded, aggregate of several brokers): look at every one. */

@@ -19,6 +19,22 @@ export interface KafkaMessage {
 
 export class UnserializableEventError extends Error {}
 
+/** An event's fields once it has an id and a timestamp: what a record key may be read from. */
+export interface StampedEvent {
+  id: string;
+  name: string;
+  timestamp: string;
+  content: unknown;
+}
+
+/** Where a permitted event's record goes, when a rule says more than the configuration. */
+export interface EnvelopeRoute {
+  /** The record's topic; undefined: the service's topic (KAFKA_TOPIC). */
+  topic?: string;
+  /** The record key from the stamped event; undefined: the key KAFKA_RECORD_KEY gives. */
+  keyOf?: (event: StampedEvent) => string;
+}
+
 /**
  * One permitted event in the record format of version 1 (see DESIGN.md): serialized once, here,
  * and sent as is however often the send is retried.
@@ -29,6 +45,8 @@ export class EventEnvelope {
     readonly name: string,
     readonly key: string | null,
     readonly value: Buffer,
+    /** null: the service's topic (KAFKA_TOPIC). */
+    readonly topic: string | null,
   ) {}
 
   /**
@@ -40,6 +58,7 @@ export class EventEnvelope {
     recordKey: RecordKey,
     receivedAt: Date,
     exactNumbers = false,
+    route: EnvelopeRoute = {},
   ): EventEnvelope {
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
@@ -54,13 +73,25 @@ export class EventEnvelope {
       );
     }
     const value = Buffer.from(json, 'utf8');
-    const key = recordKey === 'name' ? event.name : recordKey === 'id' ? id : null;
-    return new EventEnvelope(id, event.name, key, value);
+    const key = route.keyOf
+      ? route.keyOf({ id, name: event.name, timestamp, content: event.content })
+      : recordKey === 'name'
+        ? event.name
+        : recordKey === 'id'
+          ? id
+          : null;
+    return new EventEnvelope(id, event.name, key, value, route.topic ?? null);
   }
 
   /** Rebuilds an envelope that was serialized before (read back from the spool). */
-  static restore(id: string, name: string, key: string | null, value: Buffer): EventEnvelope {
-    return new EventEnvelope(id, name, key, value);
+  static restore(
+    id: string,
+    name: string,
+    key: string | null,
+    value: Buffer,
+    topic: string | null = null,
+  ): EventEnvelope {
+    return new EventEnvelope(id, name, key, value, topic);
   }
 
   /** Bytes Kafka counts against its record size limit, near enough to refuse early. */

@@ -28,4 +28,26 @@ export class CreateFilterDto {
   @IsOptional()
   @IsIn(RULE_ACTIONS)
   action?: RuleAction;
+
+  @ApiPropertyOptional({
+    description:
+      'Allow rules only: the Kafka topic the events it permits go to, created if missing. When several matching allow rules have a topic, the one with the longest pattern wins (equal lengths: the smallest id); without any, KAFKA_TOPIC.',
+    example: 'kytos.evcs',
+    pattern: '^[A-Za-z0-9._-]{1,249}$',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(249)
+  topic?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Allow rules only: a JSON Pointer (RFC 6901) into the event whose string or number value becomes the record key, so that all events of one switch, circuit or link stay in order on one partition; the event name when it finds nothing. Chosen among matching allow rules as topic is.',
+    example: '/content/evc/id',
+    maxLength: 256,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  key?: string;
 }

@@ -21,4 +21,22 @@ export class DecisionDto {
 
   @ApiProperty({ type: [String], description: 'Ids of the deny rules that match.' })
   deniedBy!: string[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The topic it would be published to (the most specific matching allow rule with a topic, else KAFKA_TOPIC); null when it would not be published.',
+    example: 'event_logs',
+  })
+  topic!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The JSON Pointer its record key would be read from; null when no matching allow rule keys it (KAFKA_RECORD_KEY decides).',
+    example: null,
+  })
+  key!: string | null;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FilterRule, RULE_ACTIONS, type RuleAction } from '../filter-rule.js';
 
 /** One rule as the API shows it: the Kytos NApp's {pattern, mutable, description}, plus action. */
@@ -17,11 +17,23 @@ export class FilterRuleDto {
   @ApiProperty({ enum: RULE_ACTIONS, example: 'allow' })
   action!: RuleAction;
 
-  /** The API's map shape: `{"<id>": {pattern, mutable, description, action}}`. */
+  @ApiPropertyOptional({
+    description: 'The topic the events it permits go to, when the rule routes them.',
+    example: 'kytos.evcs',
+  })
+  topic?: string;
+
+  @ApiPropertyOptional({
+    description: 'The JSON Pointer their record key is read from, when the rule keys them.',
+    example: '/content/evc/id',
+  })
+  key?: string;
+
+  /** The API's map shape: `{"<id>": {pattern, mutable, description, action, topic?, key?}}`. */
   static mapOf(rules: FilterRule[]): Record<string, FilterRuleDto> {
     const map: Record<string, FilterRuleDto> = {};
-    for (const { id, pattern, mutable, description, action } of rules) {
-      map[id] = { pattern, mutable, description, action };
+    for (const { id, pattern, mutable, description, action, routing } of rules) {
+      map[id] = { pattern, mutable, description, action, ...routing };
     }
     return map;
   }

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { EventEnvelope } from '../event-envelope.js';
-import { decodeRecord, RECORD_HEADER_BYTES, RECORD_VERSION } from './spool-record.js';
+import { decodeRecord, isRecordVersion, RECORD_HEADER_BYTES } from './spool-record.js';
 
 export interface ReadBatch {
   envelopes: EventEnvelope[];
@@ -87,7 +87,7 @@ async function nextRecord(
     for (let at = 0; at <= last; at++) {
       const length = window.readUInt32LE(at);
       if (length < 8 || start + at + RECORD_HEADER_BYTES + length > end) continue;
-      if (window[at + RECORD_HEADER_BYTES] !== RECORD_VERSION) continue;
+      if (!isRecordVersion(window[at + RECORD_HEADER_BYTES])) continue;
       const bytes = RECORD_HEADER_BYTES + length;
       const record =
         at + bytes <= window.length

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { crc32 } from 'node:zlib';
 import { EventEnvelope } from '../event-envelope.js';
 import { decodeRecord, encodeRecord } from './spool-record.js';
 
@@ -23,6 +24,35 @@ describe('spool records', () => {
       assert.equal(decoded.bytes, encoded.length);
       assert.deepEqual(decoded.envelope.toMessage(), original.toMessage());
     }
+  });
+
+  it("keeps a rule's topic, and reads version 1 records (no topic) written before routing", () => {
+    const routed = EventEnvelope.restore('i', 'n', 'k', Buffer.from('{}'), 'kytos.evcs');
+    const decoded = decodeRecord(encodeRecord(routed));
+    assert.ok(decoded.kind === 'record');
+    assert.equal(decoded.envelope.topic, 'kytos.evcs');
+    assert.equal(decoded.envelope.key, 'k');
+    // A version 1 record as the previous release wrote it: [1][key][id][name][value].
+    const payload = Buffer.concat([
+      Buffer.from([1]),
+      Buffer.from([1, 0]),
+      Buffer.from('k'),
+      Buffer.from([1, 0]),
+      Buffer.from('i'),
+      Buffer.from([1, 0]),
+      Buffer.from('n'),
+      Buffer.from('{}'),
+    ]);
+    const header = Buffer.alloc(8);
+    header.writeUInt32LE(payload.length, 0);
+    header.writeUInt32LE(crc32(payload), 4);
+    const old = decodeRecord(Buffer.concat([header, payload]));
+    assert.ok(old.kind === 'record');
+    assert.equal(old.envelope.topic, null);
+    assert.deepEqual(
+      old.envelope.toMessage(),
+      EventEnvelope.restore('i', 'n', 'k', Buffer.from('{}')).toMessage(),
+    );
   });
 
   it('asks for more bytes when the buffer ends inside a record', () => {

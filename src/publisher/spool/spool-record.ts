@@ -3,25 +3,45 @@ import { EventEnvelope } from '../event-envelope.js';
 
 /**
  * One envelope on disk: `[u32 payload length][u32 CRC-32 of payload][payload]`, the payload being
- * `[u8 version][u16 key length, 0xffff for none][key][u16 id length][id][u16 name length][name][value]`.
- * The checksum lets a reader tell a record from what a crash left half-written.
+ * `[u8 version 2][u16 topic length, 0xffff for the service's][topic][u16 key length, 0xffff for
+ * none][key][u16 id length][id][u16 name length][name][value]`. Version 1, written before rules
+ * could route, has no topic field, and is still read. The checksum lets a reader tell a record
+ * from what a crash left half-written.
  */
 export const RECORD_HEADER_BYTES = 8;
-export const RECORD_VERSION = 1;
-const NO_KEY = 0xffff;
+const RECORD_VERSION = 2;
+const UNROUTED_VERSION = 1;
+const NONE = 0xffff;
 /** No record is larger than this: a longer length field means the framing itself is damaged. */
 export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 
+/** Whether a payload's first byte is a version this reader knows (resyncing after damage). */
+export function isRecordVersion(byte: number | undefined): boolean {
+  return byte === RECORD_VERSION || byte === UNROUTED_VERSION;
+}
+
 export function encodeRecord(envelope: EventEnvelope): Buffer {
+  const topic = envelope.topic === null ? null : Buffer.from(envelope.topic, 'utf8');
   const key = envelope.key === null ? null : Buffer.from(envelope.key, 'utf8');
   const id = Buffer.from(envelope.id, 'utf8');
   const name = Buffer.from(envelope.name, 'utf8');
   const payloadLength =
-    1 + 2 + (key?.length ?? 0) + 2 + id.length + 2 + name.length + envelope.value.length;
+    1 +
+    2 +
+    (topic?.length ?? 0) +
+    2 +
+    (key?.length ?? 0) +
+    2 +
+    id.length +
+    2 +
+    name.length +
+    envelope.value.length;
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
   let at = RECORD_HEADER_BYTES;
   at = record.writeUInt8(RECORD_VERSION, at);
-  at = record.writeUInt16LE(key?.length ?? NO_KEY, at);
+  at = record.writeUInt16LE(topic?.length ?? NONE, at);
+  if (topic) at += topic.copy(record, at);
+  at = record.writeUInt16LE(key?.length ?? NONE, at);
   if (key) at += key.copy(record, at);
   at = record.writeUInt16LE(id.length, at);
   at += id.copy(record, at);
@@ -72,11 +92,17 @@ function parsePayload(payload: Buffer): EventEnvelope {
     at += length;
     return value;
   };
+  const optional = (): string | null => {
+    const length = u16();
+    return length === NONE ? null : text(length);
+  };
   const version = payload.readUInt8(at++);
-  if (version !== RECORD_VERSION) throw new Error(`unknown record version ${version}`);
-  const keyLength = u16();
-  const key = keyLength === NO_KEY ? null : text(keyLength);
+  if (!isRecordVersion(version)) {
+    throw new Error(`unknown record version ${version}`);
+  }
+  const topic = version === UNROUTED_VERSION ? null : optional();
+  const key = optional();
   const id = text(u16());
   const name = text(u16());
-  return EventEnvelope.restore(id, name, key, Buffer.from(payload.subarray(at)));
+  return EventEnvelope.restore(id, name, key, Buffer.from(payload.subarray(at)), topic);
 }
