@@ -115,6 +115,7 @@ describe('the webhook against a real Kafka broker', () => {
       mutable: true,
       description: 'maintenance',
       action: 'allow',
+      hits: { allowed: 0, denied: 0 },
     });
 
     const listed = await send(service.url + FILTERS_PATH, 'GET');
@@ -129,6 +130,14 @@ describe('the webhook against a real Kafka broker', () => {
       filtered: 0,
     });
     assert.equal(await countRecords(broker.brokers, topic), before + 1);
+    // The rule counts what it let through, in the API and as a metric labelled by its id.
+    const hits = (await send(service.url + `${FILTERS_PATH}/${id}`, 'GET')).body[id ?? ''];
+    assert.deepEqual((hits as { hits: unknown }).hits, { allowed: 1, denied: 0 });
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    assert.match(
+      metrics,
+      new RegExp(`kafka_events_rule_hits_total\\{rule="${id}",outcome="allowed"\\} 1\\n`),
+    );
 
     const removed = await send(service.url + `${FILTERS_PATH}/${id}`, 'DELETE');
     assert.equal(removed.status, 200);

@@ -94,6 +94,7 @@ for (const mode of ['kafka', 'spool'] as const) {
         action: 'allow',
         topic: `${prefix}_evcs`,
         key: '/content/evc/id',
+        hits: { allowed: 0, denied: 0 },
       });
       assert.ok((await topicsOnBroker()).includes(`${prefix}_evcs`), 'the rule made its topic');
 

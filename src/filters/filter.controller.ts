@@ -35,6 +35,7 @@ import { CreateFilterDto } from './dto/create-filter.dto.js';
 import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
 import { FilterService } from './filter.service.js';
+import type { FilterRule } from './filter-rule.js';
 import { AppConfig } from '../config/app-config.js';
 
 const RULE_MAP_SCHEMA = {
@@ -65,7 +66,7 @@ export class FilterController {
   @ApiOperation({ summary: 'List the permission rules (presets and operator rules).' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
   list(): Record<string, FilterRuleDto> {
-    return FilterRuleDto.mapOf(this.filters.list());
+    return this.mapOf(this.filters.list());
   }
 
   @Get('dry-run')
@@ -91,7 +92,7 @@ export class FilterController {
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@Param('id') id: string): Record<string, FilterRuleDto> {
-    return FilterRuleDto.mapOf([this.filters.get(id)]);
+    return this.mapOf([this.filters.get(id)]);
   }
 
   @Post()
@@ -121,7 +122,7 @@ export class FilterController {
       body.action ?? 'allow',
       { topic: body.topic, key: body.key },
     );
-    return FilterRuleDto.mapOf([rule]);
+    return this.mapOf([rule]);
   }
 
   @Delete(':id')
@@ -136,6 +137,10 @@ export class FilterController {
     description: 'rules still loading, or Kafka unavailable',
   })
   async remove(@Param('id') id: string): Promise<Record<string, FilterRuleDto>> {
-    return FilterRuleDto.mapOf([await this.filters.remove(id)]);
+    return this.mapOf([await this.filters.remove(id)]);
+  }
+
+  private mapOf(rules: FilterRule[]): Record<string, FilterRuleDto> {
+    return FilterRuleDto.mapOf(rules, (id) => this.filters.hitsOf(id));
   }
 }

@@ -5,7 +5,7 @@ import { EventMetrics } from '../metrics/index.js';
 import { FilterController } from './filter.controller.js';
 import { FilterService } from './filter.service.js';
 import { KafkaRuleStore } from './kafka-rule-store.js';
-import { RuleGauges } from './rule-gauges.js';
+import { RuleMetrics } from './rule-metrics.js';
 import { InMemoryRuleStore, RuleStore } from './rule-store.js';
 
 @Module({
@@ -13,7 +13,7 @@ import { InMemoryRuleStore, RuleStore } from './rule-store.js';
   controllers: [FilterController],
   providers: [
     FilterService,
-    RuleGauges,
+    RuleMetrics,
     {
       provide: RuleStore,
       inject: [AppConfig, EventMetrics, KafkaClients, TopicAdmin],

@@ -118,6 +118,28 @@ describe('FilterService', () => {
     });
   });
 
+  it('tallies, per rule, the events it matched that were published and that were denied', async () => {
+    const filters = serviceWith();
+    const deny = await filters.create('kytos/mef_eline\\.deleted', '', 'deny');
+    const allowAll = FilterRule.idOf('kytos[./](.*)');
+    for (const name of [
+      'kytos/mef_eline.created',
+      'kytos/mef_eline.created',
+      'kytos/mef_eline.deleted',
+    ]) {
+      filters.decide(name);
+    }
+    filters.explain('kytos/mef_eline.created');
+    assert.deepEqual(filters.hitsOf(allowAll), { allowed: 2, denied: 1 });
+    assert.deepEqual(filters.hitsOf(deny.id), { allowed: 0, denied: 1 });
+    // A rule change keeps the tallies of the rules that stay, and a deleted rule's goes with it.
+    await filters.create('kytos/topology\\.', '', 'allow');
+    filters.decide('kytos/mef_eline.created');
+    assert.deepEqual(filters.hitsOf(allowAll), { allowed: 3, denied: 1 });
+    await filters.remove(deny.id);
+    assert.deepEqual(filters.hitsOf(deny.id), { allowed: 0, denied: 0 });
+  });
+
   it("creates a rule's topic before the rule, and refuses what Kafka or the name rules refuse", async () => {
     const topics = new FakeTopics();
     const filters = serviceWith({}, new InMemoryRuleStore(), topics);

@@ -21,6 +21,18 @@ import { RuleStore } from './rule-store.js';
 /** Past this many distinct names the cache starts over, so hostile names cannot grow memory. */
 const DECISION_CACHE_LIMIT = 100_000;
 
+/** Events a rule matched on this instance: published, or denied (by it or another rule). */
+export interface RuleHits {
+  allowed: number;
+  denied: number;
+}
+
+/** A cached decision: the route (null: denied) and the tallies of every rule that matched. */
+interface CachedDecision {
+  route: EventRoute | null;
+  hits: RuleHits[];
+}
+
 /**
  * Least privilege: an event may leave only when an allow rule matches its name and no deny rule
  * does. Decisions are cached per name; any change of the rules, here or on another instance,
@@ -31,8 +43,9 @@ export class FilterService {
   private readonly logger = new Logger(FilterService.name);
   private readonly presets: FilterRule[];
   private ruleSet: RuleSet;
-  /** Per event name: where it goes, or null when it may not leave. */
-  private readonly decisions = new Map<string, EventRoute | null>();
+  private readonly decisions = new Map<string, CachedDecision>();
+  /** Per rule id; a rule's tally goes with the rule when it is deleted. */
+  private hits = new Map<string, RuleHits>();
   /** False when the last change could not be compiled: the rules in force are not the listed ones. */
   private inForce = true;
 
@@ -47,6 +60,7 @@ export class FilterService {
     );
     this.ruleSet = new RuleSet(this.list());
     store.onChange(() => this.rebuild());
+    this.hits = new Map(this.ruleSet.rules.map(({ id }) => [id, { allowed: 0, denied: 0 }]));
   }
 
   /**
@@ -65,6 +79,9 @@ export class FilterService {
   private rebuild(): void {
     try {
       this.ruleSet = new RuleSet(this.list());
+      this.hits = new Map(
+        this.ruleSet.rules.map(({ id }) => [id, this.hits.get(id) ?? { allowed: 0, denied: 0 }]),
+      );
       this.inForce = true;
     } catch (error) {
       this.inForce = false;
@@ -160,16 +177,33 @@ export class FilterService {
     return removed;
   }
 
-  /** Where an event of this name goes, or null when it may not leave. */
+  /** Where an event of this name goes, or null when it may not leave; counted for its rules. */
   decide(eventName: string): EventRoute | null {
-    let route = this.decisions.get(eventName);
-    if (route === undefined) {
-      const { published, topic, key } = this.ruleSet.explain(eventName);
-      route = published ? { topic, key } : null;
+    let decision = this.decisions.get(eventName);
+    if (decision === undefined) {
+      const { published, topic, key, allowedBy, deniedBy } = this.ruleSet.explain(eventName);
+      decision = {
+        route: published ? { topic, key } : null,
+        hits: [...allowedBy, ...deniedBy].map((id) => this.tallyOf(id)),
+      };
       if (this.decisions.size >= DECISION_CACHE_LIMIT) this.decisions.clear();
-      this.decisions.set(eventName, route);
+      this.decisions.set(eventName, decision);
     }
-    return route;
+    const outcome = decision.route ? 'allowed' : 'denied';
+    for (const hits of decision.hits) hits[outcome]++;
+    return decision.route;
+  }
+
+  /** What a rule matched on this instance since it started (or since the rule was made). */
+  hitsOf(ruleId: string): RuleHits {
+    const { allowed, denied } = this.hits.get(ruleId) ?? { allowed: 0, denied: 0 };
+    return { allowed, denied };
+  }
+
+  private tallyOf(ruleId: string): RuleHits {
+    let hits = this.hits.get(ruleId);
+    if (!hits) this.hits.set(ruleId, (hits = { allowed: 0, denied: 0 }));
+    return hits;
   }
 
   /** The decision with the rules behind it (dry run). */

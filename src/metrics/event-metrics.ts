@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   collectDefaultMetrics,
   Counter,
+  CounterConfiguration,
   Gauge,
   GaugeConfiguration,
   Histogram,
@@ -94,5 +95,12 @@ export class EventMetrics {
     configuration: Omit<GaugeConfiguration<Label>, 'registers'>,
   ): Gauge<Label> {
     return new Gauge({ ...configuration, registers: this.registers });
+  }
+
+  /** A counter in this registry whose `collect` copies the owner's own tallies at scrape time. */
+  counter<Label extends string>(
+    configuration: Omit<CounterConfiguration<Label>, 'registers'>,
+  ): Counter<Label> {
+    return new Counter({ ...configuration, registers: this.registers });
   }
 }
