@@ -59,6 +59,7 @@ describe('spool delivery mode', () => {
         accepted: sampleEvents.length,
         spooled: permitted.length,
         filtered: 1,
+        duplicates: 0,
       });
       const records = await readTopic(broker.brokers, 'spool_basic', permitted.length);
       const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);

@@ -46,6 +46,7 @@ describe('the webhook against a real Kafka broker', () => {
       accepted: sampleEvents.length,
       published: permitted.length,
       filtered: sampleEvents.length - permitted.length,
+      duplicates: 0,
     });
     assert.equal(
       sampleEvents.length - permitted.length,
@@ -128,6 +129,7 @@ describe('the webhook against a real Kafka broker', () => {
       accepted: 1,
       published: 1,
       filtered: 0,
+      duplicates: 0,
     });
     assert.equal(await countRecords(broker.brokers, topic), before + 1);
     // The rule counts what it let through, in the API and as a metric labelled by its id.
@@ -146,6 +148,7 @@ describe('the webhook against a real Kafka broker', () => {
       accepted: 1,
       published: 0,
       filtered: 1,
+      duplicates: 0,
     });
     assert.equal(await countRecords(broker.brokers, topic), before + 1);
   });

@@ -115,6 +115,8 @@ function toAppConfig(env: Env, ctx: z.RefinementCtx): AppConfig {
       rateLimitPerSecond: env.RATE_LIMIT_PER_SECOND,
       rateLimitBurst: env.RATE_LIMIT_BURST,
       trustProxyHops: env.TRUST_PROXY_HOPS,
+      dedupeWindowSeconds: env.DEDUPE_WINDOW_SECONDS,
+      dedupeMaxIds: env.DEDUPE_MAX_IDS,
     },
     filters: {
       presets: env.FILTER_PRESETS,

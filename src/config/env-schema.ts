@@ -98,6 +98,8 @@ const envFields = z.object({
   RATE_LIMIT_PER_SECOND: integer(10_000, 0, 1_000_000),
   RATE_LIMIT_BURST: integer(20_000, 1, 10_000_000),
   TRUST_PROXY_HOPS: integer(0, 0, 10),
+  DEDUPE_WINDOW_SECONDS: integer(600, 0, 86_400),
+  DEDUPE_MAX_IDS: integer(100_000, 1, 10_000_000),
 
   FILTER_PRESETS: json(DEFAULT_PRESETS, parsePresets),
   FILTER_STORE: oneOf('kafka', RULE_STORES),

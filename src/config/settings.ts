@@ -106,6 +106,10 @@ export interface IngestSettings {
    * address is the client's). Only set it when such proxies exist: a client could name itself.
    */
   trustProxyHops: number;
+  /** How long a published event id is remembered against a sender's retry (0: not at all). */
+  dedupeWindowSeconds: number;
+  /** Most ids remembered: past it the oldest leave early (bounded memory). */
+  dedupeMaxIds: number;
 }
 
 export interface FilterSettings {

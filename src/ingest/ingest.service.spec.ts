@@ -36,8 +36,8 @@ class FakeDelivery extends Delivery {
     return Promise.resolve();
   }
 
-  receipt({ accepted, delivered, filtered }: DeliveryCounts): DeliveryReceipt {
-    return { status: 200, body: { accepted, published: delivered, filtered } };
+  receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
+    return { status: 200, body: { accepted, published: delivered, filtered, duplicates } };
   }
 }
 
@@ -60,6 +60,35 @@ const linkUp = { name: 'kytos/topology.link_up', content: { link: 'l1' } };
 const interruption = { name: 'topology.interruption.start', content: {} };
 
 describe('IngestService', () => {
+  it("answers a retry's events as duplicates and publishes them once; a failed request's are not remembered", async () => {
+    const { ingest, publisher, metrics } = setUp();
+    const first = { ...linkUp, id: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' };
+    const second = { ...linkUp, id: '6fa459ea-ee8a-4ca4-894e-db77e160355e' };
+    publisher.failWith = new BackpressureError('full');
+    await assert.rejects(ingest([first]));
+    publisher.failWith = undefined;
+    assert.deepEqual((await ingest([first, first])).body, {
+      accepted: 2,
+      published: 1,
+      filtered: 0,
+      duplicates: 1,
+    });
+    assert.deepEqual((await ingest([first, second, interruption])).body, {
+      accepted: 3,
+      published: 1,
+      filtered: 1,
+      duplicates: 1,
+    });
+    assert.deepEqual(
+      publisher.published.flat().map((envelope) => envelope.id),
+      [first.id, second.id],
+    );
+    assert.deepEqual(await counted(metrics, 'kafka_events_duplicates_total'), { '{}': 2 });
+    const off = setUp({ DEDUPE_WINDOW_SECONDS: '0' });
+    await off.ingest([first]);
+    assert.equal((await off.ingest([first])).body.duplicates, 0, 'DEDUPE_WINDOW_SECONDS=0: off');
+  });
+
   it("sends an event to its rule's topic, keyed by what the rule's JSON Pointer finds", async () => {
     const rules = new InMemoryRuleStore();
     await rules.add(
@@ -110,7 +139,10 @@ describe('IngestService', () => {
     const { ingest, publisher } = setUp();
     const second = { name: 'kytos/mef_eline.created', content: {} };
     const result = await ingest([linkUp, interruption, second]);
-    assert.deepEqual(result, { status: 200, body: { accepted: 3, published: 2, filtered: 1 } });
+    assert.deepEqual(result, {
+      status: 200,
+      body: { accepted: 3, published: 2, filtered: 1, duplicates: 0 },
+    });
     assert.deepEqual(
       publisher.published.map((batch) => batch.map((envelope) => envelope.name)),
       [['kytos/topology.link_up', 'kytos/mef_eline.created']],
@@ -139,7 +171,7 @@ describe('IngestService', () => {
     const largeButFiltered = { name: 'other/x', content: { blob: 'x'.repeat(4096) } };
     assert.deepEqual(await ingest([largeButFiltered]), {
       status: 200,
-      body: { accepted: 1, published: 0, filtered: 1 },
+      body: { accepted: 1, published: 0, filtered: 1, duplicates: 0 },
     });
   });
 

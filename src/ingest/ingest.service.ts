@@ -12,18 +12,38 @@ import {
   EventEnvelope,
   UnserializableEventError,
 } from '../publisher/index.js';
+import { DedupeWindow } from './dedupe-window.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import type { EventBatch, KytosEvent } from './kytos-event.js';
 
 /** The path of one webhook request: decide each event, serialize the permitted ones, deliver. */
 @Injectable()
 export class IngestService {
+  /** Ids published lately, so that a sender's retry is not published again; none when off. */
+  private readonly dedupe: DedupeWindow | undefined;
+
   constructor(
     private readonly config: AppConfig,
     private readonly filters: FilterService,
     private readonly delivery: Delivery,
     private readonly metrics: EventMetrics,
-  ) {}
+  ) {
+    const { dedupeWindowSeconds, dedupeMaxIds } = config.ingest;
+    this.dedupe =
+      dedupeWindowSeconds > 0
+        ? new DedupeWindow(dedupeWindowSeconds * 1000, dedupeMaxIds)
+        : undefined;
+    if (this.dedupe) {
+      const window = this.dedupe;
+      metrics.gauge({
+        name: 'kafka_events_dedupe_ids',
+        help: 'Event ids remembered against retries (at most DEDUPE_MAX_IDS).',
+        collect() {
+          this.set(window.size);
+        },
+      });
+    }
+  }
 
   async ingest(batch: EventBatch): Promise<DeliveryReceipt> {
     const count = batch.events.length;
@@ -46,7 +66,18 @@ export class IngestService {
     const receivedAt = new Date();
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
+    // Ids the sender gave to the events published here: remembered once they are safe.
+    const publishedIds: string[] = [];
+    const idsInRequest = new Set<string>();
+    let duplicates = 0;
     events.forEach((event, index) => {
+      if (this.dedupe && event.id !== undefined) {
+        if (idsInRequest.has(event.id) || this.dedupe.has(event.id)) {
+          duplicates++;
+          return;
+        }
+        idsInRequest.add(event.id);
+      }
       const route = this.filters.decide(event.name);
       if (!route) return;
       const envelope = this.envelopeOf(
@@ -63,15 +94,19 @@ export class IngestService {
         );
       }
       envelopes.push(envelope);
+      if (event.id !== undefined) publishedIds.push(event.id);
     });
-    const filtered = events.length - envelopes.length;
+    const filtered = events.length - envelopes.length - duplicates;
     this.metrics.permitted.inc(envelopes.length);
     this.metrics.filtered.inc(filtered);
+    this.metrics.duplicates.inc(duplicates);
     await this.delivery.publish(envelopes);
+    this.dedupe?.remember(publishedIds);
     return this.delivery.receipt({
       accepted: events.length,
       delivered: envelopes.length,
       filtered,
+      duplicates,
     });
   }
 

@@ -59,6 +59,11 @@ export class KafkaFailure extends Error {
     return KafkaFailure.from(error).kind === 'unavailable';
   }
 
+  /** Whether the error, or one it wraps, is a Kafka answer of one of these types. */
+  static hasType(error: unknown, ...types: string[]): boolean {
+    return causesOf(error).some((link) => types.includes(typeOf(link) ?? ''));
+  }
+
   /**
    * What the broker answered when it refused a request for good (a topic it will not create,
    * say), as `TYPE: message`; undefined when the error is not such an answer.

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClients } from './kafka-clients.js';
+import { KafkaFailure } from './kafka-failure.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -11,6 +13,15 @@ export interface TopicSpec {
   replicationFactor: number;
   /** A log-compacted topic (the rules): an existing one with another cleanup.policy is refused. */
   compacted?: boolean;
+}
+
+/** Asking again for a topic's metadata right after creating it: bounded, a few seconds at most. */
+const METADATA_ATTEMPTS = 10;
+const METADATA_RETRY_MS = 200;
+
+/** The broker created the topic but does not list it (or its leaders) yet. */
+function isMetadataLag(error: unknown): boolean {
+  return KafkaFailure.hasType(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE');
 }
 
 /** A topic exists with settings the service cannot work with: an operator's to fix. */
@@ -42,17 +53,32 @@ export class TopicAdmin {
       if (spec.compacted && (await admin.listTopics()).includes(spec.topic)) {
         await assertCompacted(admin, spec.topic);
       }
-      return admin.createTopics({
-        topics: [
-          {
-            topic: spec.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-          },
-        ],
-        waitForLeaders: true,
-      });
+      // Right after a creation the broker may not list the topic in its metadata yet, which
+      // kafkajs' wait for leaders reports as an error: ask again (it then finds the topic).
+      let created = false;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await this.create(admin, spec)) || created;
+        } catch (error) {
+          if (attempt >= METADATA_ATTEMPTS || !isMetadataLag(error)) throw error;
+          created = true;
+          await sleep(METADATA_RETRY_MS);
+        }
+      }
+    });
+  }
+
+  private create(admin: Admin, spec: TopicSpec): Promise<boolean> {
+    return admin.createTopics({
+      topics: [
+        {
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        },
+      ],
+      waitForLeaders: true,
     });
   }
 

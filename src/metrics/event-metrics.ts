@@ -47,6 +47,12 @@ export class EventMetrics {
     registers: this.registers,
   });
 
+  readonly duplicates = new Counter({
+    name: 'kafka_events_duplicates_total',
+    help: 'Events whose id was published within DEDUPE_WINDOW_SECONDS on this instance; not published again.',
+    registers: this.registers,
+  });
+
   readonly published = new Counter({
     name: 'kafka_events_published_total',
     help: 'Events Kafka acknowledged.',

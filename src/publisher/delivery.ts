@@ -6,12 +6,20 @@ export interface DeliveryCounts {
   accepted: number;
   delivered: number;
   filtered: number;
+  /** Events whose id was published already (a sender's retry): not published again. */
+  duplicates: number;
 }
 
 /** What the sender is answered once `publish` resolved. */
 export type DeliveryReceipt =
-  | { status: 200; body: { accepted: number; published: number; filtered: number } }
-  | { status: 202; body: { accepted: number; spooled: number; filtered: number } };
+  | {
+      status: 200;
+      body: { accepted: number; published: number; filtered: number; duplicates: number };
+    }
+  | {
+      status: 202;
+      body: { accepted: number; spooled: number; filtered: number; duplicates: number };
+    };
 
 /**
  * Where a request's permitted envelopes go before its sender is answered: the one place that

@@ -28,8 +28,8 @@ export class KafkaDelivery extends Delivery {
     return this.queue.enqueue(envelopes);
   }
 
-  receipt({ accepted, delivered, filtered }: DeliveryCounts): DeliveryReceipt {
-    return { status: 200, body: { accepted, published: delivered, filtered } };
+  receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
+    return { status: 200, body: { accepted, published: delivered, filtered, duplicates } };
   }
 
   /** Kafka's own reachability is reported by the Kafka health check. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,10 +74,20 @@ export class KafkaBroker {
   }
 }
 
-/** A port whose `count - 1` successors (the KRaft controller's, extra listeners) are free too. */
+/**
+ * A port whose `count - 1` successors (the KRaft controller's, extra listeners) are free too,
+ * below the kernel's ephemeral range: a port in it can be taken by any outgoing connection
+ * between this check and the broker's bind (a CI run met it: "Address already in use").
+ */
 async function freePorts(count: number): Promise<number> {
+  const [ephemeralStart = 32_768] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const low = 10_000;
+  const high = Math.max(low + 1000, ephemeralStart - count);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const port = low + Math.floor(Math.random() * (high - low));
     let free = true;
     for (let next = port; free && next < port + count; next++) free = await isFree(next);
     if (free) return port;

@@ -10,6 +10,13 @@ export class IngestResultDto {
 
   @ApiProperty({ description: 'Events no rule allows; not sent.', example: 1 })
   filtered!: number;
+
+  @ApiProperty({
+    description:
+      'Events whose id this instance published within DEDUPE_WINDOW_SECONDS (a retry); not sent again.',
+    example: 0,
+  })
+  duplicates!: number;
 }
 
 /** 202, `spool` delivery mode: every permitted event is on the local disk, on its way to Kafka. */
@@ -22,4 +29,11 @@ export class SpooledResultDto {
 
   @ApiProperty({ description: 'Events no rule allows; not kept.', example: 1 })
   filtered!: number;
+
+  @ApiProperty({
+    description:
+      'Events whose id this instance spooled within DEDUPE_WINDOW_SECONDS (a retry); not kept again.',
+    example: 0,
+  })
+  duplicates!: number;
 }

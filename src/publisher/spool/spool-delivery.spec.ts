@@ -34,9 +34,9 @@ describe('SpoolDelivery', () => {
     await delivery.publish([envelope]);
     assert.ok(readdirSync(dir).some((name) => name.startsWith('segment-')));
     assert.deepEqual(sent, [], 'nothing leaves before the forwarder starts');
-    assert.deepEqual(delivery.receipt({ accepted: 3, delivered: 1, filtered: 2 }), {
+    assert.deepEqual(delivery.receipt({ accepted: 3, delivered: 1, filtered: 2, duplicates: 0 }), {
       status: 202,
-      body: { accepted: 3, spooled: 1, filtered: 2 },
+      body: { accepted: 3, spooled: 1, filtered: 2, duplicates: 0 },
     });
     delivery.onApplicationBootstrap();
     for (let waited = 0; sent.length === 0 && waited < 5000; waited += 10) {

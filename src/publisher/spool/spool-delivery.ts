@@ -59,8 +59,8 @@ export class SpoolDelivery
     return this.spool.append(envelopes);
   }
 
-  receipt({ accepted, delivered, filtered }: DeliveryCounts): DeliveryReceipt {
-    return { status: 202, body: { accepted, spooled: delivered, filtered } };
+  receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
+    return { status: 202, body: { accepted, spooled: delivered, filtered, duplicates } };
   }
 
   /** A spool whose forwarder is down keeps answering 202 while nothing leaves. */

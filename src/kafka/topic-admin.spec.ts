@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KafkaClients } from './kafka-clients.js';
+import { TopicAdmin } from './topic-admin.js';
+
+/** An admin client whose createTopics answers, call after call, what it is given. */
+function adminAnswering(...answers: (boolean | Error)[]) {
+  const calls: string[] = [];
+  const admin = {
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    createTopics: ({ topics }: { topics: { topic: string }[] }) => {
+      calls.push(topics[0]?.topic ?? '');
+      const answer = answers.shift() ?? false;
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    },
+  };
+  const clients = { create: () => ({ admin: () => admin }) } as unknown as KafkaClients;
+  return { topics: new TopicAdmin(clients), calls };
+}
+
+const kafkaError = (name: string, type?: string) =>
+  Object.assign(new Error(type ?? name), { name, ...(type ? { type } : {}) });
+
+describe('TopicAdmin.ensureTopic', () => {
+  const spec = { topic: 'kytos.evcs', partitions: 3, replicationFactor: 1 };
+
+  it('asks again while a topic it just created is missing from the metadata, and says it created it', async () => {
+    const lag = kafkaError('KafkaJSProtocolError', 'UNKNOWN_TOPIC_OR_PARTITION');
+    const { topics, calls } = adminAnswering(lag, lag, false);
+    assert.equal(await topics.ensureTopic(spec), true);
+    assert.equal(calls.length, 3);
+  });
+
+  it('passes any other failure on at once', async () => {
+    const refused = kafkaError('KafkaJSConnectionError');
+    const { topics, calls } = adminAnswering(refused, false);
+    await assert.rejects(topics.ensureTopic(spec), (error) => error === refused);
+    assert.equal(calls.length, 1);
+  });
+});
