@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { signWebhook } from '../src/auth/webhook-signature.js';
@@ -176,6 +177,31 @@ describe('webhook authentication', () => {
       200,
     );
     assert.equal(await countRecords(broker.brokers, topic), before + 2);
+  });
+
+  it('publishes a request signed in the Standard Webhooks scheme, and refuses its replay', async () => {
+    // Signed here by the specification's recipe, not by the service's own helper.
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const id = `msg_${Date.now()}`;
+    const mac = createHmac('sha256', Buffer.from(secret, 'utf8'))
+      .update(`${id}.${timestamp}.${event}`)
+      .digest('base64');
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} v1,${mac}`,
+    };
+    const before = await countRecords(broker.brokers, topic);
+    assert.equal((await post(service.url + EVENTS_PATH, event, headers)).status, 200);
+    const replay = await post(service.url + EVENTS_PATH, event, headers);
+    assert.equal(replay.status, 401);
+    assert.match(String(replay.body.message), /replay/);
+    const tampered = await post(service.url + EVENTS_PATH, event.replace('l1', 'l2'), {
+      ...headers,
+      'webhook-id': `${id}-2`,
+    });
+    assert.equal(tampered.status, 401);
+    assert.equal(await countRecords(broker.brokers, topic), before + 1);
   });
 
   it('needs the admin token, not the webhook one, to change rules; reads stay open', async () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { loadAppConfig } from '../config/app-config.js';
 import { WebhookAuthenticator } from './webhook-authenticator.js';
-import { sameSecret, signWebhook } from './webhook-signature.js';
+import { sameSecret, signStandardWebhook, signWebhook } from './webhook-signature.js';
 
 const secret = 'a-shared-secret-of-some-length';
 const token = 'a-webhook-token-of-some-length';
@@ -88,6 +88,92 @@ describe('WebhookAuthenticator', () => {
     assert.equal(admission.signature.verify(), undefined);
     admission.signature.release();
     assert.equal(check(auth, signed(now - 6)), undefined, 'a retry after a failed answer');
+  });
+
+  it('accepts Standard Webhooks signatures, one of several for a key rotation, with a whsec_ key', () => {
+    const whsec = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const { auth: settings } = loadAppConfig({ AUTH_WEBHOOK_SECRET: whsec });
+    const auth = new WebhookAuthenticator(settings);
+    const standard = (id: string, timestamp: number, signature: string) =>
+      request({
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signature,
+      });
+    const valid = (id: string, timestamp: number) =>
+      signStandardWebhook(whsec, id, String(timestamp), body);
+    const old = signStandardWebhook('whsec_b2xkLWtleQ==', 'msg_1', String(now), body);
+    assert.equal(check(auth, standard('msg_1', now, `${old} ${valid('msg_1', now)}`)), undefined);
+    assert.match(
+      check(auth, standard('msg_1', now, valid('msg_1', now))) ?? '',
+      /replay/,
+      'the same id and timestamp again',
+    );
+    assert.equal(
+      check(auth, standard('msg_1', now - 1, valid('msg_1', now - 1))),
+      undefined,
+      "a sender's retry: same id, new timestamp",
+    );
+    assert.equal(check(auth, standard('msg_2', now, old)), 'bad signature', 'another key');
+    assert.equal(
+      check(auth, standard('msg_3', now, valid('msg_3', now)), Buffer.from('{}')),
+      'bad signature',
+      'another body',
+    );
+    for (const [headers, reason] of [
+      [{ 'webhook-signature': valid('m', now), 'webhook-timestamp': String(now) }, /webhook-id/],
+      [{ 'webhook-signature': valid('m', now), 'webhook-id': 'm' }, /webhook-timestamp/],
+      [
+        { 'webhook-signature': 'v2,abc', 'webhook-id': 'm', 'webhook-timestamp': String(now) },
+        /v1/,
+      ],
+      [
+        {
+          'webhook-signature': valid('m', now - 400),
+          'webhook-id': 'm',
+          'webhook-timestamp': String(now - 400),
+        },
+        /window/,
+      ],
+      [
+        {
+          'webhook-signature': Array(9).fill(valid('m', now)).join(' '),
+          'webhook-id': 'm',
+          'webhook-timestamp': String(now),
+        },
+        /1 to 8/,
+      ],
+    ] as const) {
+      const admission = auth.admit(request(headers), now);
+      assert.equal(admission.admitted, false, JSON.stringify(headers));
+      assert.match(admission.admitted ? '' : admission.reason, reason);
+    }
+  });
+
+  it("verifies the Standard Webhooks specification's own test vector", () => {
+    const vector = {
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      timestamp: 1614265330,
+      body: Buffer.from('{"test": 2432232314}'),
+      signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    };
+    assert.equal(
+      signStandardWebhook(vector.secret, vector.id, String(vector.timestamp), vector.body),
+      vector.signature,
+    );
+    const { auth: settings } = loadAppConfig({ AUTH_WEBHOOK_SECRET: vector.secret });
+    const admission = new WebhookAuthenticator(settings).admit(
+      request({
+        'webhook-id': vector.id,
+        'webhook-timestamp': String(vector.timestamp),
+        'webhook-signature': vector.signature,
+      }),
+      vector.timestamp,
+    );
+    assert.ok(admission.admitted && admission.signature);
+    admission.signature.update(vector.body);
+    assert.equal(admission.signature.verify(), undefined);
   });
 
   it('compares secrets of any length without throwing', () => {

@@ -3,12 +3,24 @@ import type { IncomingMessage } from 'node:http';
 import type { AppConfig } from '../config/app-config.js';
 import { bearerTokenMatches } from './bearer-token.js';
 import { ReplayGuard } from './replay-guard.js';
-import { SIGNATURE_HEADER, sameSecret, TIMESTAMP_HEADER } from './webhook-signature.js';
+import {
+  SIGNATURE_HEADER,
+  sameSecret,
+  STANDARD_ID_HEADER,
+  STANDARD_SIGNATURE_HEADER,
+  STANDARD_TIMESTAMP_HEADER,
+  standardWebhookKey,
+  TIMESTAMP_HEADER,
+} from './webhook-signature.js';
 
 /** How far into the future a sender's clock may be: a signed request cannot be prepared ahead. */
 const MAX_FUTURE_SKEW_SECONDS = 30;
 /** Live signatures remembered against replays: at 200 signed requests/s, a 600 s window. */
 const REPLAY_CAPACITY = 120_000;
+/** A Standard Webhooks message id is the sender's: short and plain, it keys the replay memory. */
+const STANDARD_ID = /^[\x21-\x7e]{1,256}$/;
+/** Signatures one header may carry (a sender rotating keys signs with each): a few, not a flood. */
+const MAX_STANDARD_SIGNATURES = 8;
 
 /** A signature checked as the raw body streams in, so no body is read twice or held unverified. */
 export interface PendingSignature {
@@ -24,7 +36,9 @@ export type WebhookAdmission =
 
 /**
  * Only Kytos may post events: a valid bearer token (AUTH_WEBHOOK_TOKEN) or an HMAC signature
- * (AUTH_WEBHOOK_SECRET) over the body as sent. Everything that can be decided from the headers
+ * (AUTH_WEBHOOK_SECRET) over the body as sent, in this service's scheme (X-Kytos-Timestamp,
+ * X-Kytos-Signature) or in the Standard Webhooks one (webhook-id, webhook-timestamp,
+ * webhook-signature). Everything that can be decided from the headers
  * is decided before a byte of the body is read; a signature is computed while the raw body
  * streams in, and only a verified body is inflated and parsed. So an unauthenticated request
  * costs the service next to nothing, whatever its body.
@@ -35,7 +49,7 @@ export class WebhookAuthenticator {
   constructor(private readonly auth: AppConfig['auth']) {}
 
   admit(request: IncomingMessage, nowSeconds = Math.floor(Date.now() / 1000)): WebhookAdmission {
-    const { disabled, webhookToken, webhookSecret, maxSkewSeconds } = this.auth;
+    const { disabled, webhookToken, webhookSecret } = this.auth;
     if (disabled) return { admitted: true };
     if (webhookToken && bearerTokenMatches(request.headers.authorization, webhookToken)) {
       return { admitted: true };
@@ -43,42 +57,106 @@ export class WebhookAuthenticator {
     if (!webhookSecret) {
       return refused('a valid bearer token is required (Authorization: Bearer <token>)');
     }
+    if (header(request, STANDARD_SIGNATURE_HEADER) !== undefined) {
+      return this.admitStandard(request, webhookSecret, nowSeconds);
+    }
     const timestamp = header(request, TIMESTAMP_HEADER);
     const signature = header(request, SIGNATURE_HEADER);
     if (!timestamp || !signature) {
       return refused(
-        `authentication required: ${webhookToken ? 'a valid bearer token, or ' : ''}the ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} headers (missing)`,
+        `authentication required: ${webhookToken ? 'a valid bearer token, or ' : ''}the ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} headers, or the Standard Webhooks headers (missing)`,
       );
     }
-    if (!/^\d{1,12}$/.test(timestamp)) return refused(`${TIMESTAMP_HEADER} must be Unix seconds`);
-    const age = nowSeconds - Number(timestamp);
-    if (age > maxSkewSeconds || -age > Math.min(maxSkewSeconds, MAX_FUTURE_SKEW_SECONDS)) {
-      return refused(
-        `${TIMESTAMP_HEADER} is outside the accepted window (${maxSkewSeconds} s back, ` +
-          `${Math.min(maxSkewSeconds, MAX_FUTURE_SKEW_SECONDS)} s ahead): replayed, or a clock is off`,
-      );
-    }
+    const late = this.outsideWindow(TIMESTAMP_HEADER, timestamp, nowSeconds);
+    if (late) return refused(late);
     if (!/^sha256=[0-9a-f]{64}$/i.test(signature)) {
       return refused(`${SIGNATURE_HEADER} must be sha256=<64 hex digits>`);
     }
-    const mac: Hmac = createHmac('sha256', webhookSecret).update(`${timestamp}.`);
     const claimed = signature.toLowerCase();
-    const expiresAt = Number(timestamp) + maxSkewSeconds;
+    return this.pending(
+      createHmac('sha256', webhookSecret).update(`${timestamp}.`),
+      (mac) => sameSecret(`sha256=${mac.digest('hex')}`, claimed),
+      claimed,
+      Number(timestamp),
+    );
+  }
+
+  /**
+   * Standard Webhooks: `webhook-signature` holds one or more `v1,<base64>` (a sender rotating
+   * keys signs with each); one of them must be the HMAC of `<id>.<timestamp>.<body>`. The id and
+   * timestamp together are accepted once within the window: a retry comes with a new timestamp.
+   */
+  private admitStandard(
+    request: IncomingMessage,
+    secret: string,
+    nowSeconds: number,
+  ): WebhookAdmission {
+    const id = header(request, STANDARD_ID_HEADER);
+    const timestamp = header(request, STANDARD_TIMESTAMP_HEADER);
+    const signatures = (header(request, STANDARD_SIGNATURE_HEADER) ?? '').split(' ');
+    if (!id || !STANDARD_ID.test(id)) {
+      return refused(`${STANDARD_ID_HEADER} is required: 1 to 256 printable characters`);
+    }
+    if (!timestamp) return refused(`${STANDARD_TIMESTAMP_HEADER} is required`);
+    const late = this.outsideWindow(STANDARD_TIMESTAMP_HEADER, timestamp, nowSeconds);
+    if (late) return refused(late);
+    const claimed = signatures
+      .filter((entry) => entry.startsWith('v1,'))
+      .map((entry) => entry.slice('v1,'.length));
+    if (
+      signatures.length > MAX_STANDARD_SIGNATURES ||
+      claimed.length === 0 ||
+      !claimed.every((value) => /^[A-Za-z0-9+/]{43}=$/.test(value))
+    ) {
+      return refused(
+        `${STANDARD_SIGNATURE_HEADER} must hold 1 to ${MAX_STANDARD_SIGNATURES} space-separated v1,<base64 HMAC-SHA256>`,
+      );
+    }
+    return this.pending(
+      createHmac('sha256', standardWebhookKey(secret)).update(`${id}.${timestamp}.`),
+      (mac) => {
+        const digest = mac.digest('base64');
+        // Every candidate is compared, so the time taken does not say which one matched.
+        return claimed.map((value) => sameSecret(digest, value)).includes(true);
+      },
+      `standard:${id}.${timestamp}`,
+      Number(timestamp),
+    );
+  }
+
+  /** Why a signed request's timestamp is refused, or undefined when it is within the window. */
+  private outsideWindow(name: string, timestamp: string, nowSeconds: number): string | undefined {
+    const { maxSkewSeconds } = this.auth;
+    if (!/^\d{1,12}$/.test(timestamp)) return `${name} must be Unix seconds`;
+    const age = nowSeconds - Number(timestamp);
+    const ahead = Math.min(maxSkewSeconds, MAX_FUTURE_SKEW_SECONDS);
+    if (age <= maxSkewSeconds && -age <= ahead) return undefined;
+    return `${name} is outside the accepted window (${maxSkewSeconds} s back, ${ahead} s ahead): replayed, or a clock is off`;
+  }
+
+  /** A signature computed as the body streams in, then checked and claimed against replays. */
+  private pending(
+    mac: Hmac,
+    matches: (mac: Hmac) => boolean,
+    replayKey: string,
+    timestamp: number,
+  ): WebhookAdmission {
+    const expiresAt = timestamp + this.auth.maxSkewSeconds;
     let held = false;
     return {
       admitted: true,
       signature: {
         update: (chunk) => void mac.update(chunk),
         verify: () => {
-          if (!sameSecret(`sha256=${mac.digest('hex')}`, claimed)) return 'bad signature';
-          const claim = this.replays.claim(claimed, expiresAt, Math.floor(Date.now() / 1000));
+          if (!matches(mac)) return 'bad signature';
+          const claim = this.replays.claim(replayKey, expiresAt, Math.floor(Date.now() / 1000));
           if (claim === 'replayed') return 'this signed request was already accepted (replay)';
           if (claim === 'full') return 'too many signed requests in the replay window';
           held = true;
           return undefined;
         },
         release: () => {
-          if (held) this.replays.release(claimed);
+          if (held) this.replays.release(replayKey);
           held = false;
         },
       },

@@ -13,6 +13,32 @@ export function signWebhook(secret: string, timestamp: string, body: Buffer | st
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
 }
 
+/** The Standard Webhooks headers (standardwebhooks.com), accepted beside the pair above. */
+export const STANDARD_ID_HEADER = 'webhook-id';
+export const STANDARD_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const STANDARD_SIGNATURE_HEADER = 'webhook-signature';
+
+/**
+ * The Standard Webhooks key: a `whsec_` secret is the base64 of the key's bytes; any other
+ * secret is used as its UTF-8 bytes (both ends do the same).
+ */
+export function standardWebhookKey(secret: string): Buffer {
+  return secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
+}
+
+/** Standard Webhooks' signature: `v1,` + base64 HMAC-SHA256 of `<id>.<timestamp>.<raw body>`. */
+export function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestamp: string,
+  body: Buffer | string,
+): string {
+  const mac = createHmac('sha256', standardWebhookKey(secret)).update(`${id}.${timestamp}.`);
+  return `v1,${mac.update(body).digest('base64')}`;
+}
+
 /** Constant-time comparison that does not leak the length either (both sides are hashed first). */
 export function sameSecret(expected: string, given: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();

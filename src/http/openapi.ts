@@ -1,6 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../auth/webhook-signature.js';
+import {
+  SIGNATURE_HEADER,
+  STANDARD_ID_HEADER,
+  STANDARD_SIGNATURE_HEADER,
+  STANDARD_TIMESTAMP_HEADER,
+  TIMESTAMP_HEADER,
+} from '../auth/webhook-signature.js';
 import { SWAGGER_PATH } from './api-routes.js';
 
 /** The security schemes: the admin's bearer token; the webhook's signature (both headers) or token. */
@@ -8,6 +14,9 @@ export const ADMIN_TOKEN = 'admin-token';
 export const WEBHOOK_SIGNATURE = 'webhook-signature';
 export const WEBHOOK_TIMESTAMP = 'webhook-timestamp';
 export const WEBHOOK_TOKEN = 'webhook-token';
+export const STANDARD_WEBHOOK_ID = 'standard-webhook-id';
+export const STANDARD_WEBHOOK_TIMESTAMP = 'standard-webhook-timestamp';
+export const STANDARD_WEBHOOK_SIGNATURE = 'standard-webhook-signature';
 
 /** The API description that /api/docs serves and that openapi.json must equal. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -51,6 +60,34 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         description: 'AUTH_WEBHOOK_TOKEN, the webhook alternative to signatures',
       },
       WEBHOOK_TOKEN,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: STANDARD_ID_HEADER,
+        description: 'Standard Webhooks: the message id (1 to 256 printable characters)',
+      },
+      STANDARD_WEBHOOK_ID,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: STANDARD_TIMESTAMP_HEADER,
+        description: 'Standard Webhooks: Unix seconds the signature was made',
+      },
+      STANDARD_WEBHOOK_TIMESTAMP,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: STANDARD_SIGNATURE_HEADER,
+        description:
+          'Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256 of <id>.<timestamp>.<raw body>>`, keyed by AUTH_WEBHOOK_SECRET (a `whsec_` secret is base64 of the key)',
+      },
+      STANDARD_WEBHOOK_SIGNATURE,
     )
     .build();
   const document = SwaggerModule.createDocument(app, info);

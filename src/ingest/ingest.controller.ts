@@ -18,7 +18,14 @@ import {
 import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
-import { WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WEBHOOK_TOKEN } from '../http/openapi.js';
+import {
+  STANDARD_WEBHOOK_ID,
+  STANDARD_WEBHOOK_SIGNATURE,
+  STANDARD_WEBHOOK_TIMESTAMP,
+  WEBHOOK_SIGNATURE,
+  WEBHOOK_TIMESTAMP,
+  WEBHOOK_TOKEN,
+} from '../http/openapi.js';
 import type { FastifyReply } from 'fastify';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -29,8 +36,13 @@ import { WebhookBatch } from './webhook-body.decorator.js';
 
 @ApiTags('events')
 @UseGuards(WebhookAuthGuard)
-// Either both signature headers, or the bearer token.
+// Both signature headers, or the three Standard Webhooks headers, or the bearer token.
 @ApiSecurity({ [WEBHOOK_SIGNATURE]: [], [WEBHOOK_TIMESTAMP]: [] })
+@ApiSecurity({
+  [STANDARD_WEBHOOK_ID]: [],
+  [STANDARD_WEBHOOK_TIMESTAMP]: [],
+  [STANDARD_WEBHOOK_SIGNATURE]: [],
+})
 @ApiSecurity(WEBHOOK_TOKEN)
 @ApiExtraModels(KytosEventDto)
 @Controller(`${KYTOS_API_BASE}/events`)

@@ -1,4 +1,5 @@
 import asyncio
+import base64
 import hashlib
 import hmac
 import time
@@ -9,6 +10,7 @@ from webhook_forwarder.webhook_client import (
     WebhookClient,
     WebhookSettings,
     encode_event,
+    sign_standard,
 )
 
 SECRET = "kytos-webhook-secret-for-tests-0123456789"
@@ -42,6 +44,28 @@ def test_signs_each_batch_as_the_service_expects_over_one_kept_alive_connection(
         assert request["headers"]["x-kytos-signature"] == "sha256=" + expected.hexdigest()
     assert [e["id"] for e in server.events()] == ["id-1", "id-2", "id-3"]
     assert len({request["port"] for request in server.requests}) == 1
+
+
+def test_or_signs_in_the_standard_webhooks_scheme(server):
+    settings = WebhookSettings(url=server.url, secret=SECRET, signature_scheme="standard", retry=FAST)
+    deliver(settings, [[event(1)], [event(2)]])
+    ids = set()
+    for request in server.requests:
+        headers = request["headers"]
+        assert "x-kytos-signature" not in headers
+        message_id, timestamp = headers["webhook-id"], headers["webhook-timestamp"]
+        assert abs(int(timestamp) - time.time()) < 60
+        expected = hmac.new(SECRET.encode(), f"{message_id}.{timestamp}.".encode() + request["body"], hashlib.sha256)
+        assert headers["webhook-signature"] == "v1," + base64.b64encode(expected.digest()).decode()
+        ids.add(message_id)
+    assert len(ids) == 2, "each request its own message id"
+
+
+def test_standard_signatures_match_the_specification_test_vector():
+    signature = sign_standard(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", b'{"test": 2432232314}'
+    )
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 
 def test_or_sends_a_bearer_token(server):

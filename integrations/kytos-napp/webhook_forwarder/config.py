@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from .forwarder import Forwarder, ForwarderSettings
 from .serializer import SerializerLimits
-from .webhook_client import RetrySettings, WebhookClient, WebhookSettings
+from .webhook_client import SIGNATURE_SCHEMES, RetrySettings, WebhookClient, WebhookSettings
 
 N = TypeVar("N", int, float)
 
@@ -43,9 +43,14 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
         problems.append(f"EVENT_NAME_PATTERN={pattern!r}: {error}")
         pattern = ".*"
     secret = _secret(settings, problems)
+    scheme = str(getattr(settings, "WEBHOOK_SIGNATURE_SCHEME", "kytos"))
+    if scheme not in SIGNATURE_SCHEMES:
+        problems.append(f"WEBHOOK_SIGNATURE_SCHEME={scheme!r}: expected one of {', '.join(SIGNATURE_SCHEMES)}")
+        scheme = "kytos"
     webhook = WebhookSettings(
         url=url,
         secret=secret,
+        signature_scheme=scheme,
         token=settings.WEBHOOK_TOKEN or None,
         request_timeout=number("REQUEST_TIMEOUT_SECONDS", float, 0.1, 600.0),
         retry=RetrySettings(

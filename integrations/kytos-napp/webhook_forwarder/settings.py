@@ -14,6 +14,9 @@ WEBHOOK_URL = _env("KAFKA_EVENTS_WEBHOOK_URL", "http://127.0.0.1:8080/api/kytos/
 #: HMAC-SHA256 shared secret: the service's AUTH_WEBHOOK_SECRET (or a file holding it).
 WEBHOOK_SECRET = _env("KAFKA_EVENTS_WEBHOOK_SECRET")
 WEBHOOK_SECRET_FILE = _env("KAFKA_EVENTS_WEBHOOK_SECRET_FILE")
+#: How the secret signs: "kytos" (X-Kytos-Timestamp and X-Kytos-Signature) or "standard"
+#: (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature); the service takes both.
+WEBHOOK_SIGNATURE_SCHEME = _env("KAFKA_EVENTS_WEBHOOK_SIGNATURE_SCHEME", "kytos")
 #: The simpler alternative: the service's AUTH_WEBHOOK_TOKEN.
 WEBHOOK_TOKEN = _env("KAFKA_EVENTS_WEBHOOK_TOKEN")
 #: Only events whose name matches (from the start) leave the controller. ".*": all of them.

@@ -4,6 +4,7 @@ connection, retrying what another attempt can fix."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import enum
 import hashlib
 import hmac
@@ -12,6 +13,7 @@ import json
 import logging
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -53,10 +55,27 @@ class WebhookSettings:
     url: str
     #: HMAC-SHA256 shared secret (AUTH_WEBHOOK_SECRET of the service), or ...
     secret: str | None = None
+    #: ... applied in this scheme (see SIGNATURE_SCHEMES).
+    signature_scheme: str = "kytos"
     #: ... a bearer token (AUTH_WEBHOOK_TOKEN of the service).
     token: str | None = None
     request_timeout: float = 10.0
     retry: RetrySettings = RetrySettings()
+
+
+#: "kytos": X-Kytos-Timestamp and X-Kytos-Signature; "standard": Standard Webhooks.
+SIGNATURE_SCHEMES = ("kytos", "standard")
+
+
+def sign_standard(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
+    """Standard Webhooks: ``v1,`` + base64 HMAC-SHA256 of ``<id>.<timestamp>.<raw body>``.
+
+    A ``whsec_`` secret is the base64 of the key; any other is used as its UTF-8 bytes, as the
+    service does.
+    """
+    key = base64.b64decode(secret[len("whsec_") :]) if secret.startswith("whsec_") else secret.encode()
+    mac = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode()
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -157,7 +176,15 @@ class WebhookClient:
 
     def _headers(self, body: bytes) -> dict[str, str]:
         headers = {"content-type": "application/json"}
-        if self.settings.secret:
+        if self.settings.secret and self.settings.signature_scheme == "standard":
+            timestamp = str(int(time.time()))
+            # Each attempt is its own message: a retry gets a new id and timestamp, and the
+            # service recognises the events themselves by their ids.
+            message_id = f"msg_{uuid.uuid4().hex}"
+            headers["webhook-id"] = message_id
+            headers["webhook-timestamp"] = timestamp
+            headers["webhook-signature"] = sign_standard(self.settings.secret, message_id, timestamp, body)
+        elif self.settings.secret:
             timestamp = str(int(time.time()))
             headers["x-kytos-timestamp"] = timestamp
             headers["x-kytos-signature"] = sign(self.settings.secret, timestamp, body)
