@@ -162,6 +162,12 @@ describe('FilterService', () => {
       filters.create('kytos/topology\\.', '', 'allow', { key: 'content/switch' }),
       (error) => error instanceof InvalidRuleError && /JSON Pointer/.test(error.message),
     );
+    for (const topic of ['kafka_events_filters', '__consumer_offsets']) {
+      await assert.rejects(
+        filters.create('kytos/topology\\.', '', 'allow', { topic }),
+        (error) => error instanceof InvalidRuleError && /cannot go there/.test(error.message),
+      );
+    }
     await assert.rejects(
       filters.create('kytos/topology\\.', '', 'deny', { topic: 'kytos.denied' }),
       (error) => error instanceof InvalidRuleError && /deny rule/.test(error.message),

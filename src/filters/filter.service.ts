@@ -138,9 +138,24 @@ export class FilterService {
       if (error instanceof RuleSetCompileError) throw new InvalidRuleError(error.message);
       throw error;
     }
-    if (rule.topic !== undefined) await this.ensureTopic(rule.topic);
+    if (rule.topic !== undefined) {
+      this.assertRoutable(rule.topic);
+      await this.ensureTopic(rule.topic);
+    }
     await this.store.add(rule);
     return rule;
+  }
+
+  /** Events must not be routed into the rules' own topic, nor into Kafka's internal ones. */
+  private assertRoutable(topic: string): void {
+    if (topic === this.config.filters.topic) {
+      throw new InvalidRuleError(
+        `topic ${topic} holds the permission rules (FILTER_TOPIC): events cannot go there`,
+      );
+    }
+    if (topic.startsWith('__')) {
+      throw new InvalidRuleError(`topic ${topic} is internal to Kafka: events cannot go there`);
+    }
   }
 
   /**
