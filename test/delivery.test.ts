@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import kafkajs from 'kafkajs';
 import { EventEnvelope } from '../src/publisher/event-envelope.js';
 import { encodeRecord } from '../src/publisher/spool/spool-record.js';
 import { streamEvents } from './support/event-stream.js';
@@ -45,6 +46,71 @@ const fastFailure = {
 };
 
 describe('spool delivery mode', () => {
+  it('sends a record Kafka refuses for good to KAFKA_DLQ_TOPIC, with the reason and the topic it was meant for', async () => {
+    // The dead letter topic takes larger records than the events topic, whose default is 1 MiB.
+    const admin = new kafkajs.Kafka({
+      brokers: [broker.brokers],
+      logLevel: kafkajs.logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: 'spool_dlq', configEntries: [{ name: 'max.message.bytes', value: '4194304' }] },
+      ],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const dir = spoolDir();
+    const service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: 'spool_refusing',
+      KAFKA_DLQ_TOPIC: 'spool_dlq',
+      // Uncompressed, the record is over the events topic's limit (1 MiB) and under the DLQ's.
+      KAFKA_COMPRESSION: 'none',
+      // Our own limit lets the record through: the broker's is the one that refuses it.
+      KAFKA_MAX_RECORD_BYTES: '4194304',
+      DELIVERY_MODE: 'spool',
+      SPOOL_DIR: dir,
+      FILTER_STORE: 'memory',
+    });
+    try {
+      const large = {
+        id: '3f0c6a5e-8b1d-4c2e-9f7a-1d2b3c4d5e6f',
+        name: 'kytos/topology.updated',
+        content: { topology: 'x'.repeat(1.5 * 1024 * 1024) },
+      };
+      const small = {
+        id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+        name: 'kytos/topology.link_up',
+        content: {},
+      };
+      const answer = await postJson(service.url + EVENTS_PATH, [small, large]);
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      const [dead] = await readTopic(broker.brokers, 'spool_dlq', 1, 30_000);
+      assert.equal(dead?.headers['kytos-event-id'], large.id);
+      assert.equal(dead?.headers['dlq-original-topic'], 'spool_refusing');
+      assert.match(dead?.headers['dlq-reason'] ?? '', /MESSAGE_TOO_LARGE/);
+      const value = JSON.parse(dead?.value ?? '{}') as {
+        event?: string;
+        id?: string;
+        message?: { topology?: string };
+      };
+      assert.equal(value.event, large.name, 'the record as it would have been');
+      assert.equal(value.id, large.id);
+      assert.equal(value.message?.topology, large.content.topology);
+      const delivered = await readTopic(broker.brokers, 'spool_refusing', 1);
+      assert.deepEqual(
+        delivered.map((record) => record.headers['kytos-event-id']),
+        [small.id],
+      );
+      assert.ok(!existsSync(join(dir, 'rejected.spool')), 'nothing kept locally');
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      assert.match(metrics, /^kafka_events_dead_letters_total 1$/m);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('answers 202 once the batch is on disk, and forwards it to Kafka exactly as sent', async () => {
     const service = await startService({
       KAFKA_BROKERS: broker.brokers,

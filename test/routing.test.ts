@@ -148,12 +148,18 @@ for (const mode of ['kafka', 'spool'] as const) {
         assert.equal(answer.status, 400, JSON.stringify(answer.body));
         assert.match(String(answer.body.message), reason);
       };
-      await refused(
-        { pattern: 'kytos/of_lldp\\.', topic: 'has space' },
-        /not a valid Kafka topic name/,
-      );
-      await refused({ pattern: 'kytos/of_lldp\\.', topic: 'x'.repeat(250) }, /topic/);
-      await refused({ pattern: 'kytos/of_lldp\\.', key: 'content/switch' }, /JSON Pointer/);
+      for (const topic of ['has space', 'x'.repeat(250), '__consumer_offsets', '..', null]) {
+        await refused({ pattern: 'kytos/of_lldp\\.', topic }, /topic must/);
+      }
+      for (const key of ['content/switch', '/a/~2', null]) {
+        await refused({ pattern: 'kytos/of_lldp\\.', key }, /key must/);
+      }
+      const reserved = await postJson(service.url + FILTERS_PATH, {
+        pattern: 'kytos/of_lldp\\.',
+        topic: 'kafka_events_filters',
+      });
+      assert.equal(reserved.status, 409, JSON.stringify(reserved.body));
+      assert.match(String(reserved.body.message), /holds the permission rules/);
       await refused(
         { pattern: 'kytos/of_lldp\\.', action: 'deny', topic: `${prefix}_x` },
         /deny rule/,

@@ -90,6 +90,7 @@ function toAppConfig(env: Env, ctx: z.RefinementCtx): AppConfig {
         : undefined,
       sasl,
       topic: env.KAFKA_TOPIC,
+      dlqTopic: env.KAFKA_DLQ_TOPIC,
       clientId: env.KAFKA_CLIENT_ID,
       acks: env.KAFKA_ACKS,
       compression: env.KAFKA_COMPRESSION,

@@ -75,6 +75,7 @@ const envFields = z.object({
   KAFKA_SASL_PASSWORD: optionalText(),
   KAFKA_SASL_PASSWORD_FILE: fileContents('KAFKA_SASL_PASSWORD_FILE'),
   KAFKA_TOPIC: text('event_logs', checkTopicName),
+  KAFKA_DLQ_TOPIC: optionalText(checkTopicName),
   KAFKA_CLIENT_ID: text('kafka-events', checkClientId),
   KAFKA_ACKS: oneOf('all', KAFKA_ACKS),
   KAFKA_COMPRESSION: oneOf('gzip', KAFKA_COMPRESSIONS),
@@ -182,6 +183,13 @@ function checkTogether(env: Env, ctx: z.RefinementCtx): void {
       ctx,
       `KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all (got ${env.KAFKA_ACKS}): an idempotent producer ` +
         'only guarantees no duplicates when every in-sync replica acknowledges; set KAFKA_IDEMPOTENT=false to use acks 1 or 0',
+    );
+  }
+  const dlq = env.KAFKA_DLQ_TOPIC;
+  if (dlq !== undefined && (dlq === env.KAFKA_TOPIC || dlq === env.FILTER_TOPIC)) {
+    verbatim(
+      ctx,
+      'KAFKA_DLQ_TOPIC must differ from KAFKA_TOPIC and FILTER_TOPIC: dead letters would mix with the records they stand apart from',
     );
   }
   if (env.KAFKA_RETRY_INITIAL_MS > env.KAFKA_RETRY_MAX_MS) {

@@ -57,6 +57,8 @@ export interface KafkaSettings {
   tls?: KafkaTlsSettings;
   sasl?: KafkaSaslSettings;
   topic: string;
+  /** Where records Kafka refuses for good go in spool mode, with the reason; none: a local file. */
+  dlqTopic: string | undefined;
   clientId: string;
   acks: KafkaAcks;
   compression: KafkaCompression;

@@ -12,8 +12,11 @@ export interface RuleRouting {
   key?: string;
 }
 
-/** Kafka's own rule for topic names. */
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+/**
+ * Kafka's rule for topic names (A-Z a-z 0-9 . _ -, at most 249), starting with a letter or a
+ * digit: so never `.`, `..`, nor Kafka's internal `__` topics.
+ */
+export const TOPIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$/;
 
 /**
  * A permission rule: an event whose name matches the pattern (at its start, like Python's
@@ -51,9 +54,9 @@ export class FilterRule {
     if (action === 'deny' && (topic !== undefined || key !== undefined)) {
       throw new InvalidRoutingError('a deny rule cannot carry a topic or a key: it sends nothing');
     }
-    if (topic !== undefined && (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..')) {
+    if (topic !== undefined && !TOPIC_NAME.test(topic)) {
       throw new InvalidRoutingError(
-        `topic ${JSON.stringify(topic.slice(0, 300))} is not a valid Kafka topic name (1 to 249 of A-Z a-z 0-9 . _ -, not . or ..)`,
+        `topic ${JSON.stringify(topic.slice(0, 300))} is not a valid Kafka topic name here (1 to 249 of A-Z a-z 0-9 . _ -, starting with a letter or digit)`,
       );
     }
     let pointer: JsonPointer | undefined;

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -31,7 +32,7 @@ import { AdminAuthGuard } from '../auth/admin-auth.guard.js';
 import { KYTOS_API_BASE } from '../http/api-routes.js';
 import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { ADMIN_TOKEN } from '../http/openapi.js';
-import { CreateFilterDto } from './dto/create-filter.dto.js';
+import { CreateAllowRuleDto, CreateDenyRuleDto, CreateFilterDto } from './dto/create-filter.dto.js';
 import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
 import { FilterService } from './filter.service.js';
@@ -97,6 +98,16 @@ export class FilterController {
 
   @Post()
   @ApiBearerAuth(ADMIN_TOKEN)
+  @ApiExtraModels(CreateAllowRuleDto, CreateDenyRuleDto)
+  // anyOf: an allow rule may leave its action out, so the action cannot tell the two apart.
+  @ApiBody({
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(CreateAllowRuleDto) },
+        { $ref: getSchemaPath(CreateDenyRuleDto) },
+      ],
+    },
+  })
   @ApiOperation({
     summary: 'Add a rule that allows (or denies) the events whose name matches the pattern.',
   })

@@ -162,10 +162,15 @@ describe('FilterService', () => {
       filters.create('kytos/topology\\.', '', 'allow', { key: 'content/switch' }),
       (error) => error instanceof InvalidRuleError && /JSON Pointer/.test(error.message),
     );
-    for (const topic of ['kafka_events_filters', '__consumer_offsets']) {
+    await assert.rejects(
+      filters.create('kytos/topology\\.', '', 'allow', { topic: 'kafka_events_filters' }),
+      (error) => error instanceof RuleConflictError && /cannot go there/.test(error.message),
+    );
+    for (const topic of ['__consumer_offsets', '.', '..']) {
       await assert.rejects(
         filters.create('kytos/topology\\.', '', 'allow', { topic }),
-        (error) => error instanceof InvalidRuleError && /cannot go there/.test(error.message),
+        (error) =>
+          error instanceof InvalidRuleError && /not a valid Kafka topic name/.test(error.message),
       );
     }
     await assert.rejects(

@@ -146,15 +146,17 @@ export class FilterService {
     return rule;
   }
 
-  /** Events must not be routed into the rules' own topic, nor into Kafka's internal ones. */
+  /** Events must not be routed into the topics the service keeps for something else. */
   private assertRoutable(topic: string): void {
     if (topic === this.config.filters.topic) {
-      throw new InvalidRuleError(
+      throw new RuleConflictError(
         `topic ${topic} holds the permission rules (FILTER_TOPIC): events cannot go there`,
       );
     }
-    if (topic.startsWith('__')) {
-      throw new InvalidRuleError(`topic ${topic} is internal to Kafka: events cannot go there`);
+    if (topic === this.config.kafka.dlqTopic) {
+      throw new RuleConflictError(
+        `topic ${topic} holds the dead letters (KAFKA_DLQ_TOPIC): events cannot go there`,
+      );
     }
   }
 

@@ -1,6 +1,9 @@
 /** A JSON Pointer (RFC 6901) is not well formed: a rule that carries it is refused. */
 export class InvalidJsonPointerError extends Error {}
 
+/** RFC 6901's grammar: `/`-separated tokens, `~` only as `~0` or `~1`. */
+export const JSON_POINTER = /^(\/([^/~]|~[01])*)*$/;
+
 /** Longest pointer accepted: a record key comes from a few levels down, never a long walk. */
 const MAX_POINTER_LENGTH = 256;
 
@@ -18,14 +21,9 @@ export class JsonPointer {
     if (text.length > MAX_POINTER_LENGTH) {
       throw new InvalidJsonPointerError(`key is longer than ${MAX_POINTER_LENGTH} characters`);
     }
-    if (text !== '' && !text.startsWith('/')) {
+    if (!JSON_POINTER.test(text)) {
       throw new InvalidJsonPointerError(
-        `key ${JSON.stringify(text)} is not a JSON Pointer: it must start with / (e.g. /content/switch/dpid)`,
-      );
-    }
-    if (/~(?![01])/.test(text)) {
-      throw new InvalidJsonPointerError(
-        `key ${JSON.stringify(text)} is not a JSON Pointer: ~ must be followed by 0 or 1`,
+        `key ${JSON.stringify(text)} is not a JSON Pointer: /-separated, starting with / (e.g. /content/switch/dpid), ~ only as ~0 or ~1`,
       );
     }
     const tokens = text

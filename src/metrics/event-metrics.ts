@@ -47,6 +47,12 @@ export class EventMetrics {
     registers: this.registers,
   });
 
+  readonly deadLetters = new Counter({
+    name: 'kafka_events_dead_letters_total',
+    help: 'Records Kafka refused for good, sent to KAFKA_DLQ_TOPIC with the reason (spool mode).',
+    registers: this.registers,
+  });
+
   readonly duplicates = new Counter({
     name: 'kafka_events_duplicates_total',
     help: 'Events whose id was published within DEDUPE_WINDOW_SECONDS on this instance; not published again.',

@@ -47,6 +47,8 @@ export class EventEnvelope {
     readonly value: Buffer,
     /** null: the service's topic (KAFKA_TOPIC). */
     readonly topic: string | null,
+    /** Headers beyond the record format's own (a dead letter's reason). */
+    private readonly extraHeaders: Readonly<Record<string, string>> = {},
   ) {}
 
   /**
@@ -94,6 +96,17 @@ export class EventEnvelope {
     return new EventEnvelope(id, name, key, value, topic);
   }
 
+  /**
+   * The same record bound for the dead letter topic, with why it was refused and where it was
+   * meant to go (`dlq-reason`, `dlq-original-topic`).
+   */
+  deadLetter(dlqTopic: string, originalTopic: string, reason: string): EventEnvelope {
+    return new EventEnvelope(this.id, this.name, this.key, this.value, dlqTopic, {
+      'dlq-reason': reason.slice(0, 1024),
+      'dlq-original-topic': this.topic ?? originalTopic,
+    });
+  }
+
   /** Bytes Kafka counts against its record size limit, near enough to refuse early. */
   get size(): number {
     return this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;
@@ -108,6 +121,7 @@ export class EventEnvelope {
         'kytos-event-name': this.name,
         'kytos-event-id': this.id,
         'content-type': 'application/json',
+        ...this.extraHeaders,
       },
     };
   }

@@ -138,12 +138,14 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async connectAndCreateTopic(): Promise<void> {
     await this.client.connect();
-    const { topic, topicPartitions, topicReplicationFactor } = this.config.kafka;
-    const created = await this.topics.ensureTopic({
-      topic,
-      partitions: topicPartitions,
-      replicationFactor: topicReplicationFactor,
-    });
-    this.logger.log(created ? `created topic ${topic}` : `publishing to existing topic ${topic}`);
+    const { topic, dlqTopic, topicPartitions, topicReplicationFactor } = this.config.kafka;
+    for (const name of dlqTopic === undefined ? [topic] : [topic, dlqTopic]) {
+      const created = await this.topics.ensureTopic({
+        topic: name,
+        partitions: topicPartitions,
+        replicationFactor: topicReplicationFactor,
+      });
+      this.logger.log(created ? `created topic ${name}` : `publishing to existing topic ${name}`);
+    }
   }
 }

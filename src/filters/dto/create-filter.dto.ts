@@ -1,6 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { RULE_ACTIONS, type RuleAction } from '../filter-rule.js';
+import { ApiProperty, ApiPropertyOptional, OmitType, PickType } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import { RULE_ACTIONS, TOPIC_NAME, type RuleAction } from '../filter-rule.js';
+import { JSON_POINTER } from '../json-pointer.js';
 
 export class CreateFilterDto {
   @ApiProperty({
@@ -33,11 +42,14 @@ export class CreateFilterDto {
     description:
       'Allow rules only: the Kafka topic the events it permits go to, created if missing. When several matching allow rules have a topic, the one with the longest pattern wins (equal lengths: the smallest id); without any, KAFKA_TOPIC.',
     example: 'kytos.evcs',
-    pattern: '^[A-Za-z0-9._-]{1,249}$',
+    pattern: TOPIC_NAME.source,
   })
-  @IsOptional()
+  // Absent is fine; null is not a topic (IsOptional would let it through).
+  @ValidateIf((dto: CreateFilterDto) => dto.topic !== undefined)
   @IsString()
-  @MaxLength(249)
+  @Matches(TOPIC_NAME, {
+    message: 'topic must be 1 to 249 of A-Z a-z 0-9 . _ -, starting with a letter or digit',
+  })
   topic?: string;
 
   @ApiPropertyOptional({
@@ -45,9 +57,29 @@ export class CreateFilterDto {
       'Allow rules only: a JSON Pointer (RFC 6901) into the event whose string or number value becomes the record key, so that all events of one switch, circuit or link stay in order on one partition; the event name when it finds nothing. Chosen among matching allow rules as topic is.',
     example: '/content/evc/id',
     maxLength: 256,
+    pattern: JSON_POINTER.source,
   })
-  @IsOptional()
+  @ValidateIf((dto: CreateFilterDto) => dto.key !== undefined)
   @IsString()
   @MaxLength(256)
+  @Matches(JSON_POINTER, { message: 'key must be a JSON Pointer (RFC 6901), e.g. /content/evc/id' })
   key?: string;
+}
+
+/** The request body as the API describes it: an allow rule, which may route, ... */
+export class CreateAllowRuleDto extends OmitType(CreateFilterDto, ['action'] as const) {
+  @ApiPropertyOptional({ enum: ['allow'], default: 'allow' })
+  action?: 'allow';
+}
+
+/** ... or a deny rule, which sends nothing and so has neither topic nor key. */
+export class CreateDenyRuleDto extends PickType(CreateFilterDto, [
+  'pattern',
+  'description',
+] as const) {
+  @ApiProperty({
+    enum: ['deny'],
+    description: 'Events matching may not leave, whatever allows them.',
+  })
+  action!: 'deny';
 }

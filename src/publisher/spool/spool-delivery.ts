@@ -23,7 +23,14 @@ export class SpoolDelivery
   constructor(producer: BatchSender, config: AppConfig, retry: RetryPolicy, metrics: EventMetrics) {
     super();
     const spool = (this.spool = new Spool(config));
-    const forwarder = (this.forwarder = new SpoolForwarder(spool, producer, retry, metrics));
+    const { dlqTopic, topic } = config.kafka;
+    const forwarder = (this.forwarder = new SpoolForwarder(
+      spool,
+      producer,
+      retry,
+      metrics,
+      dlqTopic === undefined ? undefined : { topic: dlqTopic, originalTopic: topic },
+    ));
     metrics.gauge({
       name: 'kafka_events_spool_bytes',
       help: 'Bytes in local spool segments not yet forwarded and deleted (spool delivery mode).',

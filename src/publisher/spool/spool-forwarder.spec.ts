@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -61,8 +61,15 @@ class FailingSpool extends Spool {
 /** Stands in for Kafka: keeps what it acknowledged; refuses for good names starting with kytos/bad. */
 class RecordingProducer {
   readonly acknowledged: string[] = [];
+  /** Dead letters taken (records bound for the topic 'dlq'), as kafkajs would send them. */
+  readonly deadLetters: ReturnType<EventEnvelope['toMessage']>[] = [];
+  refuseDeadLetters = false;
 
   send(envelopes: readonly EventEnvelope[]): Promise<void> {
+    if (envelopes.every((envelope) => envelope.topic === 'dlq') && !this.refuseDeadLetters) {
+      this.deadLetters.push(...envelopes.map((envelope) => envelope.toMessage()));
+      return Promise.resolve();
+    }
     if (envelopes.some((envelope) => envelope.name.startsWith('kytos/bad'))) {
       const error = new kafkajs.KafkaJSProtocolError('too large');
       Object.assign(error, { type: 'MESSAGE_TOO_LARGE' });
@@ -77,7 +84,10 @@ function events(names: string[]): EventEnvelope[] {
   return names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, 'name', new Date(0)));
 }
 
-async function forwarderWith(failOnce: Operation[]) {
+async function forwarderWith(
+  failOnce: Operation[],
+  deadLetters?: { topic: string; originalTopic: string },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
   dirs.push(dir);
   const config = loadAppConfig({
@@ -97,6 +107,7 @@ async function forwarderWith(failOnce: Operation[]) {
     producer,
     new RetryPolicy(config.kafka.retry),
     metrics,
+    deadLetters,
   );
   return { spool, producer, metrics, forwarder };
 }
@@ -169,6 +180,42 @@ describe('SpoolForwarder', () => {
       ['kytos/bad'],
       'only the refused record, not the one our bug failed',
     );
+  });
+
+  it('sends a record Kafka refuses to the dead letter topic with the reason; keeps it locally only if that refuses it too', async () => {
+    for (const refuseDeadLetters of [false, true]) {
+      const { spool, producer, metrics, forwarder } = await forwarderWith([], {
+        topic: 'dlq',
+        originalTopic: 'event_logs',
+      });
+      producer.refuseDeadLetters = refuseDeadLetters;
+      forwarder.start();
+      try {
+        await spool.append(events(['kytos/a', 'kytos/bad', 'kytos/c']));
+        await until(() => producer.acknowledged.includes('kytos/c'), 'kytos/c forwarded');
+      } finally {
+        await forwarder.stop();
+        await spool.close();
+      }
+      assert.deepEqual(producer.acknowledged, ['kytos/a', 'kytos/c']);
+      const kept = existsSync(join(spool.dir, 'rejected.spool'));
+      const counted = (
+        await metrics.registry.getSingleMetric('kafka_events_dead_letters_total')?.get()
+      )?.values[0]?.value;
+      if (refuseDeadLetters) {
+        assert.deepEqual(producer.deadLetters, []);
+        assert.ok(kept, 'kept in rejected.spool when the dead letter topic refuses it too');
+        assert.equal(counted, 0);
+      } else {
+        assert.equal(producer.deadLetters.length, 1);
+        const [dead] = producer.deadLetters;
+        assert.equal(dead?.headers['kytos-event-name'], 'kytos/bad');
+        assert.equal(dead?.headers['dlq-original-topic'], 'event_logs');
+        assert.match(dead?.headers['dlq-reason'] ?? '', /MESSAGE_TOO_LARGE/);
+        assert.ok(!kept, 'nothing kept locally');
+        assert.equal(counted, 1);
+      }
+    }
   });
 
   it('stays down through restarts that fail again, and is up once a batch goes through', async () => {

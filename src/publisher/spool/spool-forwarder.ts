@@ -29,6 +29,8 @@ export class SpoolForwarder {
     private readonly producer: BatchSender,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
+    /** KAFKA_DLQ_TOPIC and the topic refused records were meant for, when dead letters are on. */
+    private readonly deadLetters?: { topic: string; originalTopic: string },
   ) {}
 
   get state(): ForwarderState {
@@ -147,9 +149,11 @@ export class SpoolForwarder {
 
   /**
    * Records Kafka refuses for good would block the spool forever: each is tried alone, and the
-   * ones still refused are kept in rejected.spool and logged, never silently dropped. False when
-   * Kafka became unavailable meanwhile: the whole batch is tried again later. Only Kafka's own
-   * refusals are set aside: a fault of this service ('internal') is retried, not filed away.
+   * ones still refused go to the dead letter topic (KAFKA_DLQ_TOPIC) with the reason, or, when
+   * there is none or it refuses them too, are kept in rejected.spool; logged, never silently
+   * dropped. False when Kafka became unavailable meanwhile: the whole batch is tried again
+   * later. Only Kafka's own refusals are set aside: a fault of this service ('internal') is
+   * retried, not filed away.
    */
   private async setAsideRejected(envelopes: EventEnvelope[]): Promise<boolean> {
     for (const envelope of envelopes) {
@@ -158,6 +162,9 @@ export class SpoolForwarder {
       } catch (error) {
         const failure = KafkaFailure.from(error);
         if (failure.kind !== 'rejected') return false;
+        const dead = await this.sendToDeadLetters(envelope, failure.reason);
+        if (dead === 'unavailable') return false;
+        if (dead === 'sent') continue;
         const path = await this.spool.setAside(envelope);
         this.metrics.failed.inc({ reason: 'rejected' });
         this.logger.error(
@@ -166,5 +173,24 @@ export class SpoolForwarder {
       }
     }
     return true;
+  }
+
+  /** 'refused' also when there is no dead letter topic: the caller keeps the record locally. */
+  private async sendToDeadLetters(
+    envelope: EventEnvelope,
+    reason: string,
+  ): Promise<'sent' | 'refused' | 'unavailable'> {
+    if (!this.deadLetters) return 'refused';
+    const { topic, originalTopic } = this.deadLetters;
+    try {
+      await this.producer.send([envelope.deadLetter(topic, originalTopic, reason)]);
+    } catch (error) {
+      return KafkaFailure.from(error).kind === 'rejected' ? 'refused' : 'unavailable';
+    }
+    this.metrics.deadLetters.inc();
+    this.logger.warn(
+      `event ${envelope.id} (${envelope.name}) refused by Kafka (${reason}); sent to ${topic}`,
+    );
+    return 'sent';
   }
 }
