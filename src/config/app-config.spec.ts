@@ -79,6 +79,17 @@ describe('loadAppConfig', () => {
     assert.match(problems[0] ?? '', /KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all/);
   });
 
+  it('refuses a dead letter topic that is the events or the rules topic, and a bad name', () => {
+    for (const topic of ['event_logs', 'kafka_events_filters']) {
+      assert.match(problemsOf({ KAFKA_DLQ_TOPIC: topic })[0] ?? '', /KAFKA_DLQ_TOPIC must differ/);
+    }
+    assert.match(problemsOf({ KAFKA_DLQ_TOPIC: 'no spaces' })[0] ?? '', /KAFKA_DLQ_TOPIC/);
+    assert.equal(
+      loadAppConfig({ AUTH_DISABLED: 'true', KAFKA_DLQ_TOPIC: 'kytos.dlq' }).kafka.dlqTopic,
+      'kytos.dlq',
+    );
+  });
+
   it('refuses presets of the wrong shape', () => {
     for (const presets of [
       '{}',
