@@ -4,7 +4,7 @@ import type { JsonRequest } from '../http/json-body.js';
 /**
  * Only Kytos may post events. The check itself runs in the body reader (json-body.ts), before
  * the body is read; this guard makes sure no request reaches the webhook's handler any other
- * way (a path spelling the reader did not take for the webhook's).
+ * way (should the body reader ever not recognise a route as the webhook's).
  */
 @Injectable()
 export class WebhookAuthGuard implements CanActivate {
