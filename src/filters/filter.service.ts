@@ -44,8 +44,8 @@ export class FilterService {
   private readonly presets: FilterRule[];
   private ruleSet: RuleSet;
   private readonly decisions = new Map<string, CachedDecision>();
-  /** Per rule id; a rule's tally goes with the rule when it is deleted. */
-  private hits = new Map<string, RuleHits>();
+  /** Per rule id, made at a rule's first hit; a rule's tally goes with it when it is deleted. */
+  private readonly hits = new Map<string, RuleHits>();
   /** False when the last change could not be compiled: the rules in force are not the listed ones. */
   private inForce = true;
 
@@ -60,7 +60,6 @@ export class FilterService {
     );
     this.ruleSet = new RuleSet(this.list());
     store.onChange(() => this.rebuild());
-    this.hits = new Map(this.ruleSet.rules.map(({ id }) => [id, { allowed: 0, denied: 0 }]));
   }
 
   /**
@@ -79,9 +78,8 @@ export class FilterService {
   private rebuild(): void {
     try {
       this.ruleSet = new RuleSet(this.list());
-      this.hits = new Map(
-        this.ruleSet.rules.map(({ id }) => [id, this.hits.get(id) ?? { allowed: 0, denied: 0 }]),
-      );
+      const ids = new Set(this.ruleSet.rules.map(({ id }) => id));
+      for (const id of this.hits.keys()) if (!ids.has(id)) this.hits.delete(id);
       this.inForce = true;
     } catch (error) {
       this.inForce = false;
