@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
-import { EVENTS_PATH, RunningService, postJson, startService } from './support/service.js';
+import { EVENTS_PATH, RunningService, postJson, startServiceIn } from './support/service.js';
 import { countRecords, readTopic } from './support/topic-reader.js';
 
 // A sender's retry after a lost answer: the events it already delivered are not published again.
@@ -26,25 +23,18 @@ const linkEvent = (id: string) => ({
 for (const mode of ['kafka', 'spool'] as const) {
   describe(`duplicates absorbed, ${mode} mode`, () => {
     let service: RunningService;
-    let spoolDir: string;
     const topic = `dedupe_${mode}`;
     const counted = mode === 'kafka' ? 'published' : 'spooled';
 
     before(async () => {
-      spoolDir = mkdtempSync(join(tmpdir(), 'dedupe-spool-'));
-      service = await startService({
+      service = await startServiceIn(mode, {
         KAFKA_BROKERS: broker.brokers,
         KAFKA_TOPIC: topic,
         FILTER_STORE: 'memory',
-        DELIVERY_MODE: mode,
-        SPOOL_DIR: spoolDir,
       });
     });
 
-    after(async () => {
-      await service?.close();
-      rmSync(spoolDir, { recursive: true, force: true });
-    });
+    after(async () => service?.close());
 
     it('answers a resent batch as duplicates and Kafka holds each event once', async () => {
       const ids = Array.from({ length: 5 }, () => randomUUID());

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { KafkaBroker } from './support/kafka-broker.js';
@@ -12,6 +9,7 @@ import {
   postJson,
   send,
   startService,
+  startServiceIn,
 } from './support/service.js';
 import { readTopic, ReadRecord } from './support/topic-reader.js';
 
@@ -59,25 +57,18 @@ function stepsByKey(
 for (const mode of ['kafka', 'spool'] as const) {
   describe(`rules that route and key, ${mode} mode`, () => {
     let service: RunningService;
-    let spoolDir: string;
     const prefix = `routing_${mode}`;
 
     before(async () => {
-      spoolDir = mkdtempSync(join(tmpdir(), 'routing-spool-'));
-      service = await startService({
+      service = await startServiceIn(mode, {
         KAFKA_BROKERS: broker.brokers,
         KAFKA_TOPIC: `${prefix}_default`,
         KAFKA_TOPIC_PARTITIONS: '3',
         FILTER_STORE: 'memory',
-        DELIVERY_MODE: mode,
-        SPOOL_DIR: spoolDir,
       });
     });
 
-    after(async () => {
-      await service?.close();
-      rmSync(spoolDir, { recursive: true, force: true });
-    });
+    after(async () => service?.close());
 
     it('creates the topic with the rule, routes and keys by the most specific rule, in order per entity', async () => {
       const evcs = await postJson(service.url + FILTERS_PATH, {

@@ -1,4 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../src/app.factory.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 
@@ -85,4 +88,26 @@ export async function send(
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
   };
+}
+
+/** The service in one delivery mode; its spool is a fresh folder, removed by close(). */
+export async function startServiceIn(
+  mode: 'kafka' | 'spool',
+  env: Record<string, string>,
+): Promise<RunningService> {
+  const spoolDir = mkdtempSync(join(tmpdir(), 'kafka-events-spool-'));
+  const removeSpool = () => rmSync(spoolDir, { recursive: true, force: true });
+  try {
+    const service = await startService({ ...env, DELIVERY_MODE: mode, SPOOL_DIR: spoolDir });
+    return {
+      ...service,
+      close: async () => {
+        await service.close();
+        removeSpool();
+      },
+    };
+  } catch (error) {
+    removeSpool();
+    throw error;
+  }
 }
