@@ -96,6 +96,8 @@ function toAppConfig(env: Env, ctx: z.RefinementCtx): AppConfig {
       compression: env.KAFKA_COMPRESSION,
       idempotent: env.KAFKA_IDEMPOTENT,
       recordKey: env.KAFKA_RECORD_KEY,
+      recordFormat: env.KAFKA_RECORD_FORMAT,
+      cloudEventsSource: env.CLOUDEVENTS_SOURCE,
       retry: {
         retries: env.KAFKA_RETRIES,
         initialDelayMs: env.KAFKA_RETRY_INITIAL_MS,

@@ -20,6 +20,7 @@ import type { PresetRuleSetting } from './settings.js';
 export const KAFKA_ACKS = ['all', '1', '0'] as const;
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export const RECORD_KEYS = ['name', 'id', 'none'] as const;
+export const RECORD_FORMATS = ['kytos', 'cloudevents'] as const;
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export const DELIVERY_MODES = ['kafka', 'spool'] as const;
 export const LOG_FORMATS = ['json', 'text'] as const;
@@ -81,6 +82,8 @@ const envFields = z.object({
   KAFKA_COMPRESSION: oneOf('gzip', KAFKA_COMPRESSIONS),
   KAFKA_IDEMPOTENT: boolean(true),
   KAFKA_RECORD_KEY: oneOf('name', RECORD_KEYS),
+  KAFKA_RECORD_FORMAT: oneOf('kytos', RECORD_FORMATS),
+  CLOUDEVENTS_SOURCE: text('kytos', checkCloudEventsSource),
   KAFKA_RETRIES: integer(8, 0, 100),
   KAFKA_RETRY_INITIAL_MS: integer(100, 1, 60_000),
   KAFKA_RETRY_MAX_MS: integer(2_000, 1, 300_000),
@@ -285,6 +288,13 @@ function checkBrokers(value: string): string | undefined {
 function checkTopicName(value: string): string | undefined {
   const valid = /^[A-Za-z0-9._-]{1,249}$/.test(value) && value !== '.' && value !== '..';
   return valid ? undefined : 'a Kafka topic name: 1 to 249 of A-Z a-z 0-9 . _ -';
+}
+
+/** A CloudEvents source is a URI-reference: no spaces or control characters, within a header. */
+function checkCloudEventsSource(value: string): string | undefined {
+  return /^[\x21-\x7e]{1,1024}$/.test(value)
+    ? undefined
+    : 'a URI-reference (1 to 1024 printable ASCII characters, no spaces), e.g. kytos or https://kytos.example.net';
 }
 
 function checkClientId(value: string): string | undefined {

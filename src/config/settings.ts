@@ -4,6 +4,7 @@ import type {
   KAFKA_COMPRESSIONS,
   LOG_FORMATS,
   LOG_LEVELS,
+  RECORD_FORMATS,
   RECORD_KEYS,
   RULE_STORES,
   SASL_MECHANISMS,
@@ -14,6 +15,7 @@ import type {
 export type KafkaAcks = (typeof KAFKA_ACKS)[number];
 export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
 export type RecordKey = (typeof RECORD_KEYS)[number];
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -64,6 +66,10 @@ export interface KafkaSettings {
   compression: KafkaCompression;
   idempotent: boolean;
   recordKey: RecordKey;
+  /** `kytos`: the record format of version 1. `cloudevents`: the same value, with ce_ headers. */
+  recordFormat: RecordFormat;
+  /** ce_source of the events Kytos posts (a CloudEvent posted to the webhook keeps its own). */
+  cloudEventsSource: string;
   retry: RetrySettings;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;

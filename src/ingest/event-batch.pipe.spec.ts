@@ -8,13 +8,13 @@ const pipe = new EventBatchPipe(
   loadAppConfig({ AUTH_DISABLED: 'true', INGEST_MAX_BATCH_EVENTS: '10' }),
 );
 
-function eventsOf(body: unknown) {
-  return pipe.transform({ body, exactNumbers: false }).events;
+function eventsOf(body: unknown, mediaType = 'application/json') {
+  return pipe.transform({ body, exactNumbers: false, mediaType }).events;
 }
 
-function detailsOf(body: unknown): unknown {
+function detailsOf(body: unknown, mediaType = 'application/json'): unknown {
   try {
-    eventsOf(body);
+    eventsOf(body, mediaType);
   } catch (error) {
     assert.ok(error instanceof InvalidEventError);
     return error.problems;
@@ -81,7 +81,107 @@ describe('EventBatchPipe', () => {
 describe('EventBatchPipe and exact numbers', () => {
   it("carries the body reader's exact-number flag on the batch", () => {
     const body = { name: 'kytos/x', content: {} };
-    assert.equal(pipe.transform({ body, exactNumbers: true }).exactNumbers, true);
-    assert.equal(pipe.transform({ body, exactNumbers: false }).exactNumbers, false);
+    const mediaType = 'application/json';
+    assert.equal(pipe.transform({ body, exactNumbers: true, mediaType }).exactNumbers, true);
+    assert.equal(pipe.transform({ body, exactNumbers: false, mediaType }).exactNumbers, false);
+  });
+});
+
+const doorOpened = {
+  specversion: '1.0',
+  id: 'A234-1234-1234',
+  source: 'https://sensors.example.net/doors',
+  type: 'net.example.door.opened',
+  time: '2026-11-26T10:00:00Z',
+  subject: 'door-3',
+  data: { door: 3 },
+};
+
+describe('EventBatchPipe and CloudEvents', () => {
+  it('reads one CloudEvent as an event: type the name, data the content, source and subject kept', () => {
+    assert.deepEqual(eventsOf(doorOpened, 'application/cloudevents+json'), [
+      {
+        name: 'net.example.door.opened',
+        content: { door: 3 },
+        id: 'A234-1234-1234',
+        timestamp: '2026-11-26T10:00:00Z',
+        cloudEvent: {
+          source: 'https://sensors.example.net/doors',
+          attributes: { subject: 'door-3' },
+        },
+      },
+    ]);
+  });
+
+  it('reads a batch, continues a traceparent, and takes an event without data as {}', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const { specversion, source, type } = doorOpened;
+    const events = eventsOf(
+      [doorOpened, { specversion, id: 'B', source, type, traceparent, tracestate: 'k=v' }],
+      'application/cloudevents-batch+json',
+    );
+    assert.equal(events.length, 2);
+    assert.deepEqual(events[1]?.content, {});
+    assert.deepEqual(events[1]?.trace, { traceparent, tracestate: 'k=v' });
+  });
+
+  it('refuses what is not a CloudEvent it can carry, naming each problem', () => {
+    assert.deepEqual(
+      detailsOf(
+        { ...doorOpened, specversion: '0.3', source: 'a b', data_base64: 'AAAA', color: 'red' },
+        'application/cloudevents+json',
+      ),
+      [
+        { index: 0, field: 'data_base64', reason: 'is not taken: the record carries data as JSON' },
+        {
+          index: 0,
+          field: 'color',
+          reason:
+            'is not an attribute this service carries (extension attributes other than traceparent and tracestate are refused)',
+        },
+        { index: 0, field: 'specversion', reason: 'must be "1.0"' },
+        {
+          index: 0,
+          field: 'source',
+          reason: 'must be a URI-reference of 1 to 1024 printable ASCII characters, no spaces',
+        },
+      ],
+    );
+    assert.deepEqual(detailsOf({ type: 'x' }, 'application/cloudevents+json'), [
+      { index: 0, field: 'specversion', reason: 'is required' },
+      { index: 0, field: 'id', reason: 'is required' },
+      { index: 0, field: 'source', reason: 'is required' },
+    ]);
+  });
+
+  it('holds the media type to its shape: one object, or an array', () => {
+    assert.throws(() => eventsOf([doorOpened], 'application/cloudevents+json'), InvalidEventError);
+    assert.throws(
+      () => eventsOf(doorOpened, 'application/cloudevents-batch+json'),
+      InvalidEventError,
+    );
+    assert.throws(
+      () => eventsOf(doorOpened, 'application/json'),
+      InvalidEventError,
+      'a CloudEvent sent as application/json is read as a Kytos event, and refused',
+    );
+  });
+});
+
+describe('EventBatchPipe and Kytos trace_parent', () => {
+  it("keeps an event's trace_parent, refuses a malformed one, ignores all-zero ids", () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const [traced] = eventsOf({ name: 'kytos/x', content: {}, trace_parent: traceparent });
+    assert.deepEqual(traced?.trace, { traceparent });
+    assert.deepEqual(detailsOf({ name: 'kytos/x', content: {}, trace_parent: 'abc' }), [
+      {
+        index: 0,
+        field: 'trace_parent',
+        reason: 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)',
+      },
+    ]);
+    const zeros = `00-${'0'.repeat(32)}-b7ad6b7169203331-01`;
+    const [ignored] = eventsOf({ name: 'kytos/x', content: {}, trace_parent: zeros });
+    assert.equal(ignored?.trace, undefined);
   });
 });

@@ -3,6 +3,8 @@ import { validateSync } from 'class-validator';
 import { AppConfig } from '../config/app-config.js';
 import { originalOf } from '../http/exact-json.js';
 import { validationProblems } from '../http/validation-problems.js';
+import { isTraceparent } from '../tracing/trace-context.js';
+import { readCloudEvent, ReadEvent } from './cloud-event-reader.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 import { EventProblem, EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import type { EventBatch, KytosEvent } from './kytos-event.js';
@@ -11,11 +13,15 @@ import type { WebhookBody } from './webhook-body.decorator.js';
 /** A rejected batch lists at most this many problems: enough to fix, small enough to read. */
 const MAX_PROBLEMS = 20;
 
-const KNOWN_FIELDS = new Set(['name', 'content', 'id', 'timestamp']);
+const KNOWN_FIELDS = new Set(['name', 'content', 'id', 'timestamp', 'trace_parent']);
+
+export const CLOUD_EVENT_TYPE = 'application/cloudevents+json';
+export const CLOUD_EVENT_BATCH_TYPE = 'application/cloudevents-batch+json';
 
 /**
- * Reads a webhook body: one event or an array of them. Everything is checked before anything is
- * published, so a batch is taken whole or not at all.
+ * Reads a webhook body: one Kytos event or an array of them, one CloudEvent
+ * (application/cloudevents+json) or an array of them (application/cloudevents-batch+json).
+ * Everything is checked before anything is published, so a batch is taken whole or not at all.
  */
 @Injectable()
 export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
@@ -25,25 +31,21 @@ export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
     this.maxEvents = config.ingest.maxBatchEvents;
   }
 
-  transform({ body, exactNumbers }: WebhookBody): EventBatch {
-    if (typeof body !== 'object' || body === null) {
-      throw new InvalidEventError(
-        'the body must be a JSON object (one event) or an array of events',
-      );
-    }
-    const items: unknown[] = Array.isArray(body) ? body : [body];
+  transform({ body, exactNumbers, mediaType, trace }: WebhookBody): EventBatch {
+    const items = itemsOf(body, mediaType);
     if (items.length === 0) throw new InvalidEventError('the batch holds no events');
     if (items.length > this.maxEvents) {
       throw new EventTooLargeError(
         `the batch holds ${items.length} events; at most ${this.maxEvents} (INGEST_MAX_BATCH_EVENTS) are taken at once`,
       );
     }
+    const read =
+      mediaType === CLOUD_EVENT_TYPE || mediaType === CLOUD_EVENT_BATCH_TYPE
+        ? readCloudEvent
+        : readKytosEvent;
     const problems: EventProblem[] = [];
     const events = items.map((item, index) => {
-      const event = toDto(item);
-      const found = event
-        ? [...unknownFieldsOf(item as object), ...problemsOf(event)]
-        : [{ field: 'event', reason: 'must be a JSON object' }];
+      const { event, problems: found } = read(item);
       for (const problem of found) problems.push({ index, ...problem });
       return event;
     });
@@ -55,21 +57,58 @@ export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
         problems.slice(0, MAX_PROBLEMS),
       );
     }
-    return { events: events as KytosEvent[], exactNumbers };
+    return { events: events as KytosEvent[], exactNumbers, trace };
   }
 }
 
-/** Only the known fields are copied (shallowly: a large content is never walked or cloned). */
-function toDto(item: unknown): KytosEventDto | undefined {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
-  const { name, content, id, timestamp } = item as Record<string, unknown>;
+/** The events of a body, by what its media type says it holds. */
+function itemsOf(body: unknown, mediaType: string): unknown[] {
+  if (mediaType === CLOUD_EVENT_TYPE) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InvalidEventError(
+        `an ${CLOUD_EVENT_TYPE} body is one CloudEvent, a JSON object (send arrays as ${CLOUD_EVENT_BATCH_TYPE})`,
+      );
+    }
+    return [body];
+  }
+  if (mediaType === CLOUD_EVENT_BATCH_TYPE) {
+    if (!Array.isArray(body)) {
+      throw new InvalidEventError(
+        `an ${CLOUD_EVENT_BATCH_TYPE} body is a JSON array of CloudEvents`,
+      );
+    }
+    return body;
+  }
+  if (typeof body !== 'object' || body === null) {
+    throw new InvalidEventError('the body must be a JSON object (one event) or an array of events');
+  }
+  return Array.isArray(body) ? body : [body];
+}
+
+/** A Kytos event; only the known fields are copied (shallowly: a large content is never walked). */
+function readKytosEvent(item: unknown): ReadEvent {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return { problems: [{ field: 'event', reason: 'must be a JSON object' }] };
+  }
+  const { name, content, id, timestamp, trace_parent } = item as Record<string, unknown>;
   // A long number carried exactly is a string until serialization: the type checks see the number.
-  return Object.assign(new KytosEventDto(), {
+  const dto = Object.assign(new KytosEventDto(), {
     name: originalOf(name),
     content: originalOf(content),
     id: originalOf(id),
     timestamp: originalOf(timestamp),
+    trace_parent: originalOf(trace_parent),
   });
+  const problems = [...unknownFieldsOf(item), ...problemsOf(dto)];
+  if (problems.length > 0) return { problems };
+  const event: KytosEvent = {
+    name: dto.name,
+    content: dto.content,
+    id: dto.id ?? undefined,
+    timestamp: dto.timestamp ?? undefined,
+  };
+  if (isTraceparent(dto.trace_parent)) event.trace = { traceparent: dto.trace_parent };
+  return { event, problems: [] };
 }
 
 /** KytosEventDto's messages leave the field out (the details name it): an absent one is "required". */

@@ -3,7 +3,6 @@ import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiAcceptedResponse,
-  ApiBody,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -30,7 +29,8 @@ import type { FastifyReply } from 'fastify';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 import { IngestService } from './ingest.service.js';
-import { EventBatchPipe } from './event-batch.pipe.js';
+import { CloudEventDto } from './dto/cloud-event.dto.js';
+import { CLOUD_EVENT_BATCH_TYPE, CLOUD_EVENT_TYPE, EventBatchPipe } from './event-batch.pipe.js';
 import type { EventBatch } from './kytos-event.js';
 import { WebhookBatch } from './webhook-body.decorator.js';
 
@@ -44,7 +44,7 @@ import { WebhookBatch } from './webhook-body.decorator.js';
   [STANDARD_WEBHOOK_SIGNATURE]: [],
 })
 @ApiSecurity(WEBHOOK_TOKEN)
-@ApiExtraModels(KytosEventDto)
+@ApiExtraModels(KytosEventDto, CloudEventDto)
 @Controller(`${KYTOS_API_BASE}/events`)
 export class IngestController {
   constructor(private readonly ingestService: IngestService) {}
@@ -56,14 +56,27 @@ export class IngestController {
     description:
       'In the `kafka` delivery mode, answers 200 only after Kafka acknowledged every permitted ' +
       'event of the request; in the `spool` mode, 202 once they are fsynced to the local spool. ' +
-      'A rejected request publishes nothing; after a 503 the sender should retry.',
-  })
-  @ApiBody({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(KytosEventDto) },
-        { type: 'array', items: { $ref: getSchemaPath(KytosEventDto) }, minItems: 1 },
-      ],
+      'A rejected request publishes nothing; after a 503 the sender should retry. Senders ' +
+      'other than Kytos may post CloudEvents 1.0 in the JSON format, one ' +
+      '(`application/cloudevents+json`) or an array (`application/cloudevents-batch+json`): ' +
+      '`type` is the event name the rules decide on, `data` the content. A `traceparent` ' +
+      'header is continued by the events that carry no trace context of their own.',
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            oneOf: [
+              { $ref: getSchemaPath(KytosEventDto) },
+              { type: 'array', items: { $ref: getSchemaPath(KytosEventDto) }, minItems: 1 },
+            ],
+          },
+        },
+        [CLOUD_EVENT_TYPE]: { schema: { $ref: getSchemaPath(CloudEventDto) } },
+        [CLOUD_EVENT_BATCH_TYPE]: {
+          schema: { type: 'array', items: { $ref: getSchemaPath(CloudEventDto) }, minItems: 1 },
+        },
+      },
     },
   })
   @ApiOkResponse({ type: IngestResultDto, description: '`kafka` mode: acknowledged by Kafka' })

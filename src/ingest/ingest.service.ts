@@ -8,19 +8,22 @@ import {
   BackpressureError,
   Delivery,
   DeliveryReceipt,
-  EnvelopeRoute,
+  EnvelopeOptions,
   EventEnvelope,
   UnserializableEventError,
 } from '../publisher/index.js';
+import type { TraceContext } from '../tracing/trace-context.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
-import type { EventBatch, KytosEvent } from './kytos-event.js';
+import { dedupeKeyOf, type EventBatch, type KytosEvent } from './kytos-event.js';
 
 /** The path of one webhook request: decide each event, serialize the permitted ones, deliver. */
 @Injectable()
 export class IngestService {
   /** Ids published lately, so that a sender's retry is not published again; none when off. */
   private readonly dedupe: DedupeWindow | undefined;
+  /** How every record is written, from the configuration. */
+  private readonly recordOptions: EnvelopeOptions;
 
   constructor(
     private readonly config: AppConfig,
@@ -28,6 +31,11 @@ export class IngestService {
     private readonly delivery: Delivery,
     private readonly metrics: EventMetrics,
   ) {
+    const { recordKey, recordFormat, cloudEventsSource } = config.kafka;
+    this.recordOptions = {
+      recordKey,
+      cloudEventsSource: recordFormat === 'cloudevents' ? cloudEventsSource : undefined,
+    };
     const { dedupeWindowSeconds, dedupeMaxIds } = config.ingest;
     this.dedupe =
       dedupeWindowSeconds > 0
@@ -62,7 +70,11 @@ export class IngestService {
     }
   }
 
-  private async decideAndDeliver({ events, exactNumbers }: EventBatch): Promise<DeliveryReceipt> {
+  private async decideAndDeliver({
+    events,
+    exactNumbers,
+    trace,
+  }: EventBatch): Promise<DeliveryReceipt> {
     const receivedAt = new Date();
     const { maxRecordBytes } = this.config.kafka;
     const envelopes: EventEnvelope[] = [];
@@ -71,22 +83,22 @@ export class IngestService {
     const idsInRequest = new Set<string>();
     let duplicates = 0;
     events.forEach((event, index) => {
-      if (this.dedupe && event.id !== undefined) {
-        if (idsInRequest.has(event.id) || this.dedupe.has(event.id)) {
+      const dedupeKey = this.dedupe && dedupeKeyOf(event);
+      if (this.dedupe && dedupeKey !== undefined) {
+        if (idsInRequest.has(dedupeKey) || this.dedupe.has(dedupeKey)) {
           duplicates++;
           return;
         }
-        idsInRequest.add(event.id);
+        idsInRequest.add(dedupeKey);
       }
       const route = this.filters.decide(event.name);
       if (!route) return;
-      const envelope = this.envelopeOf(
-        event,
-        index,
-        receivedAt,
+      const envelope = this.envelopeOf(event, index, receivedAt, {
+        ...this.recordOptions,
         exactNumbers,
-        envelopeRouteOf(route),
-      );
+        route: envelopeRouteOf(route),
+        traceHeaders: traceHeadersOf(event.trace ?? trace),
+      });
       if (envelope.size > maxRecordBytes) {
         throw new EventTooLargeError(
           `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
@@ -94,7 +106,7 @@ export class IngestService {
         );
       }
       envelopes.push(envelope);
-      if (event.id !== undefined) publishedIds.push(event.id);
+      if (dedupeKey !== undefined) publishedIds.push(dedupeKey);
     });
     const filtered = events.length - envelopes.length - duplicates;
     this.metrics.permitted.inc(envelopes.length);
@@ -114,17 +126,10 @@ export class IngestService {
     event: KytosEvent,
     index: number,
     receivedAt: Date,
-    exactNumbers: boolean,
-    route: EnvelopeRoute,
+    options: EnvelopeOptions,
   ): EventEnvelope {
     try {
-      return EventEnvelope.fromEvent(
-        event,
-        this.config.kafka.recordKey,
-        receivedAt,
-        exactNumbers,
-        route,
-      );
+      return EventEnvelope.fromEvent(event, receivedAt, options);
     } catch (error) {
       if (!(error instanceof UnserializableEventError)) throw error;
       throw new InvalidEventError(`event ${index} is invalid: ${error.message}`, [
@@ -139,7 +144,7 @@ export class IngestService {
  * number digit for digit), else the event name, so that events without the entity stay in order
  * by name.
  */
-function envelopeRouteOf({ topic, key }: EventRoute): EnvelopeRoute {
+function envelopeRouteOf({ topic, key }: EventRoute): EnvelopeOptions['route'] {
   return {
     topic,
     keyOf:
@@ -151,6 +156,13 @@ function envelopeRouteOf({ topic, key }: EventRoute): EnvelopeRoute {
         return event.name;
       }),
   };
+}
+
+function traceHeadersOf(trace: TraceContext | undefined): Record<string, string> | undefined {
+  if (!trace) return undefined;
+  return trace.tracestate === undefined
+    ? { traceparent: trace.traceparent }
+    : { traceparent: trace.traceparent, tracestate: trace.tracestate };
 }
 
 function failureReason(error: unknown): FailureReason | undefined {

@@ -1,9 +1,16 @@
-/** A Kytos event as the webhook accepted it: id and timestamp are optional there. */
+import type { CloudEventOrigin } from '../publisher/index.js';
+import type { TraceContext } from '../tracing/trace-context.js';
+
+/** An event as the webhook accepted it, from Kytos or as a CloudEvent: id and timestamp are optional. */
 export interface KytosEvent {
   name: string;
   content: Record<string, unknown>;
   id?: string;
   timestamp?: string;
+  /** The trace the event belongs to (Kytos' trace_parent, a CloudEvent's traceparent). */
+  trace?: TraceContext;
+  /** Set when the event came as a CloudEvent. */
+  cloudEvent?: CloudEventOrigin;
 }
 
 /** The events of one webhook request, checked whole before any of them is published. */
@@ -11,4 +18,15 @@ export interface EventBatch {
   readonly events: readonly KytosEvent[];
   /** The body held numbers a JavaScript number would round, parsed exactly (see exact-json.ts). */
   readonly exactNumbers: boolean;
+  /** The request's own traceparent header, for the events that carry none. */
+  readonly trace?: TraceContext;
+}
+
+/**
+ * What names an event against a sender's retries: its id, and a CloudEvent's source with it
+ * (CloudEvents ids are unique per source only).
+ */
+export function dedupeKeyOf(event: KytosEvent): string | undefined {
+  if (event.id === undefined || event.id === null) return undefined;
+  return event.cloudEvent ? `${event.cloudEvent.source}\n${event.id}` : event.id;
 }

@@ -1,16 +1,30 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { JsonRequest } from '../http/json-body.js';
+import { isTraceparent, isTracestate, type TraceContext } from '../tracing/trace-context.js';
 
-/** The parsed webhook body with what the body reader learnt while parsing it. */
+/** The parsed webhook body with what the body reader and the headers say about it. */
 export interface WebhookBody {
   body: unknown;
   exactNumbers: boolean;
+  /** The Content-Type without its parameters, in lower case. */
+  mediaType: string;
+  /** The request's W3C trace context; an invalid traceparent is ignored, as the W3C says. */
+  trace?: TraceContext;
 }
 
-/** The webhook's body for EventBatchPipe: the exact-number flag travels with it, not beside it. */
+/** The webhook's body for EventBatchPipe: what the request says about it travels with it. */
 export const WebhookBatch = createParamDecorator(
   (_: unknown, context: ExecutionContext): WebhookBody => {
     const request = context.switchToHttp().getRequest<JsonRequest>();
-    return { body: request.body, exactNumbers: request.exactNumbers === true };
+    const { traceparent, tracestate } = request.headers;
+    return {
+      body: request.body,
+      exactNumbers: request.exactNumbers === true,
+      mediaType:
+        (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '',
+      trace: isTraceparent(traceparent)
+        ? { traceparent, tracestate: isTracestate(tracestate) ? tracestate : undefined }
+        : undefined,
+    };
   },
 );

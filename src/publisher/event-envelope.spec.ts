@@ -12,7 +12,7 @@ const event = {
 
 describe('EventEnvelope', () => {
   it('serializes the record format: the NApp fields plus id and timestamp', () => {
-    const envelope = EventEnvelope.fromEvent(event, 'name', receivedAt);
+    const envelope = EventEnvelope.fromEvent(event, receivedAt);
     assert.deepEqual(JSON.parse(envelope.value.toString('utf8')), {
       event: event.name,
       message: event.content,
@@ -22,13 +22,15 @@ describe('EventEnvelope', () => {
   });
 
   it('keys by name by default, by id or not at all when configured', () => {
-    assert.equal(EventEnvelope.fromEvent(event, 'name', receivedAt).key, event.name);
-    assert.equal(EventEnvelope.fromEvent(event, 'id', receivedAt).key, event.id);
-    assert.equal(EventEnvelope.fromEvent(event, 'none', receivedAt).key, null);
+    assert.equal(EventEnvelope.fromEvent(event, receivedAt).key, event.name);
+    assert.equal(EventEnvelope.fromEvent(event, receivedAt, { recordKey: 'id' }).key, event.id);
+    assert.equal(EventEnvelope.fromEvent(event, receivedAt, { recordKey: 'none' }).key, null);
   });
 
   it('generates a uuid4 id and the time of receipt when the sender gave none', () => {
-    const envelope = EventEnvelope.fromEvent({ name: 'x', content: {} }, 'id', receivedAt);
+    const envelope = EventEnvelope.fromEvent({ name: 'x', content: {} }, receivedAt, {
+      recordKey: 'id',
+    });
     const record = JSON.parse(envelope.value.toString('utf8')) as Record<string, unknown>;
     assert.match(
       String(record.id),
@@ -39,7 +41,7 @@ describe('EventEnvelope', () => {
   });
 
   it('carries name, id and content type in the headers of a fresh message each time', () => {
-    const envelope = EventEnvelope.fromEvent(event, 'name', receivedAt);
+    const envelope = EventEnvelope.fromEvent(event, receivedAt);
     const first = envelope.toMessage();
     assert.deepEqual(first.headers, {
       'kytos-event-name': event.name,
@@ -53,11 +55,54 @@ describe('EventEnvelope', () => {
   it('keeps non-ASCII names and contents intact as UTF-8', () => {
     const envelope = EventEnvelope.fromEvent(
       { name: 'kytos/ünï', content: { d: '✓' } },
-      'name',
       receivedAt,
     );
     const record = JSON.parse(envelope.value.toString('utf8')) as { message: { d: string } };
     assert.equal(record.message.d, '✓');
     assert.ok(envelope.size > envelope.value.length);
+  });
+
+  it('writes a CloudEvent in binary mode: the attributes in ce_ headers, the same value', () => {
+    const kytos = EventEnvelope.fromEvent(event, receivedAt);
+    const cloudEvent = EventEnvelope.fromEvent(event, receivedAt, { cloudEventsSource: 'kytos' });
+    assert.deepEqual(cloudEvent.toMessage(), {
+      key: event.name,
+      value: kytos.value,
+      headers: {
+        'kytos-event-name': event.name,
+        'kytos-event-id': event.id,
+        'content-type': 'application/json',
+        ce_specversion: '1.0',
+        ce_id: event.id,
+        ce_source: 'kytos',
+        ce_type: event.name,
+        ce_time: event.timestamp,
+      },
+    });
+  });
+
+  it("keeps a posted CloudEvent's source and attributes, and the record's trace context", () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const envelope = EventEnvelope.fromEvent(
+      {
+        name: 'com.example.door.opened',
+        content: {},
+        id: 'A234-1234-1234',
+        cloudEvent: { source: '/doors', attributes: { subject: 'door-3', floor: '2' } },
+      },
+      receivedAt,
+      { cloudEventsSource: 'kytos', traceHeaders: { traceparent } },
+    );
+    const { headers } = envelope.toMessage();
+    assert.equal(headers.ce_source, '/doors');
+    assert.equal(headers.ce_subject, 'door-3');
+    assert.equal(headers.ce_floor, '2');
+    assert.equal(headers.ce_time, receivedAt.toISOString());
+    assert.equal(headers.traceparent, traceparent);
+    const plain = EventEnvelope.fromEvent(
+      { name: 'x', content: {}, cloudEvent: { source: '/doors', attributes: {} } },
+      receivedAt,
+    );
+    assert.equal(plain.toMessage().headers.ce_source, undefined, 'kytos format: no ce_ headers');
   });
 });

@@ -8,6 +8,27 @@ export interface EventFields {
   content: Record<string, unknown>;
   id?: string;
   timestamp?: string;
+  /** Set when the event was posted as a CloudEvent: its source and its further attributes. */
+  cloudEvent?: CloudEventOrigin;
+}
+
+/** A CloudEvent's source, and its optional and extension attributes (subject, dataschema, ...). */
+export interface CloudEventOrigin {
+  source: string;
+  attributes: Readonly<Record<string, string>>;
+}
+
+/** How a record is written beyond its value: key, headers, topic. */
+export interface EnvelopeOptions {
+  /** KAFKA_RECORD_KEY; `name` when absent. */
+  recordKey?: RecordKey;
+  /** Set when records are CloudEvents (KAFKA_RECORD_FORMAT=cloudevents): the source of Kytos' events. */
+  cloudEventsSource?: string;
+  /** The content may hold LosslessNumbers (parsed exactly), written back digit for digit. */
+  exactNumbers?: boolean;
+  route?: EnvelopeRoute;
+  /** W3C trace context headers (traceparent, tracestate) for the record. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What kafkajs sends for one record. */
@@ -36,8 +57,8 @@ export interface EnvelopeRoute {
 }
 
 /**
- * One permitted event in the record format of version 1 (see DESIGN.md): serialized once, here,
- * and sent as is however often the send is retried.
+ * One permitted event in the record format of version 1 (see docs/architecture.md): serialized
+ * once, here, and sent as is however often the send is retried.
  */
 export class EventEnvelope {
   private constructor(
@@ -47,21 +68,21 @@ export class EventEnvelope {
     readonly value: Buffer,
     /** null: the service's topic (KAFKA_TOPIC). */
     readonly topic: string | null,
-    /** Headers beyond the record format's own (a dead letter's reason). */
-    private readonly extraHeaders: Readonly<Record<string, string>> = {},
+    /** Every header of the record, fixed here so that a retry or the spool sends the same. */
+    readonly headers: Readonly<Record<string, string>>,
   ) {}
 
   /**
-   * `{"event", "message"}` is what the Python NApp sent; `id` and `timestamp` are added. With
-   * `exactNumbers`, the content may hold LosslessNumbers (parsed exactly), written back digit for digit.
+   * `{"event", "message"}` is what the Python NApp sent; `id` and `timestamp` are added. As a
+   * CloudEvent (Kafka protocol binding, binary mode) the value stays the same, so a consumer can
+   * switch formats without parsing anything differently; the attributes go in `ce_` headers.
    */
   static fromEvent(
     event: EventFields,
-    recordKey: RecordKey,
     receivedAt: Date,
-    exactNumbers = false,
-    route: EnvelopeRoute = {},
+    options: EnvelopeOptions = {},
   ): EventEnvelope {
+    const { recordKey = 'name', exactNumbers = false, route = {} } = options;
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
     let json: string;
@@ -82,7 +103,13 @@ export class EventEnvelope {
         : recordKey === 'id'
           ? id
           : null;
-    return new EventEnvelope(id, event.name, key, value, route.topic ?? null);
+    const headers = {
+      ...kytosHeaders(event.name, id),
+      ...options.traceHeaders,
+      ...(options.cloudEventsSource !== undefined &&
+        cloudEventHeaders(event, id, timestamp, options.cloudEventsSource)),
+    };
+    return new EventEnvelope(id, event.name, key, value, route.topic ?? null, headers);
   }
 
   /** Rebuilds an envelope that was serialized before (read back from the spool). */
@@ -92,8 +119,9 @@ export class EventEnvelope {
     key: string | null,
     value: Buffer,
     topic: string | null = null,
+    headers: Readonly<Record<string, string>> = kytosHeaders(name, id),
   ): EventEnvelope {
-    return new EventEnvelope(id, name, key, value, topic);
+    return new EventEnvelope(id, name, key, value, topic, headers);
   }
 
   /**
@@ -102,6 +130,7 @@ export class EventEnvelope {
    */
   deadLetter(dlqTopic: string, originalTopic: string, reason: string): EventEnvelope {
     return new EventEnvelope(this.id, this.name, this.key, this.value, dlqTopic, {
+      ...this.headers,
       'dlq-reason': reason.slice(0, 1024),
       'dlq-original-topic': this.topic ?? originalTopic,
     });
@@ -109,20 +138,42 @@ export class EventEnvelope {
 
   /** Bytes Kafka counts against its record size limit, near enough to refuse early. */
   get size(): number {
-    return this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;
+    let size = this.value.length + (this.key?.length ?? 0) + 64;
+    for (const name in this.headers) size += name.length + (this.headers[name]?.length ?? 0);
+    return size;
   }
 
   /** A fresh object each time: nothing one send does to a message can leak into a retry. */
   toMessage(): KafkaMessage {
-    return {
-      key: this.key,
-      value: this.value,
-      headers: {
-        'kytos-event-name': this.name,
-        'kytos-event-id': this.id,
-        'content-type': 'application/json',
-        ...this.extraHeaders,
-      },
-    };
+    return { key: this.key, value: this.value, headers: { ...this.headers } };
   }
+}
+
+/** The headers every record has had since version 1. */
+function kytosHeaders(name: string, id: string): Record<string, string> {
+  return { 'kytos-event-name': name, 'kytos-event-id': id, 'content-type': 'application/json' };
+}
+
+/**
+ * CloudEvents 1.0 in the Kafka protocol binding's binary mode: each attribute a `ce_` header,
+ * `content-type` (already set) the data's. A CloudEvent posted to the webhook keeps its source
+ * and carries its other attributes on.
+ */
+function cloudEventHeaders(
+  event: EventFields,
+  id: string,
+  time: string,
+  source: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    ce_specversion: '1.0',
+    ce_id: id,
+    ce_source: event.cloudEvent?.source ?? source,
+    ce_type: event.name,
+    ce_time: time,
+  };
+  for (const [name, value] of Object.entries(event.cloudEvent?.attributes ?? {})) {
+    headers[`ce_${name}`] = value;
+  }
+  return headers;
 }

@@ -1,5 +1,11 @@
 // The publisher's public face: other modules import from here, never from its files.
 export { BackpressureError } from './backpressure-error.js';
 export { Delivery, type DeliveryReceipt } from './delivery.js';
-export { type EnvelopeRoute, EventEnvelope, UnserializableEventError } from './event-envelope.js';
+export {
+  type CloudEventOrigin,
+  type EnvelopeOptions,
+  type EnvelopeRoute,
+  EventEnvelope,
+  UnserializableEventError,
+} from './event-envelope.js';
 export { PublisherModule } from './publisher.module.js';

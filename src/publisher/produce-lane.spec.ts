@@ -26,7 +26,7 @@ class ControlledRequests {
 }
 
 const batch = (...names: string[]) =>
-  names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, 'name', new Date(0)));
+  names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, new Date(0)));
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ProduceLane', () => {

@@ -28,7 +28,7 @@ const settings: BatchSettings = {
 };
 
 function event(name: string): EventEnvelope {
-  return EventEnvelope.fromEvent({ name, content: {} }, 'name', new Date(0));
+  return EventEnvelope.fromEvent({ name, content: {} }, new Date(0));
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

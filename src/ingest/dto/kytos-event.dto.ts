@@ -6,8 +6,10 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
 } from 'class-validator';
+import { TRACEPARENT_PATTERN } from '../../tracing/trace-context.js';
 
 export const MAX_EVENT_NAME_LENGTH = 256;
 
@@ -60,4 +62,18 @@ export class KytosEventDto {
   // RFC 3339 is the date-time of JSON Schema, so what openapi.json promises is exactly what is taken.
   @IsRFC3339({ message: 'must be an RFC 3339 (ISO-8601) date-time' })
   timestamp?: string;
+
+  @ApiPropertyOptional({
+    pattern: TRACEPARENT_PATTERN,
+    nullable: true,
+    description:
+      "The W3C traceparent of the event's trace in Kytos (its APM trace_parent); the record's " +
+      "`traceparent` header continues it. Without it, the request's own traceparent header is.",
+    example: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  })
+  @IsOptional()
+  @Matches(new RegExp(TRACEPARENT_PATTERN), {
+    message: 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)',
+  })
+  trace_parent?: string;
 }

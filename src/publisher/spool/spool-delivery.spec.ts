@@ -30,7 +30,7 @@ describe('SpoolDelivery', () => {
       metrics,
     );
     await delivery.onModuleInit();
-    const envelope = EventEnvelope.fromEvent({ name: 'kytos/x', content: {} }, 'name', new Date());
+    const envelope = EventEnvelope.fromEvent({ name: 'kytos/x', content: {} }, new Date());
     await delivery.publish([envelope]);
     assert.ok(readdirSync(dir).some((name) => name.startsWith('segment-')));
     assert.deepEqual(sent, [], 'nothing leaves before the forwarder starts');

@@ -81,7 +81,7 @@ class RecordingProducer {
 }
 
 function events(names: string[]): EventEnvelope[] {
-  return names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, 'name', new Date(0)));
+  return names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, new Date(0)));
 }
 
 async function forwarderWith(

@@ -10,7 +10,6 @@ const envelope = EventEnvelope.fromEvent(
     content: { link: 'ä✓' },
     id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
   },
-  'name',
   new Date(0),
 );
 
@@ -53,6 +52,54 @@ describe('spool records', () => {
       old.envelope.toMessage(),
       EventEnvelope.restore('i', 'n', 'k', Buffer.from('{}')).toMessage(),
     );
+  });
+
+  it("keeps every header (a CloudEvent's, a trace's) and reads version 2 records (no headers)", () => {
+    const cloudEvent = EventEnvelope.fromEvent(
+      {
+        name: 'com.example.door.opened',
+        content: { door: 3 },
+        id: 'A234-1234-1234',
+        cloudEvent: { source: '/doors', attributes: { subject: 'door-3' } },
+      },
+      new Date(0),
+      {
+        cloudEventsSource: 'kytos',
+        traceHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      },
+    );
+    const decoded = decodeRecord(encodeRecord(cloudEvent));
+    assert.ok(decoded.kind === 'record');
+    assert.deepEqual(decoded.envelope.toMessage(), cloudEvent.toMessage());
+    assert.equal(decoded.envelope.headers.ce_source, '/doors');
+    assert.equal(decoded.envelope.headers.ce_subject, 'door-3');
+    assert.match(decoded.envelope.headers.traceparent ?? '', /^00-0af7651916cd43dd/);
+    // A version 2 record as the previous release wrote it: [2][topic][key][id][name][value].
+    const payload = Buffer.concat([
+      Buffer.from([2]),
+      Buffer.from([0xff, 0xff]),
+      Buffer.from([1, 0]),
+      Buffer.from('k'),
+      Buffer.from([1, 0]),
+      Buffer.from('i'),
+      Buffer.from([1, 0]),
+      Buffer.from('n'),
+      Buffer.from('{}'),
+    ]);
+    const header = Buffer.alloc(8);
+    header.writeUInt32LE(payload.length, 0);
+    header.writeUInt32LE(crc32(payload), 4);
+    const old = decodeRecord(Buffer.concat([header, payload]));
+    assert.ok(old.kind === 'record');
+    assert.deepEqual(old.envelope.toMessage(), {
+      key: 'k',
+      value: Buffer.from('{}'),
+      headers: {
+        'kytos-event-name': 'n',
+        'kytos-event-id': 'i',
+        'content-type': 'application/json',
+      },
+    });
   });
 
   it('asks for more bytes when the buffer ends inside a record', () => {

@@ -3,13 +3,15 @@ import { EventEnvelope } from '../event-envelope.js';
 
 /**
  * One envelope on disk: `[u32 payload length][u32 CRC-32 of payload][payload]`, the payload being
- * `[u8 version 2][u16 topic length, 0xffff for the service's][topic][u16 key length, 0xffff for
- * none][key][u16 id length][id][u16 name length][name][value]`. Version 1, written before rules
- * could route, has no topic field, and is still read. The checksum lets a reader tell a record
+ * `[u8 version 3][u16 topic length, 0xffff for the service's][topic][u16 key length, 0xffff for
+ * none][key][u16 id length][id][u16 name length][name][u32 headers length][headers, a JSON
+ * object][value]`. Older versions are still read: 2 has no headers field (the record had the
+ * three of the format's version 1), 1 no topic either. The checksum lets a reader tell a record
  * from what a crash left half-written.
  */
 export const RECORD_HEADER_BYTES = 8;
-const RECORD_VERSION = 2;
+const RECORD_VERSION = 3;
+const ROUTED_VERSION = 2;
 const UNROUTED_VERSION = 1;
 const NONE = 0xffff;
 /** No record is larger than this: a longer length field means the framing itself is damaged. */
@@ -17,7 +19,7 @@ export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 
 /** Whether a payload's first byte is a version this reader knows (resyncing after damage). */
 export function isRecordVersion(byte: number | undefined): boolean {
-  return byte === RECORD_VERSION || byte === UNROUTED_VERSION;
+  return byte === RECORD_VERSION || byte === ROUTED_VERSION || byte === UNROUTED_VERSION;
 }
 
 export function encodeRecord(envelope: EventEnvelope): Buffer {
@@ -25,6 +27,7 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
   const key = envelope.key === null ? null : Buffer.from(envelope.key, 'utf8');
   const id = Buffer.from(envelope.id, 'utf8');
   const name = Buffer.from(envelope.name, 'utf8');
+  const headers = Buffer.from(JSON.stringify(envelope.headers), 'utf8');
   const payloadLength =
     1 +
     2 +
@@ -35,6 +38,8 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
     id.length +
     2 +
     name.length +
+    4 +
+    headers.length +
     envelope.value.length;
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
   let at = RECORD_HEADER_BYTES;
@@ -47,6 +52,8 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
   at += id.copy(record, at);
   at = record.writeUInt16LE(name.length, at);
   at += name.copy(record, at);
+  at = record.writeUInt32LE(headers.length, at);
+  at += headers.copy(record, at);
   envelope.value.copy(record, at);
   record.writeUInt32LE(payloadLength, 0);
   record.writeUInt32LE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
@@ -104,5 +111,24 @@ function parsePayload(payload: Buffer): EventEnvelope {
   const key = optional();
   const id = text(u16());
   const name = text(u16());
-  return EventEnvelope.restore(id, name, key, Buffer.from(payload.subarray(at)), topic);
+  let headers: Record<string, string> | undefined;
+  if (version === RECORD_VERSION) {
+    const length = payload.readUInt32LE(at);
+    at += 4;
+    headers = headersOf(text(length));
+  }
+  return EventEnvelope.restore(id, name, key, Buffer.from(payload.subarray(at)), topic, headers);
+}
+
+function headersOf(json: string): Record<string, string> {
+  const headers = JSON.parse(json) as unknown;
+  if (
+    typeof headers !== 'object' ||
+    headers === null ||
+    Array.isArray(headers) ||
+    Object.values(headers).some((value) => typeof value !== 'string')
+  ) {
+    throw new Error('headers are not an object of strings');
+  }
+  return headers as Record<string, string>;
 }

@@ -36,11 +36,7 @@ function freshDir(): string {
 
 function events(count: number, from = 0): EventEnvelope[] {
   return Array.from({ length: count }, (_, i) =>
-    EventEnvelope.fromEvent(
-      { name: `kytos/e${from + i}`, content: { i: from + i } },
-      'name',
-      new Date(0),
-    ),
+    EventEnvelope.fromEvent({ name: `kytos/e${from + i}`, content: { i: from + i } }, new Date(0)),
   );
 }
 
@@ -84,7 +80,6 @@ describe('Spool', () => {
     const big = (i: number) =>
       EventEnvelope.fromEvent(
         { name: `kytos/big${i}`, content: { blob: 'x'.repeat(40_000) } },
-        'name',
         new Date(0),
       );
     for (let i = 0; i < 4; i++) await spool.append([big(i)]);
@@ -105,7 +100,6 @@ describe('Spool', () => {
     });
     const chunk = EventEnvelope.fromEvent(
       { name: 'kytos/x', content: { blob: 'x'.repeat(200_000) } },
-      'name',
       new Date(0),
     );
     for (let i = 0; i < 5; i++) await spool.append([chunk]);
@@ -186,7 +180,6 @@ describe('Spool', () => {
     const chunk = (i: number) =>
       EventEnvelope.fromEvent(
         { name: `kytos/x${i}`, content: { blob: 'x'.repeat(300_000) } },
-        'name',
         new Date(0),
       );
     const limits = { SPOOL_MAX_BYTES: String(1024 * 1024), SPOOL_SEGMENT_BYTES: '65536' };
