@@ -90,6 +90,35 @@ describe('loadAppConfig', () => {
     );
   });
 
+  it('reads the record format and the OpenTelemetry endpoints, refusing what cannot work', () => {
+    const config = loadAppConfig({
+      AUTH_DISABLED: 'true',
+      KAFKA_RECORD_FORMAT: 'cloudevents',
+      CLOUDEVENTS_SOURCE: 'https://kytos.example.net',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+    });
+    assert.equal(config.kafka.recordFormat, 'cloudevents');
+    assert.equal(config.kafka.cloudEventsSource, 'https://kytos.example.net');
+    assert.equal(config.tracing.otlpTracesEndpoint, 'http://collector:4318/v1/traces');
+    assert.equal(config.tracing.serviceName, 'kafka-events');
+    const traces = loadAppConfig({
+      AUTH_DISABLED: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.net/otlp',
+    });
+    assert.equal(traces.tracing.otlpTracesEndpoint, 'https://traces.example.net/otlp');
+    assert.equal(loadAppConfig({ AUTH_DISABLED: 'true' }).tracing.otlpTracesEndpoint, undefined);
+    const problems = problemsOf({
+      KAFKA_RECORD_FORMAT: 'avro',
+      CLOUDEVENTS_SOURCE: 'has spaces',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317',
+    });
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems.join('\n'), /KAFKA_RECORD_FORMAT.*kytos.*cloudevents/);
+    assert.match(problems.join('\n'), /CLOUDEVENTS_SOURCE.*URI-reference/);
+    assert.match(problems.join('\n'), /OTEL_EXPORTER_OTLP_ENDPOINT.*http:\/\/ or https:\/\//);
+  });
+
   it('refuses presets of the wrong shape', () => {
     for (const presets of [
       '{}',

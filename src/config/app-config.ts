@@ -8,6 +8,7 @@ import type {
   KafkaSettings,
   LogFormat,
   LogLevel,
+  TracingSettings,
 } from './settings.js';
 
 export { DEFAULT_PRESETS, LOG_LEVELS } from './env-schema.js';
@@ -26,6 +27,7 @@ export class AppConfig {
   readonly filters!: FilterSettings;
   readonly delivery!: DeliverySettings;
   readonly auth!: AuthSettings;
+  readonly tracing!: TracingSettings;
 
   constructor(settings: AppConfig) {
     Object.assign(this, settings);
@@ -151,6 +153,14 @@ function toAppConfig(env: Env, ctx: z.RefinementCtx): AppConfig {
       failureDelayMs: env.AUTH_FAILURE_DELAY_MS,
       adminToken: secrets.adminToken,
       readsOpen: env.AUTH_READS_OPEN,
+    },
+    tracing: {
+      // The OpenTelemetry names: the signal's own endpoint, else the base one with its path.
+      otlpTracesEndpoint:
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (env.OTEL_EXPORTER_OTLP_ENDPOINT &&
+          `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+      serviceName: env.OTEL_SERVICE_NAME,
     },
   });
 }

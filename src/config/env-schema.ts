@@ -133,6 +133,10 @@ const envFields = z.object({
   AUTH_ADMIN_TOKEN: optionalText(),
   AUTH_ADMIN_TOKEN_FILE: fileContents('AUTH_ADMIN_TOKEN_FILE'),
   AUTH_READS_OPEN: boolean(true),
+
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText(checkHttpUrl),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText(checkHttpUrl),
+  OTEL_SERVICE_NAME: text('kafka-events', checkServiceName),
 });
 
 export type Env = z.output<typeof envFields>;
@@ -295,6 +299,21 @@ function checkCloudEventsSource(value: string): string | undefined {
   return /^[\x21-\x7e]{1,1024}$/.test(value)
     ? undefined
     : 'a URI-reference (1 to 1024 printable ASCII characters, no spaces), e.g. kytos or https://kytos.example.net';
+}
+
+function checkHttpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '')
+      return undefined;
+  } catch {
+    // Not a URL at all: the same answer.
+  }
+  return 'an http:// or https:// URL (the OTLP/HTTP collector)';
+}
+
+function checkServiceName(value: string): string | undefined {
+  return /^[\x20-\x7e]{1,255}$/.test(value) ? undefined : '1 to 255 printable ASCII characters';
 }
 
 function checkClientId(value: string): string | undefined {

@@ -150,3 +150,10 @@ export interface AuthSettings {
   /** Whether GET on the rules needs the admin token too. */
   readsOpen: boolean;
 }
+
+export interface TracingSettings {
+  /** Where finished spans go, OTLP over HTTP; undefined: no exporter, trace context passed on as is. */
+  otlpTracesEndpoint: string | undefined;
+  /** service.name of the spans. */
+  serviceName: string;
+}

@@ -1,7 +1,7 @@
 import { validateSync } from 'class-validator';
 import { originalOf } from '../http/exact-json.js';
 import { validationProblems } from '../http/validation-problems.js';
-import { isTraceparent } from '../tracing/trace-context.js';
+import { isTraceparent } from '../tracing/index.js';
 import { CloudEventDto } from './dto/cloud-event.dto.js';
 import type { EventProblem } from './ingest-errors.js';
 import type { KytosEvent } from './kytos-event.js';

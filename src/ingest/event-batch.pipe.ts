@@ -3,7 +3,7 @@ import { validateSync } from 'class-validator';
 import { AppConfig } from '../config/app-config.js';
 import { originalOf } from '../http/exact-json.js';
 import { validationProblems } from '../http/validation-problems.js';
-import { isTraceparent } from '../tracing/trace-context.js';
+import { isTraceparent } from '../tracing/index.js';
 import { readCloudEvent, ReadEvent } from './cloud-event-reader.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
 import { EventProblem, EventTooLargeError, InvalidEventError } from './ingest-errors.js';

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { FilterModule } from '../filters/index.js';
 import { PublisherModule } from '../publisher/index.js';
+import { TracingModule } from '../tracing/index.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({
-  imports: [FilterModule, PublisherModule],
+  imports: [FilterModule, PublisherModule, TracingModule],
   controllers: [IngestController],
   providers: [IngestService],
 })

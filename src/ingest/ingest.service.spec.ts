@@ -14,6 +14,7 @@ import { EventMetrics } from '../metrics/index.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import { IngestService } from './ingest.service.js';
 import type { KytosEvent } from './kytos-event.js';
+import { EventTracer } from '../tracing/index.js';
 
 /** A counter's value, per label set, as Prometheus would scrape it. */
 async function counted(metrics: EventMetrics, name: string): Promise<Record<string, number>> {
@@ -50,6 +51,7 @@ function setUp(env: Record<string, string> = {}, rules = new InMemoryRuleStore()
     new FilterService(config, rules, {} as TopicAdmin),
     delivery,
     metrics,
+    new EventTracer(config),
   );
   const ingest = (events: KytosEvent[], exactNumbers = false) =>
     service.ingest({ events, exactNumbers });

@@ -12,7 +12,7 @@ import {
   EventEnvelope,
   UnserializableEventError,
 } from '../publisher/index.js';
-import type { TraceContext } from '../tracing/trace-context.js';
+import { EventTracer, type PublishSpan } from '../tracing/index.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import { dedupeKeyOf, type EventBatch, type KytosEvent } from './kytos-event.js';
@@ -24,14 +24,18 @@ export class IngestService {
   private readonly dedupe: DedupeWindow | undefined;
   /** How every record is written, from the configuration. */
   private readonly recordOptions: EnvelopeOptions;
+  /** KAFKA_TOPIC: where events go that no rule routes elsewhere. */
+  private readonly topic: string;
 
   constructor(
     private readonly config: AppConfig,
     private readonly filters: FilterService,
     private readonly delivery: Delivery,
     private readonly metrics: EventMetrics,
+    private readonly tracer: EventTracer,
   ) {
-    const { recordKey, recordFormat, cloudEventsSource } = config.kafka;
+    const { recordKey, recordFormat, cloudEventsSource, topic } = config.kafka;
+    this.topic = topic;
     this.recordOptions = {
       recordKey,
       cloudEventsSource: recordFormat === 'cloudevents' ? cloudEventsSource : undefined,
@@ -81,45 +85,54 @@ export class IngestService {
     // Ids the sender gave to the events published here: remembered once they are safe.
     const publishedIds: string[] = [];
     const idsInRequest = new Set<string>();
+    const spans: PublishSpan[] = [];
     let duplicates = 0;
-    events.forEach((event, index) => {
-      const dedupeKey = this.dedupe && dedupeKeyOf(event);
-      if (this.dedupe && dedupeKey !== undefined) {
-        if (idsInRequest.has(dedupeKey) || this.dedupe.has(dedupeKey)) {
-          duplicates++;
-          return;
+    try {
+      events.forEach((event, index) => {
+        const dedupeKey = this.dedupe && dedupeKeyOf(event);
+        if (this.dedupe && dedupeKey !== undefined) {
+          if (idsInRequest.has(dedupeKey) || this.dedupe.has(dedupeKey)) {
+            duplicates++;
+            return;
+          }
+          idsInRequest.add(dedupeKey);
         }
-        idsInRequest.add(dedupeKey);
-      }
-      const route = this.filters.decide(event.name);
-      if (!route) return;
-      const envelope = this.envelopeOf(event, index, receivedAt, {
-        ...this.recordOptions,
-        exactNumbers,
-        route: envelopeRouteOf(route),
-        traceHeaders: traceHeadersOf(event.trace ?? trace),
+        const route = this.filters.decide(event.name);
+        if (!route) return;
+        const span = this.tracer.begin(event.trace ?? trace, event, route.topic ?? this.topic);
+        if (span) spans.push(span);
+        const envelope = this.envelopeOf(event, index, receivedAt, {
+          ...this.recordOptions,
+          exactNumbers,
+          route: envelopeRouteOf(route),
+          traceHeaders: span?.headers,
+        });
+        if (envelope.size > maxRecordBytes) {
+          throw new EventTooLargeError(
+            `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
+            [{ index, field: 'content', reason: 'too large for one Kafka record' }],
+          );
+        }
+        envelopes.push(envelope);
+        if (dedupeKey !== undefined) publishedIds.push(dedupeKey);
       });
-      if (envelope.size > maxRecordBytes) {
-        throw new EventTooLargeError(
-          `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
-          [{ index, field: 'content', reason: 'too large for one Kafka record' }],
-        );
-      }
-      envelopes.push(envelope);
-      if (dedupeKey !== undefined) publishedIds.push(dedupeKey);
-    });
-    const filtered = events.length - envelopes.length - duplicates;
-    this.metrics.permitted.inc(envelopes.length);
-    this.metrics.filtered.inc(filtered);
-    this.metrics.duplicates.inc(duplicates);
-    await this.delivery.publish(envelopes);
-    this.dedupe?.remember(publishedIds);
-    return this.delivery.receipt({
-      accepted: events.length,
-      delivered: envelopes.length,
-      filtered,
-      duplicates,
-    });
+      const filtered = events.length - envelopes.length - duplicates;
+      this.metrics.permitted.inc(envelopes.length);
+      this.metrics.filtered.inc(filtered);
+      this.metrics.duplicates.inc(duplicates);
+      await this.delivery.publish(envelopes);
+      for (const span of spans) span.end();
+      this.dedupe?.remember(publishedIds);
+      return this.delivery.receipt({
+        accepted: events.length,
+        delivered: envelopes.length,
+        filtered,
+        duplicates,
+      });
+    } catch (error) {
+      for (const span of spans) span.end(error);
+      throw error;
+    }
   }
 
   private envelopeOf(
@@ -156,13 +169,6 @@ function envelopeRouteOf({ topic, key }: EventRoute): EnvelopeOptions['route'] {
         return event.name;
       }),
   };
-}
-
-function traceHeadersOf(trace: TraceContext | undefined): Record<string, string> | undefined {
-  if (!trace) return undefined;
-  return trace.tracestate === undefined
-    ? { traceparent: trace.traceparent }
-    : { traceparent: trace.traceparent, tracestate: trace.tracestate };
 }
 
 function failureReason(error: unknown): FailureReason | undefined {

@@ -1,5 +1,5 @@
 import type { CloudEventOrigin } from '../publisher/index.js';
-import type { TraceContext } from '../tracing/trace-context.js';
+import type { TraceContext } from '../tracing/index.js';
 
 /** An event as the webhook accepted it, from Kytos or as a CloudEvent: id and timestamp are optional. */
 export interface KytosEvent {

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { JsonRequest } from '../http/json-body.js';
-import { isTraceparent, isTracestate, type TraceContext } from '../tracing/trace-context.js';
+import { isTraceparent, isTracestate, type TraceContext } from '../tracing/index.js';
 
 /** The parsed webhook body with what the body reader and the headers say about it. */
 export interface WebhookBody {

@@ -48,12 +48,18 @@ class Broker:
 
     def read_values(self, topic, count):
         """Every record value of ``topic`` (at least ``count`` are waited for), by Kafka's own consumer."""
+        return [value for _, value in self.read_records(topic, count)]
+
+    def read_records(self, topic, count):
+        """(headers, value) of every record of ``topic``, the headers as the console consumer prints
+        them (``name:value,...``), by Kafka's own consumer."""
         out = subprocess.run(
             ["bash", str(KAFKA_SH), "consume", "--topic", topic, "--port", str(self.port), "--max", str(count)],
             check=False, timeout=120, capture_output=True, text=True,
         ).stdout
         # A line is headers, key and value, tab-separated; the JSON value never holds a raw tab.
-        return [json.loads(line.split("\t")[-1]) for line in out.splitlines() if line.rstrip().endswith("}")]
+        return [(line.split("\t")[0], json.loads(line.split("\t")[-1]))
+                for line in out.splitlines() if line.rstrip().endswith("}")]
 
 
 class Service:

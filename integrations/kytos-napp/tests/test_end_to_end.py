@@ -9,6 +9,7 @@ import time
 
 import pytest
 from controller import StandinController
+from elasticapm.utils.disttracing import TraceParent
 from kytos.core import KytosEvent
 from sample_events import sample_events
 from service_under_test import Service
@@ -20,6 +21,7 @@ from webhook_forwarder.serializer import serialize_event
 pytestmark = pytest.mark.e2e
 
 SECRET = "kytos-webhook-secret-for-the-e2e-0123456789"
+TRACE_PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 # The service's default rules (the Python NApp's): allow kytos/ and kytos. names, deny raw OpenFlow.
 ALLOW = re.compile(r"kytos[./](.*)")
 DENY = [re.compile(p) for p in (r"kytos/of_core.v0x04.messages.*", r"kytos/flow_manager.messages.out.*",
@@ -58,6 +60,9 @@ def test_every_permitted_sample_event_reaches_kafka_exactly_as_serialized(broker
     try:
         napp = controller.load(Main)
         events = sample_events()
+        # One event traced by Kytos' APM: its trace goes on in the record's traceparent header.
+        traced = next(event for event in events if permitted(event.name))
+        traced.trace_parent = TraceParent.from_string(TRACE_PARENT)
         for event in events:
             controller.publish(event)
         # Events the service denies leave Kytos only until the NApp has learned its rules.
@@ -68,8 +73,11 @@ def test_every_permitted_sample_event_reaches_kafka_exactly_as_serialized(broker
         service.stop()
     expected = {str(e.id): serialize_event(e) for e in events if permitted(e.name)}
     assert expected and len(expected) < len(events), "the samples hold permitted and filtered events"
-    values = broker.read_values("napp_e2e", len(expected))
-    by_id = {value["id"]: value for value in values}
+    records = broker.read_records("napp_e2e", len(expected))
+    by_id = {value["id"]: value for _, value in records}
+    headers = {value["id"]: header for header, value in records}
+    assert f"traceparent:{TRACE_PARENT}" in headers[str(traced.id)]
+    assert sum("traceparent:" in header for header in headers.values()) == 1
     assert set(by_id) == set(expected)
     for event_id, record in expected.items():
         assert by_id[event_id] == {

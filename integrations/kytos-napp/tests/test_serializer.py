@@ -126,3 +126,14 @@ def test_a_whole_event_in_the_webhook_shape():
     }
     assert "T" in record["timestamp"] and record["timestamp"].endswith("+00:00")
     assert serialize_event(KytosEvent(name="x", content=None))["content"] == {"value": None}
+
+
+def test_an_apm_trace_parent_travels_as_a_w3c_traceparent():
+    from elasticapm.utils.disttracing import TraceParent  # Kytos-ng's own APM client
+
+    text = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    traced = KytosEvent(name="x", content={}, trace_parent=TraceParent.from_string(text))
+    assert serialize_event(traced)["trace_parent"] == text
+    assert serialize_event(KytosEvent(name="x", content={}, trace_parent=text))["trace_parent"] == text
+    for untraced in (None, "not-a-traceparent", 42):
+        assert "trace_parent" not in serialize_event(KytosEvent(name="x", content={}, trace_parent=untraced))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import enum
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -20,6 +21,9 @@ try:  # python-openflow, which Kytos depends on: its messages travel in OpenFlow
     from pyof.foundation.base import GenericBitMask, GenericMessage, GenericStruct, GenericType
 except ImportError:  # pragma: no cover - only outside Kytos
     GenericBitMask = GenericMessage = GenericStruct = GenericType = None
+
+#: A W3C traceparent of version 00, as the service takes it.
+TRACEPARENT = re.compile(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
 
 #: What replaces a reference back to an object that is still being serialized.
 CYCLE_MARK = "<cycle>"
@@ -227,15 +231,32 @@ def _sort_key(item: Any) -> tuple[str, str]:
 
 
 def serialize_event(event: Any, limits: SerializerLimits = SerializerLimits()) -> dict[str, Any]:
-    """The webhook's shape of a KytosEvent: ``{"id", "name", "timestamp", "content"}``.
+    """The webhook's shape of a KytosEvent: ``{"id", "name", "timestamp", "content"}``, and
+    ``trace_parent`` when Kytos traces the event (APM on), for the service to continue the trace.
 
     The service requires an object as content; anything else is wrapped as ``{"value": ...}``.
     """
     content = to_json_safe(event.content, limits)
     timestamp = event.timestamp
-    return {
+    record = {
         "id": str(event.id),
         "name": event.name,
         "timestamp": _iso_datetime(timestamp) if isinstance(timestamp, datetime) else None,
         "content": content if isinstance(content, dict) else {"value": content},
     }
+    trace_parent = _traceparent(getattr(event, "trace_parent", None))
+    if trace_parent is not None:
+        record["trace_parent"] = trace_parent
+    return record
+
+
+def _traceparent(parent: Any) -> str | None:
+    """Kytos' APM trace parent (elasticapm's ``TraceParent``, or its text) as a W3C traceparent;
+    None when there is none or it is not one, so that the event is never refused for it."""
+    if parent is None:
+        return None
+    try:
+        text = parent.to_string() if hasattr(parent, "to_string") else parent
+    except Exception:  # noqa: BLE001 - a broken tracer must not stop the event
+        return None
+    return text if isinstance(text, str) and TRACEPARENT.fullmatch(text) else None

@@ -9,7 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { TRACEPARENT_PATTERN, TRACESTATE_PATTERN } from '../../tracing/trace-context.js';
+import { TRACEPARENT_PATTERN, TRACESTATE_PATTERN } from '../../tracing/index.js';
 import { MAX_EVENT_NAME_LENGTH } from './kytos-event.dto.js';
 
 export const MAX_CLOUD_EVENT_ID_LENGTH = 256;

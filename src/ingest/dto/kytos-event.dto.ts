@@ -9,7 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { TRACEPARENT_PATTERN } from '../../tracing/trace-context.js';
+import { TRACEPARENT_PATTERN } from '../../tracing/index.js';
 
 export const MAX_EVENT_NAME_LENGTH = 256;
 
