@@ -147,6 +147,14 @@ describe('EventBatchPipe and CloudEvents', () => {
         },
       ],
     );
+    assert.deepEqual(
+      detailsOf({ ...doorOpened, tracestate: null, data: null }, 'application/cloudevents+json'),
+      [
+        { index: 0, field: 'data', reason: 'must be a JSON object' },
+        { index: 0, field: 'tracestate', reason: 'must be a string' },
+      ],
+      'an optional attribute may be left out, not null',
+    );
     assert.deepEqual(detailsOf({ type: 'x' }, 'application/cloudevents+json'), [
       { index: 0, field: 'specversion', reason: 'is required' },
       { index: 0, field: 'id', reason: 'is required' },

@@ -3,16 +3,19 @@ import {
   IsIn,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsRFC3339,
   IsString,
   Matches,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 import { TRACEPARENT_PATTERN, TRACESTATE_PATTERN } from '../../tracing/index.js';
 import { MAX_EVENT_NAME_LENGTH } from './kytos-event.dto.js';
 
 export const MAX_CLOUD_EVENT_ID_LENGTH = 256;
+
+/** May be left out, but not null: the schema says so, and CloudEvents has no null attributes. */
+const Optional = () => ValidateIf((_: unknown, value: unknown) => value !== undefined);
 /** A URI-reference in ASCII: a header value as is. */
 export const CLOUD_EVENT_SOURCE_PATTERN = '^[\\x21-\\x7e]{1,1024}$';
 /** The record's value is JSON, so only JSON data is taken. */
@@ -63,12 +66,12 @@ export class CloudEventDto {
     format: 'date-time',
     description: 'RFC 3339. The time of receipt when absent.',
   })
-  @IsOptional()
+  @Optional()
   @IsRFC3339({ message: 'must be an RFC 3339 (ISO-8601) date-time' })
   time?: string;
 
   @ApiPropertyOptional({ pattern: JSON_MEDIA_TYPE_PATTERN, example: 'application/json' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @Matches(new RegExp(JSON_MEDIA_TYPE_PATTERN), {
     message: 'must be a JSON media type: the record carries the data as JSON',
@@ -76,14 +79,14 @@ export class CloudEventDto {
   datacontenttype?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 1024 })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
   @MaxLength(1024, { message: 'must be at most 1024 characters' })
   dataschema?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 1024 })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
   @MaxLength(1024, { message: 'must be at most 1024 characters' })
@@ -94,7 +97,7 @@ export class CloudEventDto {
     additionalProperties: true,
     description: "A JSON object: the record's `message`. `{}` when absent.",
   })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'must be a JSON object' })
   data?: Record<string, unknown>;
 
@@ -102,13 +105,13 @@ export class CloudEventDto {
     pattern: TRACEPARENT_PATTERN,
     description: "Distributed Tracing extension: the record's `traceparent` header continues it.",
   })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @Matches(new RegExp(TRACEPARENT_PATTERN), { message: 'must be a W3C traceparent' })
   traceparent?: string;
 
   @ApiPropertyOptional({ pattern: TRACESTATE_PATTERN })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'must be a string' })
   @Matches(new RegExp(TRACESTATE_PATTERN), { message: 'must be a W3C tracestate' })
   tracestate?: string;
