@@ -2,9 +2,10 @@ import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
 import type { AppConfig } from '../config/app-config.js';
+import { CachedPartitioner } from './cached-partitioner.js';
 import { kafkaConnection } from './kafka-connection.js';
 
-const { Partitioners, logLevel } = kafkajs;
+const { logLevel } = kafkajs;
 
 /** The injection token of Nest's Kafka client, the service's one producer. */
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -36,7 +37,7 @@ export function kafkaClientOptions(config: AppConfig): KafkaOptions {
         retry: { retries: kafka.idempotent ? 1 : 0, initialRetryTime: 25 },
         maxInFlightRequests: kafka.idempotent ? 1 : undefined,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: CachedPartitioner,
       },
     },
   };

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import kafkajs, { type PartitionMetadata } from 'kafkajs';
+import { CachedPartitioner } from './cached-partitioner.js';
+
+const partitionsOf = (count: number): PartitionMetadata[] =>
+  Array.from({ length: count }, (_, partitionId) => ({
+    partitionErrorCode: 0,
+    partitionId,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
+
+describe('CachedPartitioner', () => {
+  it("puts every key where kafkajs' DefaultPartitioner (murmur2) puts it, asked once or often", () => {
+    const cached = CachedPartitioner();
+    const reference = kafkajs.Partitioners.DefaultPartitioner();
+    const keys = Array.from({ length: 300 }, (_, i) => `kytos/topology.link_${i % 37}.${i}`);
+    for (const count of [1, 3, 7, 3]) {
+      const partitionMetadata = partitionsOf(count);
+      const spread = new Set<number>();
+      for (const key of [...keys, ...keys]) {
+        const args = { topic: 'event_logs', partitionMetadata, message: { key, value: null } };
+        const partition = cached(args);
+        assert.equal(partition, reference(args), `${key} with ${count} partitions`);
+        spread.add(partition);
+      }
+      assert.equal(spread.size, count, 'the keys spread over every partition');
+    }
+  });
+
+  it('leaves a message without a key, or with a partition, to the default', () => {
+    const cached = CachedPartitioner();
+    const partitionMetadata = partitionsOf(3);
+    const partitions = new Set(
+      Array.from({ length: 30 }, () =>
+        cached({ topic: 't', partitionMetadata, message: { key: null, value: null } }),
+      ),
+    );
+    assert.equal(partitions.size, 3, 'round robin over the partitions');
+    const pinned = { key: 'kytos/x', value: null, partition: 2 };
+    assert.equal(cached({ topic: 't', partitionMetadata, message: pinned }), 2);
+  });
+});
