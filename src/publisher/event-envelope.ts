@@ -68,8 +68,11 @@ export class EventEnvelope {
     readonly value: Buffer,
     /** null: the service's topic (KAFKA_TOPIC). */
     readonly topic: string | null,
-    /** Every header of the record, fixed here so that a retry or the spool sends the same. */
-    readonly headers: Readonly<Record<string, string>>,
+    /**
+     * The record's headers beyond the three every record has (trace context, CloudEvents
+     * attributes, a dead letter's reason), fixed here so that a retry or the spool sends the same.
+     */
+    readonly extraHeaders: Readonly<Record<string, string>>,
   ) {}
 
   /**
@@ -103,13 +106,15 @@ export class EventEnvelope {
         : recordKey === 'id'
           ? id
           : null;
-    const headers = {
-      ...kytosHeaders(event.name, id),
-      ...options.traceHeaders,
-      ...(options.cloudEventsSource !== undefined &&
-        cloudEventHeaders(event, id, timestamp, options.cloudEventsSource)),
-    };
-    return new EventEnvelope(id, event.name, key, value, route.topic ?? null, headers);
+    const extraHeaders =
+      options.traceHeaders === undefined && options.cloudEventsSource === undefined
+        ? NO_HEADERS
+        : {
+            ...options.traceHeaders,
+            ...(options.cloudEventsSource !== undefined &&
+              cloudEventHeaders(event, id, timestamp, options.cloudEventsSource)),
+          };
+    return new EventEnvelope(id, event.name, key, value, route.topic ?? null, extraHeaders);
   }
 
   /** Rebuilds an envelope that was serialized before (read back from the spool). */
@@ -119,9 +124,9 @@ export class EventEnvelope {
     key: string | null,
     value: Buffer,
     topic: string | null = null,
-    headers: Readonly<Record<string, string>> = kytosHeaders(name, id),
+    extraHeaders: Readonly<Record<string, string>> = NO_HEADERS,
   ): EventEnvelope {
-    return new EventEnvelope(id, name, key, value, topic, headers);
+    return new EventEnvelope(id, name, key, value, topic, extraHeaders);
   }
 
   /**
@@ -130,7 +135,7 @@ export class EventEnvelope {
    */
   deadLetter(dlqTopic: string, originalTopic: string, reason: string): EventEnvelope {
     return new EventEnvelope(this.id, this.name, this.key, this.value, dlqTopic, {
-      ...this.headers,
+      ...this.extraHeaders,
       'dlq-reason': reason.slice(0, 1024),
       'dlq-original-topic': this.topic ?? originalTopic,
     });
@@ -138,21 +143,30 @@ export class EventEnvelope {
 
   /** Bytes Kafka counts against its record size limit, near enough to refuse early. */
   get size(): number {
-    let size = this.value.length + (this.key?.length ?? 0) + 64;
-    for (const name in this.headers) size += name.length + (this.headers[name]?.length ?? 0);
+    let size = this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;
+    for (const name in this.extraHeaders) {
+      size += name.length + (this.extraHeaders[name]?.length ?? 0);
+    }
     return size;
   }
 
   /** A fresh object each time: nothing one send does to a message can leak into a retry. */
   toMessage(): KafkaMessage {
-    return { key: this.key, value: this.value, headers: { ...this.headers } };
+    return {
+      key: this.key,
+      value: this.value,
+      headers: {
+        'kytos-event-name': this.name,
+        'kytos-event-id': this.id,
+        'content-type': 'application/json',
+        ...this.extraHeaders,
+      },
+    };
   }
 }
 
-/** The headers every record has had since version 1. */
-function kytosHeaders(name: string, id: string): Record<string, string> {
-  return { 'kytos-event-name': name, 'kytos-event-id': id, 'content-type': 'application/json' };
-}
+/** Most records have no header beyond the three: they share this. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * CloudEvents 1.0 in the Kafka protocol binding's binary mode: each attribute a `ce_` header,

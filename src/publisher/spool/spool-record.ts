@@ -4,9 +4,9 @@ import { EventEnvelope } from '../event-envelope.js';
 /**
  * One envelope on disk: `[u32 payload length][u32 CRC-32 of payload][payload]`, the payload being
  * `[u8 version 3][u16 topic length, 0xffff for the service's][topic][u16 key length, 0xffff for
- * none][key][u16 id length][id][u16 name length][name][u32 headers length][headers, a JSON
- * object][value]`. Older versions are still read: 2 has no headers field (the record had the
- * three of the format's version 1), 1 no topic either. The checksum lets a reader tell a record
+ * none][key][u16 id length][id][u16 name length][name][u32 headers length, 0 for none][headers
+ * beyond the three every record has, a JSON object][value]`. Older versions are still read: 2
+ * has no headers field, 1 no topic either. The checksum lets a reader tell a record
  * from what a crash left half-written.
  */
 export const RECORD_HEADER_BYTES = 8;
@@ -27,7 +27,10 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
   const key = envelope.key === null ? null : Buffer.from(envelope.key, 'utf8');
   const id = Buffer.from(envelope.id, 'utf8');
   const name = Buffer.from(envelope.name, 'utf8');
-  const headers = Buffer.from(JSON.stringify(envelope.headers), 'utf8');
+  const extra = envelope.extraHeaders;
+  // Most records have none: no JSON to write, nor to parse when they are read back.
+  const headers =
+    Object.keys(extra).length > 0 ? Buffer.from(JSON.stringify(extra), 'utf8') : NO_BYTES;
   const payloadLength =
     1 +
     2 +
@@ -115,10 +118,12 @@ function parsePayload(payload: Buffer): EventEnvelope {
   if (version === RECORD_VERSION) {
     const length = payload.readUInt32LE(at);
     at += 4;
-    headers = headersOf(text(length));
+    if (length > 0) headers = headersOf(text(length));
   }
   return EventEnvelope.restore(id, name, key, Buffer.from(payload.subarray(at)), topic, headers);
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 function headersOf(json: string): Record<string, string> {
   const headers = JSON.parse(json) as unknown;
