@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
 import { OtlpReceiver } from './support/otlp-receiver.js';
@@ -57,5 +58,39 @@ describe('traces continued into Kafka', () => {
     assert.equal(span.parentSpanId, 'b7ad6b7169203331', "child of Kytos' span");
     assert.equal(span.name, `send ${topic}`);
     assert.deepEqual(receiver.serviceNames, ['kafka-events']);
+  });
+});
+
+describe('a trace collector that never answers', () => {
+  it('costs the events nothing, and the shutdown at most its flush bound', async () => {
+    // Takes connections and never answers: the worst a collector can do.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const topic = 'traced_silent_collector';
+    const service = await startServiceIn('spool', {
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: topic,
+      FILTER_STORE: 'memory',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+    });
+    try {
+      const events = Array.from({ length: 50 }, (_, i) => ({
+        name: 'kytos/topology.link_up',
+        content: { i },
+        trace_parent: KYTOS_TRACE,
+      }));
+      const answer = await postJson(service.url + EVENTS_PATH, events);
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      assert.equal((await readTopic(broker.brokers, topic, 50)).length, 50);
+    } finally {
+      const started = Date.now();
+      await service.close();
+      const took = Date.now() - started;
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      assert.ok(took < 8_000, `the shutdown took ${took} ms`);
+    }
   });
 });

@@ -24,6 +24,7 @@ export interface PublishSpan {
 }
 
 const propagator = new W3CTraceContextPropagator();
+const SHUTDOWN_FLUSH_MS = 2_000;
 
 /**
  * Continues the trace an event belongs to. With an OTLP endpoint configured, each event that
@@ -85,9 +86,21 @@ export class EventTracer implements OnApplicationShutdown {
     };
   }
 
-  /** The spans still batched are sent before the process ends. */
+  /**
+   * The spans still batched are sent before the process ends, for at most SHUTDOWN_FLUSH_MS: a
+   * collector that does not answer must not hold the shutdown (spans are worth less than that).
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.provider?.shutdown();
+    if (!this.provider) return;
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS);
+    });
+    try {
+      await Promise.race([this.provider.shutdown(), giveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
