@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
 import { EVENTS_PATH, RunningService, postJson, send, startServiceIn } from './support/service.js';
-import { readTopic } from './support/topic-reader.js';
+import { countRecords, readTopic } from './support/topic-reader.js';
 
 // CloudEvents in (the JSON format, on the webhook) and out (the Kafka binding's binary mode),
 // checked with an independent consumer; in spool mode the headers survive the spool too.
@@ -39,6 +39,7 @@ for (const mode of ['kafka', 'spool'] as const) {
         FILTER_PRESETS: JSON.stringify([
           { pattern: 'kytos[./](.*)' },
           { pattern: 'net\\.example\\.door\\..*' },
+          { pattern: 'net\\.example\\.door\\.forced', action: 'deny' },
         ]),
         KAFKA_RECORD_FORMAT: 'cloudevents',
         CLOUDEVENTS_SOURCE: 'https://kytos.example.net',
@@ -66,14 +67,20 @@ for (const mode of ['kafka', 'spool'] as const) {
       const batch = await send(
         service.url + EVENTS_PATH,
         'POST',
-        JSON.stringify([door('A-1', '/doors/west'), door('A-1', '/doors/east')]),
+        JSON.stringify([
+          door('A-1', '/doors/west'),
+          door('A-1', '/doors/east'),
+          { ...door('A-2', '/doors/west'), type: 'net.example.door.forced' },
+        ]),
         'application/cloudevents-batch+json',
         { traceparent: DOOR_TRACE.replace('00f067aa0ba902b7', '1111111111111111') },
       );
       assert.equal(batch.body.duplicates, 1, JSON.stringify(batch.body));
+      assert.equal(batch.body.filtered, 1, 'a deny rule applies to a CloudEvent as to any event');
 
       const records = await readTopic(broker.brokers, topic, 3);
       assert.equal(records.length, 3);
+      assert.equal(await countRecords(broker.brokers, topic), 3, 'the denied one never left');
       const bySource = new Map(records.map((record) => [record.headers.ce_source, record]));
 
       const link = bySource.get('https://kytos.example.net');
