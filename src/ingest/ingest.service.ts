@@ -26,6 +26,11 @@ export class IngestService {
   private readonly recordOptions: EnvelopeOptions;
   /** KAFKA_TOPIC: where events go that no rule routes elsewhere. */
   private readonly topic: string;
+  /** The options of a cached decision's route, made once rather than for every event. */
+  private readonly optionsByRoute = new WeakMap<
+    EventRoute,
+    Record<'plain' | 'exact', EnvelopeOptions>
+  >();
 
   constructor(
     private readonly config: AppConfig,
@@ -101,12 +106,13 @@ export class IngestService {
         if (!route) return;
         const span = this.tracer.begin(event.trace ?? trace, event, route.topic ?? this.topic);
         if (span) spans.push(span);
-        const envelope = this.envelopeOf(event, index, receivedAt, {
-          ...this.recordOptions,
-          exactNumbers,
-          route: envelopeRouteOf(route),
-          traceHeaders: span?.headers,
-        });
+        const options = this.optionsFor(route, exactNumbers);
+        const envelope = this.envelopeOf(
+          event,
+          index,
+          receivedAt,
+          span ? { ...options, traceHeaders: span.headers } : options,
+        );
         if (envelope.size > maxRecordBytes) {
           throw new EventTooLargeError(
             `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
@@ -133,6 +139,16 @@ export class IngestService {
       for (const span of spans) span.end(error);
       throw error;
     }
+  }
+
+  private optionsFor(route: EventRoute, exactNumbers: boolean): EnvelopeOptions {
+    let options = this.optionsByRoute.get(route);
+    if (!options) {
+      const routed = { ...this.recordOptions, route: envelopeRouteOf(route) };
+      options = { plain: routed, exact: { ...routed, exactNumbers: true } };
+      this.optionsByRoute.set(route, options);
+    }
+    return exactNumbers ? options.exact : options.plain;
   }
 
   private envelopeOf(
