@@ -1,4 +1,4 @@
-import type { ValidationError } from 'class-validator';
+import { validateSync, type ValidationError } from 'class-validator';
 
 /** One problem of a request body, as the error shape lists it in `details`. */
 export interface ValidationProblem {
@@ -17,4 +17,16 @@ export function validationProblems(errors: readonly ValidationError[]): Validati
     const reason = first ? constraints[first] : Object.values(constraints)[0];
     return { field: error.property, reason: reason ?? 'is invalid' };
   });
+}
+
+/**
+ * Validates a DTO whose messages leave the field out (the details name it): an absent field is
+ * "is required", whatever its first constraint says.
+ */
+export function dtoProblems(dto: object): ValidationProblem[] {
+  return validationProblems(validateSync(dto)).map((problem) =>
+    (dto as Record<string, unknown>)[problem.field] === undefined
+      ? { field: problem.field, reason: 'is required' }
+      : problem,
+  );
 }

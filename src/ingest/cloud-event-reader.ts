@@ -1,6 +1,5 @@
-import { validateSync } from 'class-validator';
 import { originalOf } from '../http/exact-json.js';
-import { validationProblems } from '../http/validation-problems.js';
+import { dtoProblems } from '../http/validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
 import { CloudEventDto } from './dto/cloud-event.dto.js';
 import type { EventProblem } from './ingest-errors.js';
@@ -52,11 +51,7 @@ export function readCloudEvent(item: unknown): ReadEvent {
             ? 'is not taken: the record carries data as JSON'
             : 'is not an attribute this service carries (extension attributes other than traceparent and tracestate are refused)',
       })),
-    ...validationProblems(validateSync(dto)).map((problem) =>
-      dto[problem.field as keyof CloudEventDto] === undefined
-        ? { field: problem.field, reason: 'is required' }
-        : problem,
-    ),
+    ...dtoProblems(dto),
   ];
   if (problems.length > 0) return { problems };
   const attributes: Record<string, string> = {};

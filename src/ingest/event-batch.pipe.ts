@@ -1,8 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { validateSync } from 'class-validator';
 import { AppConfig } from '../config/app-config.js';
 import { originalOf } from '../http/exact-json.js';
-import { validationProblems } from '../http/validation-problems.js';
+import { dtoProblems } from '../http/validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
 import { readCloudEvent, ReadEvent } from './cloud-event-reader.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -99,7 +98,7 @@ function readKytosEvent(item: unknown): ReadEvent {
     timestamp: originalOf(timestamp),
     trace_parent: originalOf(trace_parent),
   });
-  const problems = [...unknownFieldsOf(item), ...problemsOf(dto)];
+  const problems = [...unknownFieldsOf(item), ...dtoProblems(dto)];
   if (problems.length > 0) return { problems };
   const event: KytosEvent = {
     name: dto.name,
@@ -109,15 +108,6 @@ function readKytosEvent(item: unknown): ReadEvent {
   };
   if (isTraceparent(dto.trace_parent)) event.trace = { traceparent: dto.trace_parent };
   return { event, problems: [] };
-}
-
-/** KytosEventDto's messages leave the field out (the details name it): an absent one is "required". */
-function problemsOf(event: KytosEventDto): EventProblem[] {
-  return validationProblems(validateSync(event)).map((problem) =>
-    event[problem.field as keyof KytosEventDto] === undefined
-      ? { field: problem.field, reason: 'is required' }
-      : problem,
-  );
 }
 
 /** A misspelt field (`timestamp` as `time_stamp`) is refused rather than silently dropped. */
