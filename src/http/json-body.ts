@@ -138,8 +138,13 @@ function withoutStack<T>(create: () => T): T {
 
 /** application/json or any application/<something>+json, parameters aside (as Express' is()). */
 function isJson(contentType: string | undefined): boolean {
-  const type = (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  const type = mediaTypeOf(contentType);
   return type === 'application/json' || /^application\/[^/\s]+\+json$/.test(type);
+}
+
+/** A Content-Type without its parameters, in lower case ('' when there is none). */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 
 /** A path as the router matches it: letter case and trailing slashes do not matter. */

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { JsonRequest } from '../http/json-body.js';
+import { mediaTypeOf, type JsonRequest } from '../http/json-body.js';
 import { isTraceparent, isTracestate, type TraceContext } from '../tracing/index.js';
 
 /** The parsed webhook body with what the body reader and the headers say about it. */
@@ -20,8 +20,7 @@ export const WebhookBatch = createParamDecorator(
     return {
       body: request.body,
       exactNumbers: request.exactNumbers === true,
-      mediaType:
-        (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '',
+      mediaType: mediaTypeOf(request.headers['content-type']),
       trace: isTraceparent(traceparent)
         ? { traceparent, tracestate: isTracestate(tracestate) ? tracestate : undefined }
         : undefined,
