@@ -38,9 +38,10 @@ export function readCloudEvent(item: unknown): ReadEvent {
     return { problems: [{ field: 'event', reason: 'must be a JSON object (a CloudEvent)' }] };
   }
   const fields = item as Record<string, unknown>;
-  const dto = Object.assign(new CloudEventDto(), {
-    ...Object.fromEntries(ATTRIBUTES.map((name) => [name, originalOf(fields[name])])),
-  });
+  const dto = Object.assign(
+    new CloudEventDto(),
+    Object.fromEntries(ATTRIBUTES.map((name) => [name, originalOf(fields[name])])),
+  );
   const problems: EventProblem[] = [
     ...Object.keys(fields)
       .filter((key) => !KNOWN.has(key))

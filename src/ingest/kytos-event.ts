@@ -27,6 +27,6 @@ export interface EventBatch {
  * (CloudEvents ids are unique per source only).
  */
 export function dedupeKeyOf(event: KytosEvent): string | undefined {
-  if (event.id === undefined || event.id === null) return undefined;
+  if (event.id === undefined) return undefined;
   return event.cloudEvent ? `${event.cloudEvent.source}\n${event.id}` : event.id;
 }

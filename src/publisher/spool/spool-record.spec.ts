@@ -13,6 +13,14 @@ const envelope = EventEnvelope.fromEvent(
   new Date(0),
 );
 
+/** A payload framed as the spool frames it: length, CRC-32, payload. */
+function framed(payload: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32(payload), 4);
+  return Buffer.concat([header, payload]);
+}
+
 describe('spool records', () => {
   it('round-trips an envelope: key, id, name and the exact value bytes', () => {
     for (const original of [envelope, EventEnvelope.restore('i', 'n', null, Buffer.from('{}'))]) {
@@ -42,10 +50,7 @@ describe('spool records', () => {
       Buffer.from('n'),
       Buffer.from('{}'),
     ]);
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(payload.length, 0);
-    header.writeUInt32LE(crc32(payload), 4);
-    const old = decodeRecord(Buffer.concat([header, payload]));
+    const old = decodeRecord(framed(payload));
     assert.ok(old.kind === 'record');
     assert.equal(old.envelope.topic, null);
     assert.deepEqual(
@@ -88,10 +93,7 @@ describe('spool records', () => {
       Buffer.from('n'),
       Buffer.from('{}'),
     ]);
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(payload.length, 0);
-    header.writeUInt32LE(crc32(payload), 4);
-    const old = decodeRecord(Buffer.concat([header, payload]));
+    const old = decodeRecord(framed(payload));
     assert.ok(old.kind === 'record');
     assert.deepEqual(old.envelope.toMessage(), {
       key: 'k',
