@@ -113,9 +113,10 @@ export class IngestService {
           receivedAt,
           span ? { ...options, traceHeaders: span.headers } : options,
         );
-        if (envelope.size > maxRecordBytes) {
+        const { size } = envelope;
+        if (size > maxRecordBytes) {
           throw new EventTooLargeError(
-            `event ${index} is ${envelope.size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
+            `event ${index} is ${size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
             [{ index, field: 'content', reason: 'too large for one Kafka record' }],
           );
         }

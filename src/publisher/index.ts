@@ -4,7 +4,6 @@ export { Delivery, type DeliveryReceipt } from './delivery.js';
 export {
   type CloudEventOrigin,
   type EnvelopeOptions,
-  type EnvelopeRoute,
   EventEnvelope,
   UnserializableEventError,
 } from './event-envelope.js';
