@@ -245,6 +245,16 @@ describe('the webhook against a real Kafka broker', () => {
         /not a JSON object or array/,
       ],
       [
+        'a 64-bit number where only a string may stand (an object key)',
+        () =>
+          postJson(
+            service.url + EVENTS_PATH,
+            '{"name":"kytos/topology.link_up","content":{12284372328023095114:1}}',
+          ),
+        400,
+        /not a JSON object or array/,
+      ],
+      [
         'JSON scalar',
         () => postJson(service.url + EVENTS_PATH, '42'),
         400,

@@ -44,6 +44,8 @@ describe('exact JSON numbers', () => {
       '[1e+]',
       '{"a":12345678901234567890,}',
       '[12345678901234567890 1]',
+      '{12345678901234567890:1}',
+      '{"a":{"b":1,-1e400 :2}}',
     ]) {
       assert.throws(() => parseJsonExact(bad), SyntaxError, bad);
     }

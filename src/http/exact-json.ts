@@ -8,11 +8,6 @@ import { randomBytes } from 'node:crypto';
  * JSON.stringify stay native (a pure-JS exact parser measured nine times slower on a 75 KB batch).
  */
 
-/**
- * Where a double can lose a number: 16 significant digits or more (2^53 has 16 digits; a dot
- * may split them), or an exponent of three digits (overflow to Infinity, underflow to 0).
- */
-const LOSSY_NUMBER = /(?:\d\.?){16,}|[eE][-+]?\d{3,}/g;
 /** RFC 8259's number grammar: what a carried token must be, or the body is not JSON. */
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 /**
@@ -24,7 +19,6 @@ const MARK = `\u0000${randomBytes(12).toString('hex')}:`;
 /** How JSON.stringify writes the marker's first character: every carried number has it. */
 const MARK_ESCAPED = '\\u0000';
 const MARK_IN_OUTPUT = new RegExp(`"\\\\u0000${MARK.slice(1)}([-+.0-9eE]+)"`, 'g');
-const NUMBER_CHAR = /[-+.0-9eE]/;
 
 export interface ParsedJson {
   value: unknown;
@@ -34,8 +28,6 @@ export interface ParsedJson {
 
 /** JSON.parse, but a number token a double would change comes back as a marked string. */
 export function parseJsonExact(text: string): ParsedJson {
-  LOSSY_NUMBER.lastIndex = 0;
-  if (!LOSSY_NUMBER.test(text)) return { value: JSON.parse(text) as unknown, exactNumbers: false };
   const marked = markLossyNumbers(text);
   return { value: JSON.parse(marked) as unknown, exactNumbers: marked !== text };
 }
@@ -59,44 +51,105 @@ export function originalOf(value: unknown): unknown {
     : value;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
 /**
- * Wraps every number token a double would change in a marked string. Quotes are followed from
- * the start, so digits inside strings are left alone. A token that is not a JSON number
- * (leading zero or plus, a bare exponent) is refused here, since quoting it would hide it from
- * JSON.parse; any other flaw stays in the text for JSON.parse to report.
+ * Wraps every number token a double would change in a marked string, in one pass: strings are
+ * skipped from quote to quote (their digits are left alone), and only the text between them is
+ * read character by character. A double can change a number of 16 significant digits or more
+ * (2^53 has 16; a dot may split them) or of a three-digit exponent (overflow to Infinity,
+ * underflow to 0). Such a token that is not a JSON number (leading zero or plus, a bare
+ * exponent) or that stands where only a string may (an object key) is refused here, since
+ * quoting it would hide it from JSON.parse; any other flaw stays in the text for JSON.parse.
  */
 function markLossyNumbers(text: string): string {
   const parts: string[] = [];
   let copied = 0;
-  let scanned = 0;
-  let inString = false;
-  LOSSY_NUMBER.lastIndex = 0;
-  for (let run = LOSSY_NUMBER.exec(text); run !== null; run = LOSSY_NUMBER.exec(text)) {
-    for (let quote = text.indexOf('"', scanned); quote !== -1 && quote < run.index;) {
-      if (!isEscaped(text, quote)) inString = !inString;
-      quote = text.indexOf('"', quote + 1);
+  let at = 0;
+  while (at < text.length) {
+    const code = text.charCodeAt(at);
+    if (code === QUOTE) {
+      at = afterString(text, at);
+    } else if (startsNumber(code)) {
+      const end = endOfNumber(text, at);
+      if (isLossy(text, at, end)) {
+        parts.push(text.slice(copied, at), JSON.stringify(MARK + checkedToken(text, at, end)));
+        copied = end;
+      }
+      at = end;
+    } else {
+      at++;
     }
-    scanned = run.index;
-    if (inString) continue;
-    let start = run.index;
-    while (start > copied && NUMBER_CHAR.test(text[start - 1] ?? '')) start--;
-    let end = run.index + run[0].length;
-    while (end < text.length && NUMBER_CHAR.test(text[end] ?? '')) end++;
-    const token = text.slice(start, end);
-    if (!JSON_NUMBER.test(token)) {
-      throw new SyntaxError(`${JSON.stringify(token.slice(0, 40))} is not a JSON number`);
-    }
-    parts.push(text.slice(copied, start), JSON.stringify(MARK + token));
-    copied = end;
-    scanned = end;
-    LOSSY_NUMBER.lastIndex = end;
   }
+  if (parts.length === 0) return text;
   parts.push(text.slice(copied));
   return parts.join('');
 }
 
+/** The index after the string that opens at `quote` (the text's end if it never closes). */
+function afterString(text: string, quote: number): number {
+  let close = text.indexOf('"', quote + 1);
+  while (close !== -1 && isEscaped(text, close)) close = text.indexOf('"', close + 1);
+  return close === -1 ? text.length : close + 1;
+}
+
 function isEscaped(text: string, quote: number): boolean {
   let backslashes = 0;
-  while (text[quote - 1 - backslashes] === '\\') backslashes++;
+  while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
   return backslashes % 2 === 1;
+}
+
+/** `-`, `+`, `.` or a digit: what a number token (or a malformed one) can start with. */
+function startsNumber(code: number): boolean {
+  return isDigit(code) || code === 0x2d || code === 0x2b || code === 0x2e;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** The end of the run of number characters (`-+.0-9eE`) that starts at `start`. */
+function endOfNumber(text: string, start: number): number {
+  let end = start + 1;
+  for (; end < text.length; end++) {
+    const code = text.charCodeAt(end) | 0x20; // lower case, for e and E
+    if (!isDigit(code) && code !== 0x65 && code !== 0x2d && code !== 0x2b && code !== 0x2e) break;
+  }
+  return end;
+}
+
+/** 16 digits or more before the exponent, or an exponent of three digits or more. */
+function isLossy(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  let exponentDigits = 0;
+  let inExponent = false;
+  for (let at = start; at < end; at++) {
+    const code = text.charCodeAt(at);
+    if (isDigit(code)) {
+      if (inExponent) exponentDigits++;
+      else digits++;
+    } else if ((code | 0x20) === 0x65) {
+      inExponent = true;
+    }
+  }
+  return digits >= 16 || exponentDigits >= 3;
+}
+
+function checkedToken(text: string, start: number, end: number): string {
+  const token = text.slice(start, end);
+  if (!JSON_NUMBER.test(token)) {
+    throw new SyntaxError(`${JSON.stringify(token.slice(0, 40))} is not a JSON number`);
+  }
+  let next = end;
+  while (isJsonWhitespace(text.charCodeAt(next))) next++;
+  if (text.charCodeAt(next) === COLON) {
+    throw new SyntaxError(`${JSON.stringify(token.slice(0, 40))} cannot be an object key`);
+  }
+  return token;
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
