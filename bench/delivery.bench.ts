@@ -11,9 +11,12 @@ import { kafkaTool } from '../test/support/kafka-tools.js';
 import { sampleEvents } from '../test/support/sample-events.js';
 import { spawnService, ServiceProcess } from '../test/support/service-process.js';
 import { EVENTS_PATH } from '../test/support/service.js';
+import { pacedLoad, PacedResult } from './paced-load.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** About half of the webhook's peak here: the rate of the generator's own latency floor. */
+const FLOOR_RATE = 1500;
 
 /** Realistic Kytos events of about 1 KB (link, interface, EVC shapes); the service gives ids. */
 const events = sampleEvents
@@ -145,7 +148,7 @@ async function producerPerformance(brokers: string, topic: string, total: number
  * and answers 202, no framework, no Kafka. It shares the two cores with the generator as the
  * service does.
  */
-async function bareHttpCeiling(): Promise<Row> {
+async function bareHttpCeiling(): Promise<Row[]> {
   const server = spawn(process.execPath, [
     '-e',
     `require('http').createServer((q, s) => { const b = []; q.on('data', (c) => b.push(c)); ` +
@@ -153,22 +156,46 @@ async function bareHttpCeiling(): Promise<Row> {
       `s.end('{}'); }); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
   ]);
   const [port] = (await once(server.stdout, 'data')) as [Buffer];
+  const url = `http://127.0.0.1:${port.toString().trim()}`;
   try {
-    const result = await load(
-      { url: `http://127.0.0.1:${port.toString().trim()}` },
-      { connections: 64, perRequest: 1, seconds: SECONDS },
-    );
-    return {
-      ...rowOf(
+    const result = await load({ url }, { connections: 64, perRequest: 1, seconds: SECONDS });
+    const paced = await pacedLoad({
+      url,
+      body: JSON.stringify(events[0]),
+      rate: FLOOR_RATE,
+      seconds: SECONDS,
+      connections: 64,
+    });
+    return [
+      rowOf(
         'bare node:http server, no framework, no Kafka (harness ceiling), 64 connections',
         result,
         1,
         NaN,
       ),
-    };
+      pacedRow(`bare node:http server, paced (${FLOOR_RATE} req/s): the generator's own latency`, {
+        result: paced,
+        peakMiB: NaN,
+      }),
+    ];
   } finally {
     server.kill();
   }
+}
+
+/** A paced row's latencies count from when each request was due (pacedLoad). */
+function pacedRow(
+  path: string,
+  { result, peakMiB }: { result: PacedResult; peakMiB: number },
+): Row {
+  return {
+    path,
+    eventsPerSecond: result.perSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    peakRssMiB: peakMiB,
+    errors: result.errors,
+  };
 }
 
 /**
@@ -278,7 +305,7 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
     const raw = await rawKafkajs(broker.brokers, 'bench_raw', 100_000);
     rows.push(raw);
     rows.push(await producerPerformance(broker.brokers, 'bench_java', 200_000));
-    rows.push(await bareHttpCeiling());
+    rows.push(...(await bareHttpCeiling()));
     rows.push(await nestCeiling());
 
     for (const mode of ['kafka', 'spool'] as const) {
@@ -319,14 +346,18 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
         const rate = Math.max(1, Math.round(peakSingle / 2));
         const half = await withPeakRss(
           pid,
-          load(service, { connections: 64, perRequest: 1, seconds: SECONDS, rate }),
+          pacedLoad({
+            url: service.url + EVENTS_PATH,
+            body: JSON.stringify(events[0]),
+            rate,
+            seconds: SECONDS,
+            connections: 64,
+          }),
         );
         rows.push(
-          rowOf(
-            `webhook, ${mode} mode, 1 event/request at half of peak (${rate} req/s)`,
-            half.result,
-            1,
-            half.peakMiB,
+          pacedRow(
+            `webhook, ${mode} mode, 1 event/request at half of peak, paced (${rate} req/s)`,
+            half,
           ),
         );
       } finally {

@@ -1,0 +1,94 @@
+import { Agent, request } from 'node:http';
+
+export interface PacedResult {
+  /** Requests answered 2xx per second of the run. */
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Answers other than 2xx, connection errors and timeouts. */
+  errors: number;
+}
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Open-loop load at a steady rate: request n is due at start + n / rate, over a pool of kept-alive
+ * connections, and its latency counts from when it was due, so a stall of the service shows in
+ * the latencies of every request that should have gone meanwhile (no coordinated omission).
+ *
+ * Why not autocannon's `overallRate`: it gives each connection a quota per second and resets it
+ * every 1,000 ms (autocannon/lib/httpClient.js), so the connections send flat out until the
+ * quota is spent and then wait for the next second: "half of peak" was the peak's concurrency for
+ * half of each second, and its p99 that of the peak.
+ */
+export async function pacedLoad(options: {
+  url: string;
+  body: string;
+  rate: number;
+  seconds: number;
+  connections: number;
+}): Promise<PacedResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const total = Math.round(options.rate * options.seconds);
+  const latencies: number[] = [];
+  const answers: Promise<void>[] = [];
+  let errors = 0;
+  const post = (dueAt: number) =>
+    new Promise<void>((resolve) => {
+      const done = (ok: boolean) => {
+        if (ok) latencies.push(performance.now() - dueAt);
+        else errors++;
+        resolve();
+      };
+      const call = request(
+        options.url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json' },
+          timeout: TIMEOUT_MS,
+        },
+        (response) => {
+          response.resume();
+          response.once('end', () => done((response.statusCode ?? 0) < 300));
+          response.once('error', () => done(false));
+        },
+      );
+      call.once('timeout', () => call.destroy());
+      call.once('error', () => done(false));
+      call.end(options.body);
+    });
+  // Every connection opened first: connecting is not what the run measures.
+  await Promise.all(Array.from({ length: options.connections }, () => post(performance.now())));
+  latencies.length = 0;
+  errors = 0;
+  let sent = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(
+        total,
+        Math.floor(((performance.now() - started) / 1000) * options.rate),
+      );
+      for (; sent < due; sent++) answers.push(post(started + (sent * 1000) / options.rate));
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(answers);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const percentile = (share: number) =>
+    latencies.length === 0
+      ? NaN
+      : (latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] ?? NaN);
+  return {
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+    errors,
+  };
+}
