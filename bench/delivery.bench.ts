@@ -12,6 +12,7 @@ import { sampleEvents } from '../test/support/sample-events.js';
 import { spawnService, ServiceProcess } from '../test/support/service-process.js';
 import { EVENTS_PATH } from '../test/support/service.js';
 import { pacedLoad, PacedResult } from './paced-load.js';
+import { useCompression } from '../src/kafka/kafka-compression.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -302,6 +303,8 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
   const rows: Row[] = [];
   try {
     await createTopics(broker.brokers, ['bench_raw', 'bench_java']);
+    // The raw producer compresses with the service's gzip codec, as the service does.
+    await useCompression('gzip');
     const raw = await rawKafkajs(broker.brokers, 'bench_raw', 100_000);
     rows.push(raw);
     rows.push(await producerPerformance(broker.brokers, 'bench_java', 200_000));

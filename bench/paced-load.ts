@@ -28,7 +28,8 @@ export async function pacedLoad(options: {
   seconds: number;
   connections: number;
 }): Promise<PacedResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections, noDelay: true });
+  const length = String(Buffer.byteLength(options.body));
   const total = Math.round(options.rate * options.seconds);
   const latencies: number[] = [];
   const answers: Promise<void>[] = [];
@@ -45,7 +46,7 @@ export async function pacedLoad(options: {
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'content-length': length },
           timeout: TIMEOUT_MS,
         },
         (response) => {
@@ -66,9 +67,10 @@ export async function pacedLoad(options: {
   const started = performance.now();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
+      // Request n is due at n / rate: at time t, those up to t * rate are.
       const due = Math.min(
         total,
-        Math.floor(((performance.now() - started) / 1000) * options.rate),
+        Math.floor(((performance.now() - started) / 1000) * options.rate) + 1,
       );
       for (; sent < due; sent++) answers.push(post(started + (sent * 1000) / options.rate));
       if (sent >= total) {

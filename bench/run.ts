@@ -2,6 +2,7 @@ import os from 'node:os';
 import { benchClient } from './client.bench.js';
 import { benchDecisions } from './decision.bench.js';
 import { benchDelivery, Row } from './delivery.bench.js';
+import { benchGzip } from './gzip.bench.js';
 import { profileService } from './profile.bench.js';
 import { soakRss } from './soak.bench.js';
 
@@ -92,6 +93,20 @@ for (const row of client) {
   );
 }
 if (process.env.BENCH_ONLY === 'client') process.exit(0);
+
+const gzip = await benchGzip();
+process.stdout.write(
+  "\ngzip per produce request: kafkajs' codec or the service's (~1 KB sample events, acks all, idempotent, one request at a time; rounds alternated)\n\n",
+);
+process.stdout.write('| events per request | codec | latency us | CPU us | CPU vs kafkajs |\n');
+process.stdout.write('| ---: | --- | ---: | ---: | ---: |\n');
+for (const row of gzip) {
+  const theirs = gzip.find((other) => other.events === row.events && other.codec === 'kafkajs');
+  process.stdout.write(
+    `| ${row.events} | ${row.codec} | ${cell(row.latencyUs)} | ${cell(row.cpuUs)} | ${cell(row.cpuUs / (theirs?.cpuUs ?? NaN), 2)}x |\n`,
+  );
+}
+if (process.env.BENCH_ONLY === 'gzip') process.exit(0);
 
 const delivery = await benchDelivery();
 process.stdout.write(

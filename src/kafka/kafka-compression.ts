@@ -5,10 +5,23 @@ import {
 } from '@bokuweb/zstd-wasm';
 import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
+import { gzip, gzipSync, unzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { KafkaCompression } from '../config/app-config.js';
 import { compressLz4Frame, decompressLz4Frame } from './lz4-frame.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
+const gzipInPool = promisify(gzip);
+const unzipInPool = promisify(unzip);
+
+/**
+ * Up to this size a batch is gzipped on the event loop. kafkajs' own codec always takes zlib's
+ * asynchronous path, which for a small batch costs more CPU than the deflate itself (a stream
+ * and a thread-pool round trip: 570 us against 119 us for one 0.5 KB event, 805 against 178 for
+ * five) and adds its latency to every produce request. Above it, the thread pool keeps a large
+ * batch (1.5 ms of deflate at 220 KB) from holding the loop.
+ */
+export const GZIP_ON_LOOP_MAX_BYTES = 128 * 1024;
 
 interface Encoder {
   buffer: Buffer;
@@ -16,13 +29,21 @@ interface Encoder {
 
 /**
  * kafkajs ships only gzip; the other codecs Kafka knows are plugged in here, in pure JS or WASM
- * so that nothing needs a native build. Returns kafkajs' code for the chosen codec.
+ * so that nothing needs a native build, and gzip is replaced by one that spares small batches
+ * the thread pool. Returns kafkajs' code for the chosen codec.
  */
 export async function useCompression(compression: KafkaCompression): Promise<number> {
   switch (compression) {
     case 'none':
       return CompressionTypes.None;
     case 'gzip':
+      CompressionCodecs[CompressionTypes.GZIP] = () => ({
+        compress: ({ buffer }: Encoder) =>
+          buffer.length <= GZIP_ON_LOOP_MAX_BYTES
+            ? Promise.resolve(gzipSync(buffer))
+            : gzipInPool(buffer),
+        decompress: (buffer: Buffer) => unzipInPool(buffer),
+      });
       return CompressionTypes.GZIP;
     case 'snappy':
       CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
