@@ -20,6 +20,7 @@ type Operation = 'read' | 'saveCheckpoint' | 'release' | 'setAside';
 /** A real spool on disk whose file operations fail once each, as a full or broken disk makes them. */
 class FailingSpool extends Spool {
   readonly failed = new Set<Operation>();
+  readonly saves: SpoolPosition[] = [];
 
   constructor(
     config: AppConfig,
@@ -44,7 +45,8 @@ class FailingSpool extends Spool {
 
   override async saveCheckpoint(position: SpoolPosition): Promise<void> {
     this.fault('saveCheckpoint');
-    return super.saveCheckpoint(position);
+    await super.saveCheckpoint(position);
+    this.saves.push(position);
   }
 
   override async release(segment: SpoolSegment): Promise<void> {
@@ -61,11 +63,13 @@ class FailingSpool extends Spool {
 /** Stands in for Kafka: keeps what it acknowledged; refuses for good names starting with kytos/bad. */
 class RecordingProducer {
   readonly acknowledged: string[] = [];
+  sends = 0;
   /** Dead letters taken (records bound for the topic 'dlq'), as kafkajs would send them. */
   readonly deadLetters: ReturnType<EventEnvelope['toMessage']>[] = [];
   refuseDeadLetters = false;
 
   send(envelopes: readonly EventEnvelope[]): Promise<void> {
+    this.sends++;
     if (envelopes.every((envelope) => envelope.topic === 'dlq') && !this.refuseDeadLetters) {
       this.deadLetters.push(...envelopes.map((envelope) => envelope.toMessage()));
       return Promise.resolve();
@@ -120,6 +124,27 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 describe('SpoolForwarder', () => {
+  it('saves its checkpoint once it has caught up, not after every batch', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    for (let group = 0; group < 8; group++) {
+      await spool.append(events(Array.from({ length: 250 }, (_, i) => `kytos/e${group}.${i}`)));
+    }
+    forwarder.start();
+    try {
+      await until(() => producer.acknowledged.length === 2000, 'every event forwarded');
+      await until(() => spool.saves.length > 0, 'a checkpoint');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+    const end = spool.list().at(-1);
+    assert.deepEqual(await spool.loadCheckpoint(), { seq: end?.seq, offset: end?.size });
+    assert.ok(
+      spool.saves.length < producer.sends / 2,
+      `${spool.saves.length} checkpoints for ${producer.sends} batches`,
+    );
+  });
+
   for (const operation of ['read', 'saveCheckpoint', 'release', 'setAside'] as const) {
     it(`restarts after a failed ${operation}, shows it, and still forwards everything`, async () => {
       const { spool, producer, metrics, forwarder } = await forwarderWith([operation]);

@@ -7,14 +7,22 @@ import type { BatchSender } from '../publish-queue.js';
 import { RetryPolicy } from '../retry-policy.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 
+/**
+ * While batches flow, the checkpoint is saved at most this often (and always once the forwarder
+ * has caught up, and when it stops): each save is three disk syncs, and after every batch they
+ * competed with the appends' own fsync, which every 202 waits for. A crash resends at most what
+ * was forwarded since the last save.
+ */
+const CHECKPOINT_EVERY_MS = 250;
+
 /** The forwarder's state, for readiness and metrics. */
 export type ForwarderState =
   { status: 'stopped' } | { status: 'running' } | { status: 'restarting'; reason: string };
 
 /**
  * Drains the spool to Kafka in order, one batch at a time, and deletes a segment only after Kafka
- * acknowledged every record in it. The position after each acknowledged batch is kept in a
- * checkpoint file, so a restart resends at most the batch that was in flight. Supervised: any
+ * acknowledged every record in it. Its position is kept in a checkpoint file (see
+ * CHECKPOINT_EVERY_MS), so a restart resends at most the batches of the last moments. Supervised: any
  * failure (a full disk under the checkpoint, a segment that cannot be read or deleted) restarts
  * the loop from its checkpoint after a backoff, and shows in readiness and metrics meanwhile.
  */
@@ -23,6 +31,8 @@ export class SpoolForwarder {
   private stopping = new AbortController();
   private running?: Promise<void>;
   private current: ForwarderState = { status: 'stopped' };
+  private saved?: SpoolPosition;
+  private savedAt = 0;
 
   constructor(
     private readonly spool: Spool,
@@ -75,10 +85,11 @@ export class SpoolForwarder {
 
   /** `working` is called after each batch Kafka acknowledged, and whenever all is forwarded. */
   private async run(working: () => void): Promise<void> {
-    let position = await this.spool.loadCheckpoint();
+    let position = (this.saved = await this.spool.loadCheckpoint());
     while (!this.stopped) {
       const segment = this.spool.list().find((candidate) => candidate.seq >= position.seq);
       if (!segment) {
+        await this.checkpoint(position, true);
         working();
         await this.nextAppendOrTick();
         continue;
@@ -86,6 +97,7 @@ export class SpoolForwarder {
       if (segment.seq !== position.seq) position = { seq: segment.seq, offset: 0 };
       if (position.offset >= segment.size) {
         if (this.spool.isActive(segment)) {
+          await this.checkpoint(position, true);
           working();
           await this.nextAppendOrTick();
         } else {
@@ -98,6 +110,17 @@ export class SpoolForwarder {
       if (next !== position) working();
       position = next;
     }
+    await this.checkpoint(position, true);
+  }
+
+  /** Saves `position` unless it is saved already or, without `now`, was saved moments ago. */
+  private async checkpoint(position: SpoolPosition, now: boolean): Promise<void> {
+    const { saved } = this;
+    if (saved && saved.seq === position.seq && saved.offset === position.offset) return;
+    if (!now && performance.now() - this.savedAt < CHECKPOINT_EVERY_MS) return;
+    await this.spool.saveCheckpoint(position);
+    this.saved = position;
+    this.savedAt = performance.now();
   }
 
   /** The tick bounds how long a stop waits for this loop to notice it. */
@@ -124,7 +147,7 @@ export class SpoolForwarder {
       );
     }
     const next = { seq: segment.seq, offset: batch.next };
-    await this.spool.saveCheckpoint(next);
+    await this.checkpoint(next, false);
     return next;
   }
 
