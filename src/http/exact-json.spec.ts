@@ -81,6 +81,37 @@ describe('exact JSON numbers', () => {
       assert.equal(output, expected, input);
     }
   });
+
+  it('accepts a damaged document only if it is JSON, and then gives back JSON', () => {
+    const random = seeded(11);
+    const pieces = ['"', ':', ',', '{', '}', '[', ']', '\\', '.', 'e', '-', '+', ' ', '0', '7'];
+    // Long numbers where a value, a key or a string may stand.
+    pieces.push(...LONG_TOKENS, '12284372328023095114:1,');
+    let accepted = 0;
+    for (let round = 0; round < 3000; round++) {
+      let text = write(randomValue(random, 0), random, true);
+      for (let edits = 1 + Math.floor(random() * 3); edits > 0; edits--) {
+        const at = Math.floor(random() * (text.length + 1));
+        const cut = random() < 0.5 ? 1 : 0;
+        const piece = pieces[Math.floor(random() * pieces.length)] ?? '';
+        text = text.slice(0, at) + (random() < 0.7 ? piece : '') + text.slice(at + cut);
+      }
+      let value: unknown;
+      try {
+        value = parseJsonExact(text).value;
+      } catch {
+        continue;
+      }
+      accepted++;
+      assert.doesNotThrow(() => JSON.parse(text), `accepted but not JSON: ${text}`);
+      const output = stringifyExact(value);
+      assert.doesNotThrow(() => JSON.parse(output), `gave back what is not JSON: ${output}`);
+    }
+    assert.ok(
+      accepted > 300,
+      `${accepted} damaged documents still JSON: the test reaches both sides`,
+    );
+  });
 });
 
 /** A JSON value with numbers kept as their source tokens. */
