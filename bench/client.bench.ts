@@ -8,6 +8,7 @@ import { kafkaClientOptions } from '../src/kafka/kafka-client-options.js';
 import { kafkaSendOptions } from '../src/kafka/kafka-send-options.js';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { sampleEvents } from '../test/support/sample-events.js';
+import { createTopics } from './bench-topics.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 const ROUNDS = 4;
@@ -67,10 +68,8 @@ export async function benchClient(): Promise<ClientRow[]> {
     logLevel: logLevel.NOTHING,
   }).producer({ ...options.producer, createPartitioner: Partitioners.DefaultPartitioner });
   const topic = `bench_client_${randomUUID().slice(0, 8)}`;
-  const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
   try {
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopics(broker.brokers, [topic], 1);
     await nest.connect();
     await raw.connect();
     const sendEmit = (messages: Message[]) =>
@@ -115,7 +114,6 @@ export async function benchClient(): Promise<ClientRow[]> {
   } finally {
     await nest.close();
     await raw.disconnect();
-    await admin.disconnect();
     await broker.stop();
   }
 }

@@ -11,6 +11,7 @@ import { kafkaTool } from '../test/support/kafka-tools.js';
 import { sampleEvents } from '../test/support/sample-events.js';
 import { spawnService, ServiceProcess } from '../test/support/service-process.js';
 import { EVENTS_PATH } from '../test/support/service.js';
+import { createTopics } from './bench-topics.js';
 import { pacedLoad, PacedResult } from './paced-load.js';
 import { useCompression } from '../src/kafka/kafka-compression.js';
 
@@ -162,7 +163,7 @@ async function bareHttpCeiling(): Promise<Row[]> {
     const result = await load({ url }, { connections: 64, perRequest: 1, seconds: SECONDS });
     const paced = await pacedLoad({
       url,
-      body: JSON.stringify(events[0]),
+      body: bodyOf(1),
       rate: FLOOR_RATE,
       seconds: SECONDS,
       connections: 64,
@@ -246,15 +247,20 @@ async function withPeakRss<T>(
   }
 }
 
+/** A webhook body: one event alone, or an array of `perRequest` events. */
+function bodyOf(perRequest: number): string {
+  return JSON.stringify(
+    perRequest === 1
+      ? events[0]
+      : Array.from({ length: perRequest }, (_, i) => events[i % events.length]),
+  );
+}
+
 export async function load(
   service: Pick<ServiceProcess, 'url'>,
   options: { connections: number; perRequest: number; seconds: number; rate?: number },
 ): Promise<autocannon.Result> {
-  const body = JSON.stringify(
-    options.perRequest === 1
-      ? events[0]
-      : Array.from({ length: options.perRequest }, (_, i) => events[i % events.length]),
-  );
+  const body = bodyOf(options.perRequest);
   return autocannon({
     url: service.url + EVENTS_PATH,
     method: 'POST',
@@ -283,26 +289,12 @@ export interface DeliveryBenchResult {
   ceiling: number;
 }
 
-/** The same topic shape the service creates (3 partitions), for the raw producers. */
-async function createTopics(brokers: string, topics: string[]): Promise<void> {
-  const admin = new Kafka({
-    brokers: [brokers],
-    clientId: 'bench-admin',
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-}
-
 export async function benchDelivery(): Promise<DeliveryBenchResult> {
   const broker = await KafkaBroker.start();
   const rows: Row[] = [];
   try {
-    await createTopics(broker.brokers, ['bench_raw', 'bench_java']);
+    // The same topic shape the service creates (3 partitions), for the raw producers.
+    await createTopics(broker.brokers, ['bench_raw', 'bench_java'], 3);
     // The raw producer compresses with the service's gzip codec, as the service does.
     await useCompression('gzip');
     const raw = await rawKafkajs(broker.brokers, 'bench_raw', 100_000);
@@ -351,7 +343,7 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
           pid,
           pacedLoad({
             url: service.url + EVENTS_PATH,
-            body: JSON.stringify(events[0]),
+            body: bodyOf(1),
             rate,
             seconds: SECONDS,
             connections: 64,

@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import { useCompression } from '../src/kafka/kafka-compression.js';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { sampleEvents } from '../test/support/sample-events.js';
+import { createTopics } from './bench-topics.js';
 
 const { Kafka, CompressionCodecs, CompressionTypes, logLevel } = kafkajs;
 const ROUNDS = 2;
@@ -29,18 +30,14 @@ export async function benchGzip(): Promise<GzipRow[]> {
     ['kafkajs', theirs],
     ['this service', ours],
   ] as const;
-  const kafka = new Kafka({
+  const producer = new Kafka({
     brokers: [broker.brokers],
     clientId: 'bench-gzip',
     logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const totals = new Map<string, { latencyUs: number; cpuUs: number }>();
+  }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  const rows: GzipRow[] = [];
   try {
+    await createTopics(broker.brokers, [TOPIC], 1);
     await producer.connect();
     for (const events of [1, 10, 50, 1000]) {
       const messages = Array.from({ length: events }, (_, i) => {
@@ -54,29 +51,28 @@ export async function benchGzip(): Promise<GzipRow[]> {
           compression: CompressionTypes.GZIP,
           messages,
         });
+      const runs = codecs.map(([name, codec]) => ({
+        codec,
+        row: { events, codec: name, latencyUs: 0, cpuUs: 0 },
+      }));
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, codec] of codecs) {
+        for (const { codec, row } of runs) {
           (CompressionCodecs as Record<number, unknown>)[CompressionTypes.GZIP] = codec;
           for (let i = 0; i < 50; i++) await send();
           const cpu = process.cpuUsage();
           const started = performance.now();
           for (let i = 0; i < SENDS; i++) await send();
           const used = process.cpuUsage(cpu);
-          const key = `${events} ${name}`;
-          const total = totals.get(key) ?? { latencyUs: 0, cpuUs: 0 };
-          total.latencyUs += ((performance.now() - started) * 1000) / SENDS / ROUNDS;
-          total.cpuUs += (used.user + used.system) / SENDS / ROUNDS;
-          totals.set(key, total);
+          row.latencyUs += ((performance.now() - started) * 1000) / SENDS / ROUNDS;
+          row.cpuUs += (used.user + used.system) / SENDS / ROUNDS;
         }
       }
+      rows.push(...runs.map(({ row }) => row));
     }
   } finally {
     (CompressionCodecs as Record<number, unknown>)[CompressionTypes.GZIP] = ours;
     await producer.disconnect();
     await broker.stop();
   }
-  return [...totals].map(([key, total]) => {
-    const [events, ...codec] = key.split(' ');
-    return { events: Number(events), codec: codec.join(' '), ...total };
-  });
+  return rows;
 }
