@@ -73,8 +73,8 @@ function markLossyNumbers(text: string): string {
     if (code === QUOTE) {
       at = afterString(text, at);
     } else if (startsNumber(code)) {
-      const end = endOfNumber(text, at);
-      if (isLossy(text, at, end)) {
+      const { end, lossy } = numberAt(text, at);
+      if (lossy) {
         parts.push(text.slice(copied, at), JSON.stringify(MARK + checkedToken(text, at, end)));
         copied = end;
       }
@@ -110,31 +110,28 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-/** The end of the run of number characters (`-+.0-9eE`) that starts at `start`. */
-function endOfNumber(text: string, start: number): number {
-  let end = start + 1;
-  for (; end < text.length; end++) {
-    const code = text.charCodeAt(end) | 0x20; // lower case, for e and E
-    if (!isDigit(code) && code !== 0x65 && code !== 0x2d && code !== 0x2b && code !== 0x2e) break;
-  }
-  return end;
-}
-
-/** 16 digits or more before the exponent, or an exponent of three digits or more. */
-function isLossy(text: string, start: number, end: number): boolean {
+/**
+ * The run of number characters (`-+.0-9eE`) that starts at `start`, read once: where it ends, and
+ * whether a double could change it (16 digits or more before the exponent, or an exponent of
+ * three digits or more).
+ */
+function numberAt(text: string, start: number): { end: number; lossy: boolean } {
   let digits = 0;
   let exponentDigits = 0;
   let inExponent = false;
-  for (let at = start; at < end; at++) {
-    const code = text.charCodeAt(at);
+  let end = start;
+  for (; end < text.length; end++) {
+    const code = text.charCodeAt(end);
     if (isDigit(code)) {
       if (inExponent) exponentDigits++;
       else digits++;
     } else if ((code | 0x20) === 0x65) {
       inExponent = true;
+    } else if (code !== 0x2d && code !== 0x2b && code !== 0x2e) {
+      break;
     }
   }
-  return digits >= 16 || exponentDigits >= 3;
+  return { end, lossy: digits >= 16 || exponentDigits >= 3 };
 }
 
 function checkedToken(text: string, start: number, end: number): string {
