@@ -9,6 +9,7 @@ import { kafkaSendOptions } from '../src/kafka/kafka-send-options.js';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { sampleEvents } from '../test/support/sample-events.js';
 import { createTopics } from './bench-topics.js';
+import { percentile } from '../test/support/percentile.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 const ROUNDS = 4;
@@ -39,10 +40,6 @@ async function drive(send: (messages: Message[]) => Promise<unknown>, seconds: n
     sent += BATCH;
   }
   return { sent, latencies };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { percentile } from '../test/support/percentile.js';
 
 export interface PacedResult {
   /** Requests answered 2xx per second of the run. */
@@ -19,7 +20,7 @@ const TIMEOUT_MS = 10_000;
  * Why not autocannon's `overallRate`: it gives each connection a quota per second and resets it
  * every 1,000 ms (autocannon/lib/httpClient.js), so the connections send flat out until the
  * quota is spent and then wait for the next second: "half of peak" was the peak's concurrency for
- * half of each second, and its p99 that of the peak.
+ * part of each second, and its p99 that of the peak.
  */
 export async function pacedLoad(options: {
   url: string;
@@ -36,7 +37,11 @@ export async function pacedLoad(options: {
   let errors = 0;
   const post = (dueAt: number) =>
     new Promise<void>((resolve) => {
+      let answered = false;
+      // Once per request: a socket error may still come after the answer ended.
       const done = (ok: boolean) => {
+        if (answered) return;
+        answered = true;
         if (ok) latencies.push(performance.now() - dueAt);
         else errors++;
         resolve();
@@ -83,14 +88,10 @@ export async function pacedLoad(options: {
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const percentile = (share: number) =>
-    latencies.length === 0
-      ? NaN
-      : (latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] ?? NaN);
   return {
     perSecond: latencies.length / seconds,
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
     errors,
   };
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { signWebhook } from '../src/auth/webhook-signature.js';
 import { chaosSeconds, reportFigure } from './support/chaos-report.js';
 import { KafkaBroker } from './support/kafka-broker.js';
+import { percentile } from './support/percentile.js';
 import { EVENTS_PATH } from './support/service.js';
 import { spawnService, ServiceProcess } from './support/service-process.js';
 
@@ -74,7 +75,7 @@ async function signedTraffic(ms: number): Promise<number[]> {
   return latencies.sort((a, b) => a - b);
 }
 
-const p99 = (sorted: number[]) => sorted[Math.floor(sorted.length * 0.99)] ?? NaN;
+const p99 = (sorted: number[]) => percentile(sorted, 0.99);
 
 /** CPU milliseconds the service process has used (user + system), from /proc. */
 function serviceCpuMs(): number {
