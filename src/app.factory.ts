@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ConsoleLogger,
   LogLevel as NestLogLevel,
   ValidationError,
   ValidationPipe,
@@ -20,7 +21,6 @@ import { RateLimiter } from './http/rate-limiter.js';
 import { securityHeaders } from './http/security-headers.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
-import { JsonLogger } from './logging/json-logger.js';
 import { requestContext } from './logging/request-context.js';
 
 /** Rule changes are a pattern and a description: no other POST body needs more. */
@@ -45,7 +45,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     abortOnError: false,
     logger:
       config.logFormat === 'json'
-        ? new JsonLogger(nestLogLevels(config.logLevel))
+        ? new ConsoleLogger({
+            json: true,
+            logLevels: nestLogLevels(config.logLevel),
+            flattenParams: true,
+          })
         : nestLogLevels(config.logLevel),
   });
   const fastify = app.getHttpAdapter().getInstance();
@@ -76,8 +80,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
 /**
  * The HTTP server in front of Fastify: every answer, Fastify's own refusals included, carries
- * the request id and the security headers, and everything done for a request (its log lines)
- * runs in its context.
+ * the request id and the security headers, and each failed request gets its log line.
  */
 function frontDoor(handler: RequestListener) {
   const withContext = requestContext();

@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ArgumentsHost } from '@nestjs/common';
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConsoleLogger, Logger, NotFoundException } from '@nestjs/common';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
 /** A minimal Fastify reply that remembers what was sent. */
-function respond(exception: unknown): {
+function respond(
+  exception: unknown,
+  requestId?: string,
+): {
   status: number;
   body: unknown;
   headers: Record<string, string>;
 } {
   const sent = { status: 0, body: undefined as unknown, headers: {} as Record<string, string> };
   const response = {
-    raw: { headersSent: false },
+    raw: { headersSent: false, getHeader: () => requestId },
     header(name: string, value: string) {
       sent.headers[name] = value;
       return this;
@@ -88,6 +91,24 @@ describe('HttpErrorFilter', () => {
       error: 'Internal Server Error',
       message: 'internal error',
     });
+  });
+
+  it("logs an unexpected error's stack with the id its request was answered with", () => {
+    const lines: string[] = [];
+    const write = process.stderr.write;
+    Logger.overrideLogger(new ConsoleLogger({ json: true, flattenParams: true }));
+    process.stderr.write = (line: string | Uint8Array) => lines.push(String(line)) > 0;
+    try {
+      respond(new Error('ENOENT: /secret/path/config.json'), 'kytos-req-7');
+    } finally {
+      process.stderr.write = write;
+      Logger.overrideLogger(new ConsoleLogger());
+    }
+    assert.equal(lines.length, 1);
+    const record = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+    assert.equal(record.level, 'error');
+    assert.equal(record.requestId, 'kytos-req-7');
+    assert.match(String(record.message), /ENOENT: \/secret\/path\/config\.json\n\s+at /);
   });
 });
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorDetailDto, ErrorResponseDto } from './error-response.dto.js';
+import { answeredRequestId } from '../logging/request-context.js';
 import { toHttpException } from './http-error.translation.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
@@ -21,7 +22,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   /** Also for the errors Fastify's router answers before Nest sees the request (a bad URL). */
   answer(error: unknown, response: FastifyReply): void {
     const exception = toHttpException(error) ?? error;
-    const body = this.toBody(exception);
+    const body = this.toBody(exception, response);
     if (response.raw.headersSent) {
       response.raw.end();
       return;
@@ -32,7 +33,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     void response.code(body.statusCode).send(body);
   }
 
-  private toBody(exception: unknown): ErrorResponseDto {
+  private toBody(exception: unknown, response: FastifyReply): ErrorResponseDto {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const answer = exception.getResponse();
@@ -59,6 +60,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : exception,
+      { requestId: answeredRequestId(response.raw) },
     );
     return { statusCode: 500, error: STATUS_CODES[500] ?? 'Error', message: 'internal error' };
   }
