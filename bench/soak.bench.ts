@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
+import { metricSample } from '../test/support/metric-sample.js';
 import { spawnService } from '../test/support/service-process.js';
 import { load } from './delivery.bench.js';
 
@@ -30,7 +31,7 @@ function rssMiB(pid: number): number {
 
 async function heapUsedMiB(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? NaN) / 1024 / 1024;
+  return (metricSample(text, 'nodejs_heap_size_used_bytes') ?? NaN) / 1024 / 1024;
 }
 
 /**

@@ -5,20 +5,13 @@ import { KafkaBroker } from './support/kafka-broker.js';
 import { EVENTS_PATH, postJson, RunningService, send, startService } from './support/service.js';
 import { spawnService } from './support/service-process.js';
 import { countRecords } from './support/topic-reader.js';
+import { metricSample } from './support/metric-sample.js';
 
 let broker: KafkaBroker;
 before(async () => {
   broker = await KafkaBroker.start();
 });
 after(async () => broker?.stop());
-
-/** One sample's value from Prometheus' text format, e.g. `kafka_events_rules{action="deny"}`. */
-function sample(text: string, series: string): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
-  }
-  return undefined;
-}
 
 describe('Prometheus metrics', () => {
   let service: RunningService;
@@ -46,20 +39,20 @@ describe('Prometheus metrics', () => {
     assert.equal(scrape.status, 200);
     assert.match(scrape.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await scrape.text();
-    assert.equal(sample(text, 'kafka_events_received_total'), 3);
-    assert.equal(sample(text, 'kafka_events_permitted_total'), 2);
-    assert.equal(sample(text, 'kafka_events_filtered_total'), 1);
-    assert.equal(sample(text, 'kafka_events_published_total'), 2);
+    assert.equal(metricSample(text, 'kafka_events_received_total'), 3);
+    assert.equal(metricSample(text, 'kafka_events_permitted_total'), 2);
+    assert.equal(metricSample(text, 'kafka_events_filtered_total'), 1);
+    assert.equal(metricSample(text, 'kafka_events_published_total'), 2);
     assert.equal(
-      sample(text, 'kafka_events_publish_duration_seconds_count{outcome="acknowledged"}'),
+      metricSample(text, 'kafka_events_publish_duration_seconds_count{outcome="acknowledged"}'),
       1,
     );
-    assert.equal(sample(text, 'kafka_events_queue_depth'), 0);
-    assert.equal(sample(text, 'kafka_events_kafka_up'), 1);
-    assert.equal(sample(text, 'kafka_events_rules{action="allow"}'), 1);
-    assert.equal(sample(text, 'kafka_events_rules{action="deny"}'), 4);
-    assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 0);
-    assert.ok((sample(text, 'nodejs_eventloop_lag_p99_seconds') ?? -1) >= 0);
+    assert.equal(metricSample(text, 'kafka_events_queue_depth'), 0);
+    assert.equal(metricSample(text, 'kafka_events_kafka_up'), 1);
+    assert.equal(metricSample(text, 'kafka_events_rules{action="allow"}'), 1);
+    assert.equal(metricSample(text, 'kafka_events_rules{action="deny"}'), 4);
+    assert.ok((metricSample(text, 'process_resident_memory_bytes') ?? 0) > 0);
+    assert.ok((metricSample(text, 'nodejs_eventloop_lag_p99_seconds') ?? -1) >= 0);
   });
 
   it('shows Kafka down and the refused events by reason once the broker is gone', async () => {
@@ -80,10 +73,10 @@ describe('Prometheus metrics', () => {
       });
       assert.equal(answer.status, 503);
       const text = await (await fetch(`${own.url}/metrics`)).text();
-      assert.equal(sample(text, 'kafka_events_failed_total{reason="unavailable"}'), 1);
-      assert.equal(sample(text, 'kafka_events_published_total'), 0);
-      assert.equal(sample(text, 'kafka_events_kafka_up'), 0);
-      assert.ok((sample(text, 'kafka_events_publish_retries_total') ?? 0) >= 1);
+      assert.equal(metricSample(text, 'kafka_events_failed_total{reason="unavailable"}'), 1);
+      assert.equal(metricSample(text, 'kafka_events_published_total'), 0);
+      assert.equal(metricSample(text, 'kafka_events_kafka_up'), 0);
+      assert.ok((metricSample(text, 'kafka_events_publish_retries_total') ?? 0) >= 1);
     } finally {
       await own.close();
     }
