@@ -115,7 +115,7 @@ const envFields = z.object({
   DELIVERY_MODE: oneOf('kafka', DELIVERY_MODES),
   PUBLISH_BATCH_MAX_EVENTS: integer(1000, 1, 100_000),
   PUBLISH_BATCH_MAX_BYTES: integer(MiB, 1024, 64 * MiB),
-  PUBLISH_LINGER_MS: integer(2, 0, 1000),
+  PUBLISH_LINGER_MS: integer(5, 0, 1000),
   PUBLISH_MAX_IN_FLIGHT: integer(4, 1, 64),
   PUBLISH_MAX_QUEUED_EVENTS: integer(50_000, 1, 10_000_000),
   PUBLISH_MAX_QUEUED_BYTES: integer(128 * MiB, MiB, 4096 * MiB),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchSettings } from '../config/app-config.js';
 import { EventEnvelope } from './event-envelope.js';
 import { PublishQueue, BatchSender, QueueFullError } from './publish-queue.js';
@@ -37,7 +38,7 @@ const linger = () => new Promise((resolve) => setTimeout(resolve, settings.linge
 describe('PublishQueue', () => {
   it('sends at once when idle, and coalesces what arrives meanwhile after the linger', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, settings);
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 });
     const first = queue.enqueue([event('a')]);
     await tick();
     assert.deepEqual(
@@ -49,7 +50,7 @@ describe('PublishQueue', () => {
     const third = queue.enqueue([event('c')]);
     await tick();
     assert.equal(sender.sent.length, 1, 'a batch in flight: the next ones wait for the linger');
-    await linger();
+    await sleep(120);
     assert.deepEqual(
       sender.sent.map((batch) => batch.names),
       [['a'], ['b', 'c']],
@@ -57,6 +58,38 @@ describe('PublishQueue', () => {
     sender.sent.forEach((batch) => batch.settle());
     await Promise.all([first, second, third]);
     assert.equal(queue.depth, 0);
+  });
+
+  it('one sender at a time: each event goes at once, however soon after the last', async () => {
+    const sender = new ControlledSender();
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 });
+    for (const name of ['a', 'b', 'c']) {
+      const answered = queue.enqueue([event(name)]);
+      await tick();
+      assert.equal(sender.sent.at(-1)?.names[0], name, `${name} went without a linger`);
+      sender.sent.at(-1)?.settle();
+      await answered;
+    }
+  });
+
+  it('several senders at once: at most one batch per linger, even when Kafka answers sooner', async () => {
+    const sender = new ControlledSender();
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 });
+    const first = queue.enqueue([event('a')]);
+    await tick();
+    const second = queue.enqueue([event('b')]);
+    sender.sent[0]?.settle();
+    await first;
+    await tick();
+    assert.equal(sender.sent.length, 1, 'b arrived while a was in flight: it waits out the linger');
+    const third = queue.enqueue([event('c')]);
+    await sleep(120);
+    assert.deepEqual(
+      sender.sent.map((batch) => batch.names),
+      [['a'], ['b', 'c']],
+    );
+    sender.sent[1]?.settle();
+    await Promise.all([second, third]);
   });
 
   it('sends a full batch at once, without waiting for the linger', async () => {

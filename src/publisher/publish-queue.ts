@@ -42,9 +42,10 @@ export interface BatchSender {
 }
 
 /**
- * Coalesces the envelopes of all concurrent requests into Kafka batches, bounded by count, bytes
- * and a short linger while a batch is in flight. Several batches may be in flight, but never two holding the same record
- * key: a failed batch retried after a later one succeeded would otherwise reorder that key.
+ * Coalesces the envelopes of all concurrent requests into Kafka batches, bounded by count and
+ * bytes, and paced by the linger while several senders are at work (see `schedule`). Several
+ * batches may be in flight, but never two holding the same record key: a failed batch retried
+ * after a later one succeeded would otherwise reorder that key.
  */
 export class PublishQueue {
   private pending: Entry[] = [];
@@ -54,6 +55,9 @@ export class PublishQueue {
   private inFlight = 0;
   private readonly keysInFlight = new Map<string | null, number>();
   private lingerTimer?: NodeJS.Timeout;
+  /** When the last batch went, and whether events arrived while it was in flight. */
+  private lastDispatchAt = -Infinity;
+  private arrivedInFlight = false;
 
   constructor(
     private readonly sender: BatchSender,
@@ -75,6 +79,7 @@ export class PublishQueue {
     }
     this.queuedEvents += envelopes.length;
     this.queuedBytes += bytes;
+    if (this.inFlight > 0) this.arrivedInFlight = true;
     return new Promise<void>((resolve, reject) => {
       const ticket = new Ticket(envelopes.length, resolve, reject);
       for (const envelope of envelopes) this.pending.push({ envelope, ticket });
@@ -89,13 +94,19 @@ export class PublishQueue {
   }
 
   /**
-   * Nothing in flight: nothing to wait for, so the batch goes now (one event alone is answered in
-   * one produce round trip). Something in flight: what arrives meanwhile lingers and coalesces.
+   * One sender at a time (nothing in flight, nothing arrived while the last batch was): the batch
+   * goes now, so one event is answered in one produce round trip. Several senders at once: at
+   * most one batch per `lingerMs`, so that a steady stream of single events makes fewer, fuller
+   * produce requests; each costs this process and the broker as much CPU as several events.
    */
   private schedule(): void {
-    if (this.settings.lingerMs === 0 || this.inFlight === 0) this.dispatch(false);
-    else if (this.hasFullBatch()) this.dispatch(true);
-    else this.lingerTimer ??= setTimeout(() => this.dispatch(false), this.settings.lingerMs);
+    const { lingerMs } = this.settings;
+    if (lingerMs === 0) return this.dispatch(false);
+    if (this.hasFullBatch()) return this.dispatch(this.inFlight > 0);
+    const concurrent = this.inFlight > 0 || this.arrivedInFlight;
+    const wait = concurrent ? this.lastDispatchAt + lingerMs - performance.now() : 0;
+    if (wait <= 0) this.dispatch(false);
+    else this.lingerTimer ??= setTimeout(() => this.dispatch(false), wait);
   }
 
   private hasFullBatch(): boolean {
@@ -139,6 +150,8 @@ export class PublishQueue {
 
   private async send(batch: Entry[]): Promise<void> {
     this.inFlight++;
+    this.lastDispatchAt = performance.now();
+    this.arrivedInFlight = false;
     for (const { envelope } of batch) {
       this.keysInFlight.set(envelope.key, (this.keysInFlight.get(envelope.key) ?? 0) + 1);
     }
@@ -158,7 +171,6 @@ export class PublishQueue {
       if (failure === undefined) ticket.acknowledge();
       else ticket.fail(failure);
     }
-    // What piled up while this batch was in flight goes now: it has waited long enough.
-    if (this.pending.length > 0) this.dispatch(false);
+    if (this.pending.length > 0) this.schedule();
   }
 }
