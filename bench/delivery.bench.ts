@@ -264,7 +264,7 @@ function bodyOf(perRequest: number): string {
 
 /**
  * Seconds until every permitted event is in Kafka. In spool mode the batch row leaves some
- * 200,000 events on disk, which the forwarder sends for about 15 s: a paced row started at once
+ * 200,000 events on disk, which the forwarder sends for 9-15 s: a paced row started at once
  * measured the webhook beside that, not the webhook at half of peak.
  */
 async function waitUntilForwarded(url: string): Promise<number> {
