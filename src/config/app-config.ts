@@ -144,6 +144,7 @@ function toAppConfig(env: Env, ctx: z.RefinementCtx): AppConfig {
       spoolDir: env.SPOOL_DIR,
       spoolSegmentBytes: env.SPOOL_SEGMENT_BYTES,
       spoolMaxBytes: env.SPOOL_MAX_BYTES,
+      spoolForwardLingerMs: env.SPOOL_FORWARD_LINGER_MS,
     },
     auth: {
       disabled: env.AUTH_DISABLED,

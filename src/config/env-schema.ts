@@ -122,6 +122,7 @@ const envFields = z.object({
   SPOOL_DIR: text('.spool', checkPath),
   SPOOL_SEGMENT_BYTES: integer(16 * MiB, 64 * 1024, 1024 * MiB),
   SPOOL_MAX_BYTES: integer(1024 * MiB, MiB, 1024 * 1024 * MiB),
+  SPOOL_FORWARD_LINGER_MS: integer(20, 0, 1000),
 
   AUTH_DISABLED: boolean(false),
   AUTH_WEBHOOK_SECRET: optionalText(),

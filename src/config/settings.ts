@@ -101,6 +101,8 @@ export interface DeliverySettings {
   spoolDir: string;
   spoolSegmentBytes: number;
   spoolMaxBytes: number;
+  /** While the forwarder keeps up, the least time between two of its batches. */
+  spoolForwardLingerMs: number;
 }
 
 export interface IngestSettings {

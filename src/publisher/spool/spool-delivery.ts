@@ -29,6 +29,7 @@ export class SpoolDelivery
       producer,
       retry,
       metrics,
+      config.delivery.spoolForwardLingerMs,
       dlqTopic === undefined ? undefined : { topic: dlqTopic, originalTopic: topic },
     ));
     metrics.gauge({

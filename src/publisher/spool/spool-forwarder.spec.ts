@@ -91,6 +91,7 @@ function events(names: string[]): EventEnvelope[] {
 async function forwarderWith(
   failOnce: Operation[],
   deadLetters?: { topic: string; originalTopic: string },
+  env: Record<string, string> = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
   dirs.push(dir);
@@ -101,6 +102,7 @@ async function forwarderWith(
     SPOOL_SEGMENT_BYTES: '65536',
     KAFKA_RETRY_INITIAL_MS: '10',
     KAFKA_RETRY_MAX_MS: '50',
+    ...env,
   });
   const spool = new FailingSpool(config, failOnce);
   await spool.open();
@@ -111,6 +113,7 @@ async function forwarderWith(
     producer,
     new RetryPolicy(config.kafka.retry),
     metrics,
+    config.delivery.spoolForwardLingerMs,
     deadLetters,
   );
   return { spool, producer, metrics, forwarder };
@@ -142,6 +145,29 @@ describe('SpoolForwarder', () => {
     assert.ok(
       spool.saves.length < producer.sends / 2,
       `${spool.saves.length} checkpoints for ${producer.sends} batches`,
+    );
+  });
+
+  it('while it keeps up, sends at most one batch per SPOOL_FORWARD_LINGER_MS, every event in order', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([], undefined, {
+      SPOOL_FORWARD_LINGER_MS: '100',
+    });
+    const names = Array.from({ length: 40 }, (_, i) => `kytos/e${i}`);
+    forwarder.start();
+    const started = performance.now();
+    try {
+      // One event per fsynced append, as single-event requests make them.
+      for (const name of names) await spool.append(events([name]));
+      await until(() => producer.acknowledged.length === names.length, 'every event forwarded');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+    const elapsed = performance.now() - started;
+    assert.deepEqual(producer.acknowledged, names);
+    assert.ok(
+      producer.sends <= Math.ceil(elapsed / 100) + 1,
+      `${producer.sends} batches in ${Math.round(elapsed)} ms`,
     );
   });
 

@@ -33,12 +33,16 @@ export class SpoolForwarder {
   private current: ForwarderState = { status: 'stopped' };
   private saved?: SpoolPosition;
   private savedAt = 0;
+  /** When the last batch went to Kafka (see `linger`). */
+  private lastSentAt = -Infinity;
 
   constructor(
     private readonly spool: Spool,
     private readonly producer: BatchSender,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
+    /** SPOOL_FORWARD_LINGER_MS */
+    private readonly lingerMs: number,
     /** KAFKA_DLQ_TOPIC and the topic refused records were meant for, when dead letters are on. */
     private readonly deadLetters?: { topic: string; originalTopic: string },
   ) {}
@@ -106,6 +110,7 @@ export class SpoolForwarder {
         }
         continue;
       }
+      if (this.spool.keepsUp(segment, position.offset)) await this.linger();
       const next = await this.forwardBatch(segment, position);
       if (next !== position) working();
       position = next;
@@ -121,6 +126,17 @@ export class SpoolForwarder {
     await this.spool.saveCheckpoint(position);
     this.saved = position;
     this.savedAt = performance.now();
+  }
+
+  /**
+   * While it keeps up, at most one batch per `lingerMs`: each produce request costs this process
+   * and the broker as much as many events, and a steady stream of single events otherwise went
+   * out a few events at a time, one batch per round trip. The webhook has answered already, so
+   * the wait delays only the events' arrival in Kafka.
+   */
+  private async linger(): Promise<void> {
+    const wait = this.lastSentAt + this.lingerMs - performance.now();
+    if (wait > 0) await this.pause(wait);
   }
 
   /** The tick bounds how long a stop waits for this loop to notice it. */
@@ -155,6 +171,7 @@ export class SpoolForwarder {
   private async sendUntilAcknowledged(envelopes: EventEnvelope[]): Promise<boolean> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
+        this.lastSentAt = performance.now();
         await this.producer.send(envelopes);
         return true;
       } catch (error) {
