@@ -55,12 +55,12 @@ async function printSoak(): Promise<void> {
     '\nMemory over time (kafka mode; RSS peak and lowest heap in use, per sixth of each phase)\n\n',
   );
   process.stdout.write(
-    '| phase | seconds | RSS first sixth MiB | RSS last sixth MiB | RSS peak MiB | heap first sixth MiB | heap last sixth MiB | requests answered 200 |\n',
+    '| phase | seconds | RSS first sixth MiB | RSS last sixth MiB | RSS peak MiB | heap first sixth MiB | heap last sixth MiB | CPU % of a core | requests answered 200 |\n',
   );
-  process.stdout.write('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+  process.stdout.write('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
   for (const phase of phases) {
     process.stdout.write(
-      `| ${phase.phase} | ${phase.seconds} | ${cell(phase.firstMiB)} | ${cell(phase.lastMiB)} | ${cell(phase.peakMiB)} | ${cell(phase.heapFirstMiB, 1)} | ${cell(phase.heapLastMiB, 1)} | ${phase.requests ?? ''} |\n`,
+      `| ${phase.phase} | ${phase.seconds} | ${cell(phase.firstMiB)} | ${cell(phase.lastMiB)} | ${cell(phase.peakMiB)} | ${cell(phase.heapFirstMiB, 1)} | ${cell(phase.heapLastMiB, 1)} | ${cell(phase.cpuPercent, 1)} | ${phase.requests ?? ''} |\n`,
     );
   }
 }

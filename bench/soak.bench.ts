@@ -21,7 +21,16 @@ export interface SoakPhase {
   /** V8's heap in use (MiB, from /metrics), lowest in the first and in the last sixth: what is kept alive. */
   heapFirstMiB: number;
   heapLastMiB: number;
+  /** The service's CPU time over the phase, in percent of one core. */
+  cpuPercent: number;
   requests?: number;
+}
+
+/** The process' user and system CPU time in clock ticks (100 a second on Linux). */
+function cpuTicks(pid: number): number {
+  // The command name, in parentheses, may hold spaces: the fields are counted after it.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 function rssMiB(pid: number): number {
@@ -42,6 +51,8 @@ async function sampled(pid: number, url: string, seconds: number, work: Promise<
   const rss: number[] = [];
   const heap: number[] = [];
   let tick = 0;
+  const ticksBefore = cpuTicks(pid);
+  const startedAt = performance.now();
   const timer = setInterval(() => {
     rss.push(rssMiB(pid));
     if (tick++ % 5 === 0) void heapUsedMiB(url).then((used) => heap.push(used));
@@ -51,6 +62,8 @@ async function sampled(pid: number, url: string, seconds: number, work: Promise<
   } finally {
     clearInterval(timer);
   }
+  const cpuSeconds = (cpuTicks(pid) - ticksBefore) / 100;
+  const cpuPercent = (100 * cpuSeconds) / ((performance.now() - startedAt) / 1000);
   const sixth = (samples: number[]) => Math.max(1, Math.floor(samples.length / 6));
   return {
     seconds,
@@ -59,6 +72,7 @@ async function sampled(pid: number, url: string, seconds: number, work: Promise<
     peakMiB: Math.max(...rss),
     heapFirstMiB: Math.min(...heap.slice(0, sixth(heap))),
     heapLastMiB: Math.min(...heap.slice(-sixth(heap))),
+    cpuPercent,
   };
 }
 

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { KAFKA_CLIENT, kafkaClientOptions } from './kafka-client-options.js';
 import { KafkaClients } from './kafka-clients.js';
 import { KafkaConnectivity } from './kafka-connectivity.js';
+import { stopIdleRequestQueueChecks } from './request-queue-checks.js';
 import { KAFKA_SEND_OPTIONS, kafkaSendOptions } from './kafka-send-options.js';
 import { TopicAdmin } from './topic-admin.js';
 
@@ -26,4 +27,9 @@ import { TopicAdmin } from './topic-admin.js';
   ],
   exports: [ClientsModule, KafkaClients, KafkaConnectivity, TopicAdmin, KAFKA_SEND_OPTIONS],
 })
-export class KafkaModule {}
+export class KafkaModule {
+  constructor() {
+    // Before any client connects (see request-queue-checks.ts).
+    stopIdleRequestQueueChecks();
+  }
+}
