@@ -75,44 +75,6 @@ describe('Spool', () => {
     await spool.close();
   });
 
-  it('gives the forwarder what it appended lately from memory, the same records the file holds', async () => {
-    const dir = freshDir();
-    const spool = await openSpool(dir);
-    const routed = EventEnvelope.fromEvent(
-      { name: 'kytos/routed', content: { n: 1 } },
-      new Date(0),
-      { route: { topic: 'other', keyOf: () => 'key-1' }, traceHeaders: { traceparent: 'tp' } },
-    );
-    await Promise.all([spool.append(events(3)), spool.append([routed])]);
-    const [segment] = spool.list();
-    assert.ok(segment);
-    const fromFile = await readSegment(segment.path, 0, segment.size, 100, 1 << 20);
-    // Cut the file short: only a read from memory still has every record.
-    truncateSync(segment.path, 0);
-    const fromMemory = await spool.read(segment, 0);
-    const fields = ({ id, name, key, value, topic, extraHeaders }: EventEnvelope) => ({
-      id,
-      name,
-      key,
-      value: value.toString(),
-      topic,
-      extraHeaders,
-    });
-    assert.deepEqual(fromMemory.envelopes.map(fields), fromFile.envelopes.map(fields));
-    assert.equal(fromMemory.envelopes.length, 4);
-    assert.equal(fromMemory.next, segment.size);
-    await spool.close();
-
-    // After a restart nothing is in memory: the (now empty) file is what is read.
-    const restarted = await openSpool(dir);
-    const [old] = restarted.list();
-    assert.ok(old);
-    const fromDisk = await restarted.read({ ...old, size: segment.size }, 0);
-    assert.equal(fromDisk.envelopes.length, 0);
-    assert.match(fromDisk.damage ?? '', /the file ends at byte 0/);
-    await restarted.close();
-  });
-
   it('starts a new segment past SPOOL_SEGMENT_BYTES, and releases an old one', async () => {
     const spool = await openSpool(freshDir(), { SPOOL_SEGMENT_BYTES: '65536' });
     const big = (i: number) =>

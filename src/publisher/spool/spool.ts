@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { AppConfig, ConfigError } from '../../config/app-config.js';
 import { BackpressureError } from '../backpressure-error.js';
 import { EventEnvelope } from '../event-envelope.js';
-import { RecentAppends } from './recent-appends.js';
 import { readSegment, ReadBatch } from './segment-reader.js';
 import { encodeRecord } from './spool-record.js';
 
@@ -24,7 +23,6 @@ export interface SpoolPosition {
 }
 
 interface Append {
-  envelopes: readonly EventEnvelope[];
   records: Buffer[];
   bytes: number;
   resolve: () => void;
@@ -43,8 +41,6 @@ const CHECKPOINT_NAME = 'checkpoint.json';
  */
 const FORWARD_BATCH_EVENTS = 250;
 const FORWARD_BATCH_BYTES = 256 * 1024;
-/** Records kept in memory for the forwarder (RecentAppends): 16 forward batches' worth. */
-const RECENT_BYTES = 16 * FORWARD_BATCH_BYTES;
 
 /**
  * The `spool` delivery mode's local, append-only log: segment files of records (see spool-record),
@@ -63,7 +59,6 @@ export class Spool {
   private writing?: Promise<void>;
   /** One promise for every waiter of the next append, so idle waiting costs nothing per tick. */
   private nextAppended?: { promise: Promise<void>; resolve: () => void };
-  private readonly recent = new RecentAppends(RECENT_BYTES);
   readonly dir: string;
 
   constructor(private readonly config: AppConfig) {
@@ -127,7 +122,7 @@ export class Spool {
       );
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ envelopes, records, bytes, resolve, reject });
+      this.queue.push({ records, bytes, resolve, reject });
       this.queuedBytes += bytes;
       this.writing ??= this.writeQueued();
     });
@@ -156,16 +151,15 @@ export class Spool {
     return this.nextAppended.promise;
   }
 
-  /**
-   * Whole records of a segment from `from` on, up to the forwarder's batch limits (see
-   * readSegment): from memory when they were appended lately, else from the file.
-   */
-  async read(segment: SpoolSegment, from: number): Promise<ReadBatch> {
-    const maxEvents = Math.min(this.config.delivery.batch.maxEvents, FORWARD_BATCH_EVENTS);
-    const maxBytes = Math.min(this.config.delivery.batch.maxBytes, FORWARD_BATCH_BYTES);
-    return (
-      this.recent.take(segment.seq, from, maxEvents, maxBytes) ??
-      (await readSegment(segment.path, from, segment.size, maxEvents, maxBytes))
+  /** Whole records of a segment from `from` on, up to the forwarder's batch limits (see readSegment). */
+  read(segment: SpoolSegment, from: number): Promise<ReadBatch> {
+    const { maxEvents, maxBytes } = this.config.delivery.batch;
+    return readSegment(
+      segment.path,
+      from,
+      segment.size,
+      Math.min(maxEvents, FORWARD_BATCH_EVENTS),
+      Math.min(maxBytes, FORWARD_BATCH_BYTES),
     );
   }
 
@@ -243,12 +237,6 @@ export class Spool {
       const data = Buffer.concat(group.flatMap((append) => append.records));
       await writeFully(handle, data, segment.size);
       await handle.datasync();
-      let offset = segment.size;
-      for (const { envelopes, records, bytes } of group) {
-        const sizes = records.map((record) => record.length);
-        this.recent.add(segment.seq, offset, envelopes, sizes);
-        offset += bytes;
-      }
       segment.size += data.length;
       this.totalBytes += data.length;
       this.writingBytes = 0;
