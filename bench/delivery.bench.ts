@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import kafkajs from 'kafkajs';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { kafkaTool } from '../test/support/kafka-tools.js';
 import { metricSample } from '../test/support/metric-sample.js';
+import { rssMiB } from '../test/support/process-usage.js';
 import { sampleEvents } from '../test/support/sample-events.js';
 import { spawnService, ServiceProcess } from '../test/support/service-process.js';
 import { EVENTS_PATH } from '../test/support/service.js';
@@ -239,10 +240,7 @@ async function withPeakRss<T>(
   work: Promise<T>,
 ): Promise<{ result: T; peakMiB: number; samples: number[] }> {
   const samples: number[] = [];
-  const sample = () => {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    samples.push(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
-  };
+  const sample = () => samples.push(rssMiB(pid));
   sample();
   const timer = setInterval(sample, 100);
   try {

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
 import { metricSample } from '../test/support/metric-sample.js';
+import { cpuSeconds, rssMiB } from '../test/support/process-usage.js';
 import { spawnService } from '../test/support/service-process.js';
 import { load } from './delivery.bench.js';
 
@@ -26,18 +27,6 @@ export interface SoakPhase {
   requests?: number;
 }
 
-/** The process' user and system CPU time in clock ticks (100 a second on Linux). */
-function cpuTicks(pid: number): number {
-  // The command name, in parentheses, may hold spaces: the fields are counted after it.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 async function heapUsedMiB(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return (metricSample(text, 'nodejs_heap_size_used_bytes') ?? NaN) / 1024 / 1024;
@@ -51,7 +40,7 @@ async function sampled(pid: number, url: string, seconds: number, work: Promise<
   const rss: number[] = [];
   const heap: number[] = [];
   let tick = 0;
-  const ticksBefore = cpuTicks(pid);
+  const cpuBefore = cpuSeconds(pid);
   const startedAt = performance.now();
   const timer = setInterval(() => {
     rss.push(rssMiB(pid));
@@ -62,8 +51,8 @@ async function sampled(pid: number, url: string, seconds: number, work: Promise<
   } finally {
     clearInterval(timer);
   }
-  const cpuSeconds = (cpuTicks(pid) - ticksBefore) / 100;
-  const cpuPercent = (100 * cpuSeconds) / ((performance.now() - startedAt) / 1000);
+  const cpuPercent =
+    (100 * (cpuSeconds(pid) - cpuBefore)) / ((performance.now() - startedAt) / 1000);
   const sixth = (samples: number[]) => Math.max(1, Math.floor(samples.length / 6));
   return {
     seconds,

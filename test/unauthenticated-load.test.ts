@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -9,6 +8,7 @@ import { signWebhook } from '../src/auth/webhook-signature.js';
 import { chaosSeconds, reportFigure } from './support/chaos-report.js';
 import { KafkaBroker } from './support/kafka-broker.js';
 import { percentile } from './support/percentile.js';
+import { cpuSeconds } from './support/process-usage.js';
 import { EVENTS_PATH } from './support/service.js';
 import { spawnService, ServiceProcess } from './support/service-process.js';
 
@@ -77,12 +77,9 @@ async function signedTraffic(ms: number): Promise<number[]> {
 
 const p99 = (sorted: number[]) => percentile(sorted, 0.99);
 
-/** CPU milliseconds the service process has used (user + system), from /proc. */
+/** CPU milliseconds the service process has used (user + system). */
 function serviceCpuMs(): number {
-  const fields =
-    readFileSync(`/proc/${service.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100;
+  return cpuSeconds(service.child.pid ?? 0) * 1000;
 }
 
 describe('unauthenticated requests under load', () => {

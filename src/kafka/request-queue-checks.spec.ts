@@ -6,13 +6,8 @@ import { stopIdleRequestQueueChecks } from './request-queue-checks.js';
 const silent = { debug: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** kafkajs' own request queue of one broker connection, as its Connection builds it. */
-function queue(): RequestQueue & {
-  maybeThrottle(ms: number): void;
-  push(request: object): void;
-  destroy(): void;
-} {
-  const Queue = RequestQueue as unknown as new (options: object) => ReturnType<typeof queue>;
-  return new Queue({
+function queue(): RequestQueue {
+  return new RequestQueue({
     maxInFlightRequests: 1,
     requestTimeout: 30_000,
     enforceRequestTimeout: false,
