@@ -347,7 +347,7 @@ describe('the webhook against a real Kafka broker', () => {
             `[{"name":"kytos/x","content":{}},{"name":"kytos/y","content":{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}}]`,
           ),
         400,
-        /event 1 is invalid: content cannot be serialized/,
+        /event 1 is invalid: its record content is nested too deeply/,
         [{ index: 1, field: 'content', reason: 'is nested too deeply to serialize' }],
       ],
       [

@@ -23,10 +23,26 @@ export const STANDARD_SIGNATURE_HEADER = 'webhook-signature';
  * secret is used as its UTF-8 bytes (both ends do the same).
  */
 export function standardWebhookKey(secret: string): Buffer {
-  return secret.startsWith('whsec_')
-    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
-    : Buffer.from(secret, 'utf8');
+  if (!secret.startsWith('whsec_')) return Buffer.from(secret, 'utf8');
+  const encoded = secret.slice(WHSEC_PREFIX.length);
+  // Node's base64 decoder skips characters it does not know and stops at the first '=': a typo
+  // would silently give a short or empty key that anyone can sign with.
+  if (!STRICT_BASE64.test(encoded)) {
+    throw new Error('a whsec_ secret must be standard base64 (A-Z a-z 0-9 + /, padded with =)');
+  }
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length < MIN_WHSEC_KEY_BYTES) {
+    throw new Error(
+      `a whsec_ secret must decode to at least ${MIN_WHSEC_KEY_BYTES} bytes (this one gives ${key.length})`,
+    );
+  }
+  return key;
 }
+
+const WHSEC_PREFIX = 'whsec_';
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Standard Webhooks' own libraries generate 24 to 64 random bytes. */
+const MIN_WHSEC_KEY_BYTES = 24;
 
 /** Standard Webhooks' signature: `v1,` + base64 HMAC-SHA256 of `<id>.<timestamp>.<raw body>`. */
 export function signStandardWebhook(

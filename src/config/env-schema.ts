@@ -16,6 +16,7 @@ import {
   verbatim,
 } from './env-fields.js';
 import type { PresetRuleSetting } from './settings.js';
+import { standardWebhookKey } from '../auth/webhook-signature.js';
 
 export const KAFKA_ACKS = ['all', '1', '0'] as const;
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -193,6 +194,13 @@ function checkTogether(env: Env, ctx: z.RefinementCtx): void {
         'only guarantees no duplicates when every in-sync replica acknowledges; set KAFKA_IDEMPOTENT=false to use acks 1 or 0',
     );
   }
+  if (env.KAFKA_TOPIC === env.FILTER_TOPIC) {
+    verbatim(
+      ctx,
+      'KAFKA_TOPIC must differ from FILTER_TOPIC: events written into the rules topic could be compacted over a rule',
+    );
+  }
+  checkWebhookKey(secrets.webhookSecret, ctx);
   const dlq = env.KAFKA_DLQ_TOPIC;
   if (dlq !== undefined && (dlq === env.KAFKA_TOPIC || dlq === env.FILTER_TOPIC)) {
     verbatim(
@@ -216,6 +224,16 @@ function checkTogether(env: Env, ctx: z.RefinementCtx): void {
   checkTls(env, ctx);
   checkSasl(env, secrets.saslPassword, ctx);
   checkPresets(env, ctx);
+}
+
+/** A Standard Webhooks `whsec_` secret must be a key, not whatever a lenient base64 decode keeps of it. */
+function checkWebhookKey(secret: string | undefined, ctx: z.RefinementCtx): void {
+  if (secret === undefined) return;
+  try {
+    standardWebhookKey(secret);
+  } catch (error) {
+    verbatim(ctx, `AUTH_WEBHOOK_SECRET: ${(error as Error).message}`);
+  }
 }
 
 function checkTls(env: Env, ctx: z.RefinementCtx): void {

@@ -17,6 +17,7 @@ import {
   RulesUnavailableError,
 } from './rule-errors.js';
 import { RuleStore } from './rule-store.js';
+import { reservedTopicOf } from './reserved-topics.js';
 
 /** Past this many distinct names the cache starts over, so hostile names cannot grow memory. */
 const DECISION_CACHE_LIMIT = 100_000;
@@ -146,15 +147,9 @@ export class FilterService {
 
   /** Events must not be routed into the topics the service keeps for something else. */
   private assertRoutable(topic: string): void {
-    if (topic === this.config.filters.topic) {
-      throw new RuleConflictError(
-        `topic ${topic} holds the permission rules (FILTER_TOPIC): events cannot go there`,
-      );
-    }
-    if (topic === this.config.kafka.dlqTopic) {
-      throw new RuleConflictError(
-        `topic ${topic} holds the dead letters (KAFKA_DLQ_TOPIC): events cannot go there`,
-      );
+    const reserved = reservedTopicOf(this.config, topic);
+    if (reserved) {
+      throw new RuleConflictError(`topic ${topic} ${reserved}: events cannot go there`);
     }
   }
 

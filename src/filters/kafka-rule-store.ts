@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { KafkaClients, TopicAdmin, TopicPolicyError } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterRule } from './filter-rule.js';
+import { reservedTopicOf } from './reserved-topics.js';
 import { RulesUnavailableError } from './rule-errors.js';
 import { RuleSnapshot } from './rule-snapshot.js';
 import { RuleStore } from './rule-store.js';
@@ -39,6 +40,8 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   private stopping = false;
   private appliedOffset = -1;
   private waiters: { offset: number; resolve: () => void }[] = [];
+  /** Rules shadowed by a non-rule record while loading: written again once caught up. */
+  private readonly reassert = new Set<string>();
   private starting?: Promise<void>;
 
   constructor(
@@ -242,10 +245,40 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
       else if (this.rules.delete(id)) this.changed();
       return;
     }
-    const rule = parseRule(id, message.value.toString('utf8'));
-    if (typeof rule === 'string') return this.skip(message, rule);
+    const rule = this.parseRule(id, message.value.toString('utf8'));
+    if (typeof rule === 'string') {
+      this.skip(message, rule);
+      this.shadowed(id);
+      return;
+    }
     (this.caughtUp ? this.rules : this.loading).set(id, rule);
     if (this.caughtUp) this.changed();
+  }
+
+  /**
+   * A record that is not a rule, under the key of a rule in force, would let compaction delete
+   * that rule (a deny rule gone after the next restart): the rule is written again after it.
+   */
+  private shadowed(id: string): void {
+    if (!this.caughtUp) {
+      if (this.loading.has(id)) this.reassert.add(id);
+      return;
+    }
+    const rule = this.rules.get(id);
+    if (!rule) return;
+    this.logger.warn(`rule ${id} was shadowed by a record that is not a rule; writing it again`);
+    this.add(rule).catch((error: unknown) =>
+      this.logger.error(`could not write rule ${id} again: ${(error as Error).message}`),
+    );
+  }
+
+  /** What `parseRule` accepts, unless it routes events into a topic the service keeps apart. */
+  private parseRule(id: string, json: string): FilterRule | string {
+    const rule = parseRule(id, json);
+    if (typeof rule === 'string') return rule;
+    const topic = rule.routing.topic;
+    const reserved = topic === undefined ? undefined : reservedTopicOf(this.config, topic);
+    return reserved ? `it routes events into ${topic}, which ${reserved}` : rule;
   }
 
   protected override changed(): void {
@@ -268,6 +301,9 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     this.trouble = undefined;
     this.logger.log(`loaded ${this.rules.size} operator rule(s) from ${this.config.filters.topic}`);
     this.changed();
+    const shadowedWhileLoading = [...this.reassert];
+    this.reassert.clear();
+    for (const id of shadowedWhileLoading) this.shadowed(id);
   }
 }
 

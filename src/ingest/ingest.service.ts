@@ -94,6 +94,10 @@ export class IngestService {
     let duplicates = 0;
     try {
       events.forEach((event, index) => {
+        // Decided first: only what is published claims its id, so a denied event cannot make
+        // an allowed one with the same id look like a duplicate.
+        const route = this.filters.decide(event.name);
+        if (!route) return;
         const dedupeKey = this.dedupe && dedupeKeyOf(event);
         if (this.dedupe && dedupeKey !== undefined) {
           if (idsInRequest.has(dedupeKey) || this.dedupe.has(dedupeKey)) {
@@ -102,8 +106,6 @@ export class IngestService {
           }
           idsInRequest.add(dedupeKey);
         }
-        const route = this.filters.decide(event.name);
-        if (!route) return;
         const span = this.tracer.begin(event.trace ?? trace, event, route.topic ?? this.topic);
         if (span) spans.push(span);
         const options = this.optionsFor(route, exactNumbers);
@@ -162,8 +164,8 @@ export class IngestService {
       return EventEnvelope.fromEvent(event, receivedAt, options);
     } catch (error) {
       if (!(error instanceof UnserializableEventError)) throw error;
-      throw new InvalidEventError(`event ${index} is invalid: ${error.message}`, [
-        { index, field: 'content', reason: 'is nested too deeply to serialize' },
+      throw new InvalidEventError(`event ${index} is invalid: its record ${error.message}`, [
+        { index, field: error.field, reason: error.reason },
       ]);
     }
   }

@@ -28,5 +28,6 @@ export interface EventBatch {
  */
 export function dedupeKeyOf(event: KytosEvent): string | undefined {
   if (event.id === undefined) return undefined;
-  return event.cloudEvent ? `${event.cloudEvent.source}\n${event.id}` : event.id;
+  // A Kytos id is a UUID, whose letter case means nothing; a CloudEvent id is any string.
+  return event.cloudEvent ? `${event.cloudEvent.source}\n${event.id}` : event.id.toLowerCase();
 }

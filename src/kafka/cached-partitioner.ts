@@ -1,4 +1,5 @@
 import kafkajs, { type ICustomPartitioner, type PartitionerArgs } from 'kafkajs';
+import { partitionOfKey } from './murmur2.js';
 
 const { Partitioners } = kafkajs;
 
@@ -6,17 +7,19 @@ const { Partitioners } = kafkajs;
 const MAX_KEYS = 10_000;
 
 /**
- * kafkajs' DefaultPartitioner (the Java client's murmur2 choice, so every producer agrees where a
- * key goes), remembered per key: the same few event names come again and again, and the default
- * hashes each message's key and filters the partition list for every message. A topic's memory
- * starts over when its partition count changes, as the hash's answer then does.
+ * The Java client's choice for a keyed record (murmur2 of the key's bytes over all partitions,
+ * so every producer agrees where a key goes), computed in time linear in the key and remembered
+ * per key: the same few event names come again and again. A topic's memory starts over when its
+ * partition count changes, as the answer then does. Records without a key, or with a partition,
+ * are left to kafkajs' DefaultPartitioner.
  */
 export const CachedPartitioner: ICustomPartitioner = () => {
-  const partitionOf = Partitioners.DefaultPartitioner();
+  const fallback = Partitioners.DefaultPartitioner();
   const topics = new Map<string, { partitions: number; keys: Map<string, number> }>();
   return (args: PartitionerArgs): number => {
     const { topic, partitionMetadata, message } = args;
-    if (typeof message.key !== 'string' || message.partition != null) return partitionOf(args);
+    if (message.partition != null || message.key == null) return fallback(args);
+    if (typeof message.key !== 'string') return partitionOfKey(message.key, partitionMetadata.length);
     let memory = topics.get(topic);
     if (memory?.partitions !== partitionMetadata.length) {
       memory = { partitions: partitionMetadata.length, keys: new Map() };
@@ -24,7 +27,7 @@ export const CachedPartitioner: ICustomPartitioner = () => {
     }
     let partition = memory.keys.get(message.key);
     if (partition === undefined) {
-      partition = partitionOf(args);
+      partition = partitionOfKey(message.key, partitionMetadata.length);
       if (memory.keys.size >= MAX_KEYS) memory.keys.clear();
       memory.keys.set(message.key, partition);
     }

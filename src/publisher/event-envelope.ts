@@ -38,7 +38,27 @@ export interface KafkaMessage {
   headers: Record<string, string>;
 }
 
-export class UnserializableEventError extends Error {}
+/** The event cannot become a record as it is: `field` names what, `reason` says why. */
+export class UnserializableEventError extends Error {
+  constructor(
+    readonly field: 'content' | 'key',
+    readonly reason: string,
+  ) {
+    super(`${field} ${reason}`);
+  }
+}
+
+/**
+ * The longest record key taken, in UTF-8 bytes. Keys name an entity (a switch, a link, a
+ * circuit); one this long is a mistake or an attack, and every key is hashed for its partition.
+ */
+export const MAX_RECORD_KEY_BYTES = 1024;
+
+/**
+ * C0 and C1 control characters (CloudEvents forbids them in attributes): a consumer that puts a
+ * header or a key into an HTTP header or a log line would let CR and LF in.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** An event's fields once it has an id and a timestamp: what a record key may be read from. */
 export interface StampedEvent {
@@ -94,18 +114,18 @@ export class EventEnvelope {
       json = exactNumbers ? stringifyExact(record) : JSON.stringify(record);
     } catch (error) {
       // JSON.parse accepts nesting deeper than JSON.stringify's stack can walk back.
-      throw new UnserializableEventError(
-        `content cannot be serialized: ${(error as Error).message}`,
-      );
+      throw new UnserializableEventError('content', 'is nested too deeply to serialize');
     }
     const value = Buffer.from(json, 'utf8');
-    const key = route.keyOf
+    const key = checkedKey(
+      route.keyOf
       ? route.keyOf({ id, name: event.name, timestamp, content: event.content })
       : recordKey === 'name'
         ? event.name
         : recordKey === 'id'
           ? id
-          : null;
+          : null,
+    );
     const extraHeaders =
       options.traceHeaders === undefined && options.cloudEventsSource === undefined
         ? NO_HEADERS
@@ -141,14 +161,16 @@ export class EventEnvelope {
     });
   }
 
-  /** Bytes Kafka counts against its record size limit, near enough to refuse early. */
+  /**
+   * The bytes this record takes in a record batch, uncompressed, as Kafka counts them (record
+   * format v2): every string in UTF-8, and each length, delta and count at its longest varint,
+   * so the figure is never below the real one. Computed once: batching reads it often.
+   */
   get size(): number {
-    let size = this.value.length + (this.key?.length ?? 0) + this.name.length + this.id.length + 64;
-    for (const name in this.extraHeaders) {
-      size += name.length + (this.extraHeaders[name]?.length ?? 0);
-    }
-    return size;
+    return (this.bytes ??= recordBytes(this.key, this.value, this.toMessage().headers));
   }
+
+  private bytes?: number;
 
   /** A fresh object each time: nothing one send does to a message can leak into a retry. */
   toMessage(): KafkaMessage {
@@ -190,4 +212,37 @@ function cloudEventHeaders(
     headers[`ce_${name}`] = value;
   }
   return headers;
+}
+
+/** A record's fields beyond its key and value: length, attributes, timestamp and offset deltas. */
+const RECORD_FRAMING_BYTES = 5 + 1 + 10 + 5;
+/** Each length or count: a varint of at most five bytes. */
+const VARINT_BYTES = 5;
+
+function recordBytes(
+  key: string | null,
+  value: Buffer,
+  headers: Readonly<Record<string, string>>,
+): number {
+  let size = RECORD_FRAMING_BYTES + VARINT_BYTES + (key === null ? 0 : Buffer.byteLength(key));
+  size += VARINT_BYTES + value.length + VARINT_BYTES;
+  for (const name in headers) {
+    size += 2 * VARINT_BYTES + Buffer.byteLength(name) + Buffer.byteLength(headers[name] ?? '');
+  }
+  return size;
+}
+
+/** A key is bounded and printable: it reaches the partitioner, consumers' logs and their headers. */
+function checkedKey(key: string | null): string | null {
+  if (key === null) return null;
+  if (key.length > MAX_RECORD_KEY_BYTES || Buffer.byteLength(key) > MAX_RECORD_KEY_BYTES) {
+    throw new UnserializableEventError(
+      'key',
+      `is ${Buffer.byteLength(key)} bytes in UTF-8; a record key may be at most ${MAX_RECORD_KEY_BYTES}`,
+    );
+  }
+  if (CONTROL_CHARACTERS.test(key)) {
+    throw new UnserializableEventError('key', 'must not hold control characters');
+  }
+  return key;
 }

@@ -10,6 +10,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { TRACEPARENT_PATTERN, TRACESTATE_PATTERN } from '../../tracing/index.js';
+import { Printable, PRINTABLE_PATTERN } from './printable.decorator.js';
 import { MAX_EVENT_NAME_LENGTH } from './kytos-event.dto.js';
 
 export const MAX_CLOUD_EVENT_ID_LENGTH = 256;
@@ -30,9 +31,15 @@ export class CloudEventDto {
   @IsIn(['1.0'], { message: 'must be "1.0"' })
   specversion!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: MAX_CLOUD_EVENT_ID_LENGTH, example: 'A234-1234-1234' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_CLOUD_EVENT_ID_LENGTH,
+    pattern: PRINTABLE_PATTERN,
+    example: 'A234-1234-1234',
+  })
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
+  @Printable()
   @MaxLength(MAX_CLOUD_EVENT_ID_LENGTH, {
     message: `must be at most ${MAX_CLOUD_EVENT_ID_LENGTH} characters`,
   })
@@ -52,11 +59,13 @@ export class CloudEventDto {
   @ApiProperty({
     minLength: 1,
     maxLength: MAX_EVENT_NAME_LENGTH,
+    pattern: PRINTABLE_PATTERN,
     description: 'The event name the permission rules decide on.',
     example: 'net.example.door.opened',
   })
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
+  @Printable()
   @MaxLength(MAX_EVENT_NAME_LENGTH, {
     message: `must be at most ${MAX_EVENT_NAME_LENGTH} characters`,
   })
@@ -78,17 +87,19 @@ export class CloudEventDto {
   })
   datacontenttype?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 1024 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 1024, pattern: PRINTABLE_PATTERN })
   @Optional()
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
+  @Printable()
   @MaxLength(1024, { message: 'must be at most 1024 characters' })
   dataschema?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 1024 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 1024, pattern: PRINTABLE_PATTERN })
   @Optional()
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
+  @Printable()
   @MaxLength(1024, { message: 'must be at most 1024 characters' })
   subject?: string;
 

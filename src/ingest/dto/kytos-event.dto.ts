@@ -10,6 +10,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { TRACEPARENT_PATTERN } from '../../tracing/index.js';
+import { Printable, PRINTABLE_PATTERN } from './printable.decorator.js';
 
 export const MAX_EVENT_NAME_LENGTH = 256;
 
@@ -19,9 +20,11 @@ export class KytosEventDto {
     example: 'kytos/topology.link_up',
     minLength: 1,
     maxLength: MAX_EVENT_NAME_LENGTH,
+    pattern: PRINTABLE_PATTERN,
   })
   @IsString({ message: 'must be a string' })
   @IsNotEmpty({ message: 'must not be empty' })
+  @Printable()
   @MaxLength(MAX_EVENT_NAME_LENGTH, {
     message: `must be at most ${MAX_EVENT_NAME_LENGTH} characters`,
   })
