@@ -63,7 +63,10 @@ describe("the partitioner against Apache Kafka's Java client", () => {
       'x'.repeat(261_000),
     ];
     const cases = [
-      ...texts.map((text, i) => ({ key: Buffer.from(text, 'utf8'), partitions: [1, 3, 7, 64][i % 4] })),
+      ...texts.map((text, i) => ({
+        key: Buffer.from(text, 'utf8'),
+        partitions: [1, 3, 7, 64][i % 4],
+      })),
       ...Array.from({ length: 200 }, (_, i) => ({
         key: randomBytes(i % 67),
         partitions: 1 + (i % 13),

@@ -79,6 +79,32 @@ describe('loadAppConfig', () => {
     assert.match(problems[0] ?? '', /KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all/);
   });
 
+  it('refuses an events topic that is the rules topic', () => {
+    assert.match(
+      problemsOf({ KAFKA_TOPIC: 'rules', FILTER_TOPIC: 'rules' })[0] ?? '',
+      /KAFKA_TOPIC must differ from FILTER_TOPIC/,
+    );
+  });
+
+  it('refuses a whsec_ secret that does not decode strictly to a key of 24 bytes or more', () => {
+    const key = Buffer.from('0123456789abcdef01234567').toString('base64');
+    for (const [secret, why] of [
+      ['whsec_%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%', /standard base64/],
+      [`whsec_ab==${key}`, /standard base64/],
+      [`whsec_${key.slice(0, -4)}`, /at least 24 bytes \(this one gives 21\)/],
+    ] as const) {
+      assert.match(
+        problemsOf({ AUTH_DISABLED: 'false', AUTH_WEBHOOK_SECRET: secret }).join('\n'),
+        why,
+        secret,
+      );
+    }
+    assert.equal(
+      loadAppConfig({ AUTH_WEBHOOK_SECRET: `whsec_${key}` }).auth.webhookSecret,
+      `whsec_${key}`,
+    );
+  });
+
   it('refuses a dead letter topic that is the events or the rules topic, and a bad name', () => {
     for (const topic of ['event_logs', 'kafka_events_filters']) {
       assert.match(problemsOf({ KAFKA_DLQ_TOPIC: topic })[0] ?? '', /KAFKA_DLQ_TOPIC must differ/);

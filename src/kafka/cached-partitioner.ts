@@ -19,7 +19,8 @@ export const CachedPartitioner: ICustomPartitioner = () => {
   return (args: PartitionerArgs): number => {
     const { topic, partitionMetadata, message } = args;
     if (message.partition != null || message.key == null) return fallback(args);
-    if (typeof message.key !== 'string') return partitionOfKey(message.key, partitionMetadata.length);
+    if (typeof message.key !== 'string')
+      return partitionOfKey(message.key, partitionMetadata.length);
     let memory = topics.get(topic);
     if (memory?.partitions !== partitionMetadata.length) {
       memory = { partitions: partitionMetadata.length, keys: new Map() };

@@ -44,6 +44,7 @@ export class KafkaFailure extends Error {
   }
 
   static from(error: unknown): KafkaFailure {
+    if (error instanceof KafkaFailure) return error;
     const chain = causesOf(error);
     const credentials = chain.find(isCredentialError);
     if (credentials) return new KafkaFailure('unauthorized', explain(credentials), error);
@@ -53,6 +54,16 @@ export class KafkaFailure extends Error {
     // An error that is not kafkajs' own is a fault of this service, not of the moment.
     if (foreign) return new KafkaFailure('internal', 'internal publishing error', error);
     return new KafkaFailure('unavailable', explain(chain[chain.length - 1]), error);
+  }
+
+  /** Kafka will not take these records (a topic that cannot exist, say), decided here. */
+  static refused(reason: string): KafkaFailure {
+    return new KafkaFailure('rejected', reason, undefined);
+  }
+
+  /** No acknowledgement came in time; the records may still be written (a resend is safe). */
+  static timedOut(reason: string): KafkaFailure {
+    return new KafkaFailure('unavailable', reason, undefined);
   }
 
   static isTransient(error: unknown): boolean {

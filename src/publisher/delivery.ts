@@ -1,5 +1,6 @@
 import type { DeliveryMode } from '../config/app-config.js';
 import type { EventEnvelope } from './event-envelope.js';
+import type { BatchSender } from './publish-queue.js';
 
 /** How many events of a request were taken, and where the permitted ones went. */
 export interface DeliveryCounts {
@@ -40,4 +41,17 @@ export abstract class Delivery {
 
   /** Why the events taken would not leave right now, for readiness; undefined when they would. */
   abstract get problem(): string | undefined;
+}
+
+/** What a delivery needs of KafkaProducer: sending, and the topics it found missing. */
+export interface DeliverySender extends BatchSender {
+  /** Topics records are routed to that Kafka lacks and will not create (their records are refused). */
+  readonly missing: readonly string[];
+}
+
+/** What readiness says while records are routed to topics Kafka lacks and will not create. */
+export function missingTopicsProblem(missing: readonly string[]): string | undefined {
+  return missing.length === 0
+    ? undefined
+    : `events are routed to topics that do not exist and cannot be created (their events are refused): ${missing.join(', ')}`;
 }

@@ -58,7 +58,8 @@ export const MAX_RECORD_KEY_BYTES = 1024;
  * C0 and C1 control characters (CloudEvents forbids them in attributes): a consumer that puts a
  * header or a key into an HTTP header or a log line would let CR and LF in.
  */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTER_RANGES = '\\u0000-\\u001f\\u007f-\\u009f';
+const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CHARACTER_RANGES}]`);
 
 /** An event's fields once it has an id and a timestamp: what a record key may be read from. */
 export interface StampedEvent {
@@ -112,19 +113,19 @@ export class EventEnvelope {
     try {
       const record = { event: event.name, message: event.content, id, timestamp };
       json = exactNumbers ? stringifyExact(record) : JSON.stringify(record);
-    } catch (error) {
+    } catch {
       // JSON.parse accepts nesting deeper than JSON.stringify's stack can walk back.
       throw new UnserializableEventError('content', 'is nested too deeply to serialize');
     }
     const value = Buffer.from(json, 'utf8');
     const key = checkedKey(
       route.keyOf
-      ? route.keyOf({ id, name: event.name, timestamp, content: event.content })
-      : recordKey === 'name'
-        ? event.name
-        : recordKey === 'id'
-          ? id
-          : null,
+        ? route.keyOf({ id, name: event.name, timestamp, content: event.content })
+        : recordKey === 'name'
+          ? event.name
+          : recordKey === 'id'
+            ? id
+            : null,
     );
     const extraHeaders =
       options.traceHeaders === undefined && options.cloudEventsSource === undefined
@@ -214,6 +215,17 @@ function cloudEventHeaders(
   return headers;
 }
 
+/** A record batch's header (record format v2), written once per partition of a produce request. */
+const RECORD_BATCH_HEADER_BYTES = 61;
+
+/**
+ * The record bytes (`EventEnvelope.size` summed) a batch may hold so that, with its header, it
+ * stays within `maxBytes`, the limit Kafka applies to a batch as written.
+ */
+export function recordBytesWithin(maxBytes: number): number {
+  return maxBytes - RECORD_BATCH_HEADER_BYTES;
+}
+
 /** A record's fields beyond its key and value: length, attributes, timestamp and offset deltas. */
 const RECORD_FRAMING_BYTES = 5 + 1 + 10 + 5;
 /** Each length or count: a varint of at most five bytes. */
@@ -241,7 +253,7 @@ function checkedKey(key: string | null): string | null {
       `is ${Buffer.byteLength(key)} bytes in UTF-8; a record key may be at most ${MAX_RECORD_KEY_BYTES}`,
     );
   }
-  if (CONTROL_CHARACTERS.test(key)) {
+  if (CONTROL_CHARACTER.test(key)) {
     throw new UnserializableEventError('key', 'must not hold control characters');
   }
   return key;

@@ -3,6 +3,7 @@ export { BackpressureError } from './backpressure-error.js';
 export { Delivery, type DeliveryReceipt } from './delivery.js';
 export {
   type CloudEventOrigin,
+  CONTROL_CHARACTER_RANGES,
   type EnvelopeOptions,
   EventEnvelope,
   UnserializableEventError,

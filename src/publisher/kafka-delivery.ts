@@ -1,8 +1,14 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { EventMetrics } from '../metrics/index.js';
-import { Delivery, DeliveryCounts, DeliveryReceipt } from './delivery.js';
+import {
+  Delivery,
+  DeliveryCounts,
+  DeliveryReceipt,
+  missingTopicsProblem,
+  type DeliverySender,
+} from './delivery.js';
 import type { EventEnvelope } from './event-envelope.js';
-import { BatchSender, PublishQueue } from './publish-queue.js';
+import { PublishQueue } from './publish-queue.js';
 
 /**
  * `DELIVERY_MODE=kafka`: a request is answered 200 once Kafka acknowledged every permitted event
@@ -12,9 +18,18 @@ export class KafkaDelivery extends Delivery {
   readonly mode = 'kafka';
   private readonly queue: PublishQueue;
 
-  constructor(producer: BatchSender, config: AppConfig, metrics: EventMetrics) {
+  constructor(
+    private readonly producer: DeliverySender,
+    config: AppConfig,
+    metrics: EventMetrics,
+  ) {
     super();
-    const queue = (this.queue = new PublishQueue(producer, config.delivery.batch));
+    const { retry, requestTimeoutMs } = config.kafka;
+    const queue = (this.queue = new PublishQueue(
+      producer,
+      config.delivery.batch,
+      retry.deadlineMs + requestTimeoutMs,
+    ));
     metrics.gauge({
       name: 'kafka_events_queue_depth',
       help: 'Events waiting in memory for a Kafka acknowledgement (kafka delivery mode).',
@@ -33,7 +48,7 @@ export class KafkaDelivery extends Delivery {
   }
 
   /** Kafka's own reachability is reported by the Kafka health check. */
-  get problem(): undefined {
-    return undefined;
+  get problem(): string | undefined {
+    return missingTopicsProblem(this.producer.missing);
   }
 }

@@ -16,7 +16,9 @@ import {
   KafkaSendOptions,
   TopicAdmin,
 } from '../kafka/index.js';
+import { MissingTopics } from './missing-topics.js';
 import { ProduceLane } from './produce-lane.js';
+import { RecordsRefused, type Refusal } from './records-refused.js';
 import { RetryPolicy } from './retry-policy.js';
 
 /**
@@ -28,6 +30,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(KafkaProducer.name);
   private ready?: Promise<void>;
   private readonly lane: ProduceLane;
+  private readonly missingTopics: MissingTopics;
   /** Once the service shuts down, a failed producer is not renewed: its sockets would outlive it. */
   private closing = false;
 
@@ -40,6 +43,16 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly topics: TopicAdmin,
   ) {
     this.lane = new ProduceLane((envelopes) => this.produce(envelopes), config.delivery.batch);
+    const missing = (this.missingTopics = new MissingTopics(config.kafka.checkIntervalMs));
+    metrics.gauge({
+      name: 'kafka_events_topic_missing',
+      help: 'Topics events are routed to that do not exist and Kafka will not create (1 each); their events are refused.',
+      labelNames: ['topic'] as const,
+      collect() {
+        this.reset();
+        for (const topic of missing.topics) this.set({ topic }, 1);
+      },
+    });
   }
 
   /** Connects in the background: the webhook answers 503 until Kafka is there, it never blocks start. */
@@ -53,22 +66,18 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     this.closing = true;
   }
 
-  async send(envelopes: readonly EventEnvelope[]): Promise<void> {
+  /**
+   * Resolves once Kafka acknowledged every record. Throws RecordsRefused when Kafka refused some
+   * for good (every other one was acknowledged; the refused ones went to KAFKA_DLQ_TOPIC when it
+   * is set and took them), KafkaFailure when the batch could not be delivered at all. Retries
+   * stop `KAFKA_RETRY_DEADLINE_MS` after `startedAt`.
+   */
+  async send(envelopes: readonly EventEnvelope[], startedAt = Date.now()): Promise<void> {
     if (envelopes.length === 0) return;
     const stopTimer = this.metrics.publishSeconds.startTimer();
+    const refusals = new Map<EventEnvelope, Refusal>();
     try {
-      await this.retry.run(
-        () => this.lane.run(envelopes),
-        KafkaFailure.isTransient,
-        (error, retry, delayMs) => {
-          this.metrics.retries.inc();
-          this.logger.warn(
-            `publishing ${envelopes.length} event(s) failed (${KafkaFailure.from(error).reason}); retry ${retry + 1} in ${delayMs} ms`,
-          );
-        },
-      );
-      stopTimer({ outcome: 'acknowledged' });
-      this.metrics.published.inc(envelopes.length);
+      await this.deliver(envelopes, refusals, startedAt, false);
     } catch (error) {
       stopTimer({ outcome: 'failed' });
       const failure = KafkaFailure.from(error);
@@ -77,6 +86,97 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
       );
       throw failure;
     }
+    this.metrics.published.inc(envelopes.length - refusals.size);
+    stopTimer({ outcome: refusals.size === 0 ? 'acknowledged' : 'failed' });
+    if (refusals.size === 0) return;
+    await this.deadLetter(refusals, startedAt);
+    throw new RecordsRefused(refusals);
+  }
+
+  /**
+   * Kafka answers a failed produce request with one partition's error, whichever records it
+   * meant: a refused batch is halved until each record Kafka refuses is alone, and the others
+   * are sent again without it (`alone`: not merged with other batches in the lane, which could
+   * hold another refused record). Records of a topic known to be missing are refused up front.
+   */
+  private async deliver(
+    envelopes: readonly EventEnvelope[],
+    refusals: Map<EventEnvelope, Refusal>,
+    startedAt: number,
+    alone: boolean,
+  ): Promise<void> {
+    const sendable: EventEnvelope[] = [];
+    for (const envelope of envelopes) {
+      const missing = this.missingTopics.reasonFor(this.topicOf(envelope));
+      if (missing === undefined) sendable.push(envelope);
+      else refusals.set(envelope, { failure: KafkaFailure.refused(missing) });
+    }
+    if (sendable.length === 0) return;
+    try {
+      await this.retry.run(
+        () => this.lane.run(sendable, alone),
+        KafkaFailure.isTransient,
+        (error, retry, delayMs) => {
+          this.metrics.retries.inc();
+          this.logger.warn(
+            `publishing ${sendable.length} event(s) failed (${KafkaFailure.from(error).reason}); retry ${retry + 1} in ${delayMs} ms`,
+          );
+        },
+        startedAt,
+      );
+    } catch (error) {
+      const failure = KafkaFailure.from(error);
+      if (failure.kind !== 'rejected') throw failure;
+      if (sendable.length === 1) {
+        refusals.set(sendable[0], { failure });
+        this.logger.warn(
+          `event ${sendable[0].id} (${sendable[0].name}) refused by Kafka: ${failure.reason}`,
+        );
+        return;
+      }
+      const half = Math.ceil(sendable.length / 2);
+      await this.deliver(sendable.slice(0, half), refusals, startedAt, true);
+      await this.deliver(sendable.slice(half), refusals, startedAt, true);
+    }
+  }
+
+  /** Each refused record to KAFKA_DLQ_TOPIC, alone, with the reason; one it refuses stays refused. */
+  private async deadLetter(
+    refusals: Map<EventEnvelope, Refusal>,
+    startedAt: number,
+  ): Promise<void> {
+    const { dlqTopic, topic } = this.config.kafka;
+    if (dlqTopic === undefined) return;
+    for (const [envelope, refusal] of refusals) {
+      const letter = envelope.deadLetter(dlqTopic, topic, refusal.failure.reason);
+      try {
+        await this.retry.run(
+          () => this.lane.run([letter], true),
+          KafkaFailure.isTransient,
+          undefined,
+          startedAt,
+        );
+      } catch (error) {
+        this.logger.error(
+          `event ${envelope.id} (${envelope.name}) could not be sent to ${dlqTopic} either: ${KafkaFailure.from(error).reason}`,
+        );
+        continue;
+      }
+      refusal.deadLetterTopic = dlqTopic;
+      this.metrics.deadLetters.inc();
+      this.logger.warn(
+        `event ${envelope.id} (${envelope.name}) refused by Kafka (${refusal.failure.reason}); sent to ${dlqTopic}`,
+      );
+    }
+  }
+
+  private topicOf(envelope: EventEnvelope): string {
+    return envelope.topic ?? this.config.kafka.topic;
+  }
+
+  /** Topics that records are routed to but Kafka could not create: for readiness and metrics. */
+  get missing(): string[] {
+    return this.missingTopics.topics;
   }
 
   /** One produce request; runs in the lane, so a failure renews the producer before any other. */
@@ -84,22 +184,54 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     await this.prepare();
     const byTopic = new Map<string, KafkaMessage[]>();
     for (const envelope of envelopes) {
-      const topic = envelope.topic ?? this.config.kafka.topic;
+      const topic = this.topicOf(envelope);
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
       messages.push(envelope.toMessage());
     }
     try {
       // Straight to ClientKafka's producer: emitBatch would serialize every (already encoded)
-      // message again behind a promise each, 6% of the throughput in `npm run bench`. One
-      // produce request carries every topic of the batch.
+      // message again behind a promise each (docs/architecture.md). One produce request carries
+      // every topic of the batch.
       await this.client.producer.sendBatch({
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
         ...this.sendOptions,
       });
     } catch (error) {
       this.renewProducer();
+      if (KafkaFailure.hasType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) {
+        await this.recreateTopics([...byTopic.keys()]);
+      }
       throw error;
+    }
+  }
+
+  /**
+   * A topic deleted under the service (broker auto-creation off) is created again, as a rule's
+   * topic is when the rule is made, and the send retried. One the broker will not create is
+   * marked missing: its records are refused (dead letters, set aside, or 502) while the
+   * others flow; kafkajs would otherwise fail every send while it asks for its metadata.
+   */
+  private async recreateTopics(topics: string[]): Promise<void> {
+    const { topicPartitions, topicReplicationFactor } = this.config.kafka;
+    for (const topic of topics) {
+      try {
+        const created = await this.topics.ensureTopic({
+          topic,
+          partitions: topicPartitions,
+          replicationFactor: topicReplicationFactor,
+        });
+        this.missingTopics.markPresent(topic);
+        if (created) this.logger.warn(`topic ${topic} was missing; created it again`);
+      } catch (error) {
+        const refusal = KafkaFailure.brokerRefusal(error);
+        if (refusal === undefined) return;
+        this.missingTopics.markMissing(
+          topic,
+          `topic ${topic} does not exist and Kafka will not create it (${refusal})`,
+        );
+        this.logger.error(`topic ${topic} is missing and cannot be created: ${refusal}`);
+      }
     }
   }
 

@@ -1,7 +1,9 @@
-import type { EventEnvelope } from './event-envelope.js';
+import { recordBytesWithin, type EventEnvelope } from './event-envelope.js';
 
 interface Waiting {
   envelopes: readonly EventEnvelope[];
+  /** Sent in a request of its own: it is being told apart from a record Kafka refused. */
+  alone: boolean;
   bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -27,11 +29,14 @@ export class ProduceLane {
     private readonly limits: { maxEvents: number; maxBytes: number },
   ) {}
 
-  /** Resolves once `send` succeeded for a request holding all of `envelopes`. */
-  run(envelopes: readonly EventEnvelope[]): Promise<void> {
+  /**
+   * Resolves once `send` succeeded for a request holding all of `envelopes`; `alone`: a request
+   * holding nothing else.
+   */
+  run(envelopes: readonly EventEnvelope[], alone = false): Promise<void> {
     const bytes = envelopes.reduce((sum, envelope) => sum + envelope.size, 0);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ envelopes, bytes, resolve, reject });
+      this.waiting.push({ envelopes, alone, bytes, resolve, reject });
       if (!this.busy) void this.drain();
     });
   }
@@ -58,8 +63,8 @@ export class ProduceLane {
     for (const waiting of this.waiting) {
       const fits =
         events + waiting.envelopes.length <= this.limits.maxEvents &&
-        bytes + waiting.bytes <= this.limits.maxBytes;
-      if (count > 0 && !fits) break;
+        bytes + waiting.bytes <= recordBytesWithin(this.limits.maxBytes);
+      if (count > 0 && (!fits || waiting.alone || this.waiting[0].alone)) break;
       events += waiting.envelopes.length;
       bytes += waiting.bytes;
       count++;

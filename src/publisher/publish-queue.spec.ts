@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchSettings } from '../config/app-config.js';
 import { EventEnvelope } from './event-envelope.js';
+import { KafkaFailure } from '../kafka/index.js';
 import { PublishQueue, BatchSender, QueueFullError } from './publish-queue.js';
+import { RecordsRefused } from './records-refused.js';
 
 /** Stands in for Kafka: each send waits until the test settles it. */
 class ControlledSender implements BatchSender {
@@ -32,13 +34,14 @@ function event(name: string): EventEnvelope {
   return EventEnvelope.fromEvent({ name, content: {} }, new Date(0));
 }
 
+const ANSWER_WITHIN_MS = 60_000;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const linger = () => new Promise((resolve) => setTimeout(resolve, settings.lingerMs + 5));
 
 describe('PublishQueue', () => {
   it('sends at once when idle, and coalesces what arrives meanwhile after the linger', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 }, ANSWER_WITHIN_MS);
     const first = queue.enqueue([event('a')]);
     await tick();
     assert.deepEqual(
@@ -62,7 +65,7 @@ describe('PublishQueue', () => {
 
   it('one sender at a time: each event goes at once, however soon after the last', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 }, ANSWER_WITHIN_MS);
     for (const name of ['a', 'b', 'c']) {
       const answered = queue.enqueue([event(name)]);
       await tick();
@@ -74,7 +77,7 @@ describe('PublishQueue', () => {
 
   it('several senders at once: at most one batch per linger, even when Kafka answers sooner', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 }, ANSWER_WITHIN_MS);
     const first = queue.enqueue([event('a')]);
     await tick();
     const second = queue.enqueue([event('b')]);
@@ -94,7 +97,7 @@ describe('PublishQueue', () => {
 
   it('sends a full batch at once, without waiting for the linger', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, settings);
+    const queue = new PublishQueue(sender, settings, ANSWER_WITHIN_MS);
     const busy = queue.enqueue([event('x')]);
     const done = queue.enqueue([event('a'), event('b'), event('c'), event('d')]);
     await tick();
@@ -113,7 +116,7 @@ describe('PublishQueue', () => {
 
   it('answers a request only when all of its events are acknowledged', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 }, ANSWER_WITHIN_MS);
     let settled = false;
     const done = queue
       .enqueue([event('a'), event('b'), event('c'), event('d')])
@@ -129,7 +132,7 @@ describe('PublishQueue', () => {
 
   it('never has two batches with the same key in flight, so a key keeps its order', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 }, ANSWER_WITHIN_MS);
     const first = queue.enqueue([event('a'), event('b')]);
     await tick();
     const second = queue.enqueue([event('c'), event('a')]);
@@ -151,7 +154,11 @@ describe('PublishQueue', () => {
 
   it('fails only the requests whose events were in the failed batch', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, maxEvents: 1, lingerMs: 0 });
+    const queue = new PublishQueue(
+      sender,
+      { ...settings, maxEvents: 1, lingerMs: 0 },
+      ANSWER_WITHIN_MS,
+    );
     const failing = queue.enqueue([event('a')]);
     const fine = queue.enqueue([event('b')]);
     await tick();
@@ -164,7 +171,7 @@ describe('PublishQueue', () => {
 
   it('refuses at once what would overfill it, taking nothing of that request', async () => {
     const sender = new ControlledSender();
-    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 });
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 }, ANSWER_WITHIN_MS);
     const held = queue.enqueue(Array.from({ length: 8 }, (_, i) => event(`e${i}`)));
     assert.throws(() => queue.enqueue([event('x'), event('y'), event('z')]), QueueFullError);
     assert.equal(queue.depth, 8);
@@ -176,5 +183,49 @@ describe('PublishQueue', () => {
     sender.sent.forEach((batch) => batch.settle());
     await held;
     await queue.enqueue([]);
+  });
+
+  it('fails only the sender of a record Kafka refused, and acknowledges the records batched beside it', async () => {
+    const sender = new ControlledSender();
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 100 }, ANSWER_WITHIN_MS);
+    const first = queue.enqueue([event('first')]);
+    await tick();
+    const innocent = queue.enqueue([event('small')]);
+    const bad = event('big');
+    const guilty = queue.enqueue([event('small-too'), bad]);
+    sender.sent[0]?.settle();
+    await first;
+    await linger();
+    await sleep(100);
+    assert.deepEqual(sender.sent[1]?.names, ['small', 'small-too', 'big']);
+    sender.sent[1]?.settle(
+      new RecordsRefused(
+        new Map([[bad, { failure: KafkaFailure.refused('MESSAGE_TOO_LARGE: too big') }]]),
+      ),
+    );
+    await innocent;
+    await assert.rejects(guilty, (error: unknown) => {
+      assert.ok(error instanceof KafkaFailure);
+      assert.equal(error.kind, 'rejected');
+      assert.match(error.reason, /MESSAGE_TOO_LARGE/);
+      return true;
+    });
+    assert.equal(queue.depth, 0);
+  });
+
+  it('answers 503 once the answer deadline passed, while Kafka still holds the batch', async () => {
+    const sender = new ControlledSender();
+    const queue = new PublishQueue(sender, { ...settings, lingerMs: 0 }, 50);
+    const waiting = queue.enqueue([event('a')]);
+    await assert.rejects(waiting, (error: unknown) => {
+      assert.ok(error instanceof KafkaFailure);
+      assert.equal(error.kind, 'unavailable');
+      assert.match(error.reason, /did not acknowledge within 50 ms/);
+      return true;
+    });
+    assert.equal(queue.depth, 1, 'still counted until Kafka answers');
+    sender.sent[0]?.settle();
+    await tick();
+    assert.equal(queue.depth, 0);
   });
 });

@@ -1,25 +1,43 @@
 import type { BatchSettings } from '../config/app-config.js';
-import { EventEnvelope } from './event-envelope.js';
+import { EventEnvelope, recordBytesWithin } from './event-envelope.js';
+import { KafkaFailure } from '../kafka/index.js';
 import { BackpressureError } from './backpressure-error.js';
+import { RecordsRefused } from './records-refused.js';
 
 export class QueueFullError extends BackpressureError {}
 
-/** One request's share of the queue: settled once all of its envelopes are, or at the first failure. */
+/**
+ * One request's share of the queue: settled once all of its envelopes are, at the first failure,
+ * or when `deadlineMs` passed without an answer from Kafka (a network that swallows packets
+ * holds a produce request longer than any one timeout says).
+ */
 class Ticket {
   private remaining: number;
   private settled = false;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     count: number,
     private readonly resolve: () => void,
     private readonly reject: (error: unknown) => void,
+    deadlineMs: number,
   ) {
     this.remaining = count;
+    this.timer = setTimeout(
+      () =>
+        this.fail(
+          KafkaFailure.timedOut(
+            `Kafka did not acknowledge within ${deadlineMs} ms; the events may still be written, so a retry may duplicate them`,
+          ),
+        ),
+      deadlineMs,
+    );
   }
 
   acknowledge(): void {
     if (--this.remaining === 0 && !this.settled) {
       this.settled = true;
+      clearTimeout(this.timer);
       this.resolve();
     }
   }
@@ -27,6 +45,7 @@ class Ticket {
   fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
+    clearTimeout(this.timer);
     this.reject(error);
   }
 }
@@ -36,7 +55,10 @@ interface Entry {
   ticket: Ticket;
 }
 
-/** The interface the queue needs of Kafka, so that a spec can stand in for the broker. */
+/**
+ * The interface the queue needs of Kafka, so that a spec can stand in for the broker. `send`
+ * throws RecordsRefused when only some records were refused, anything else when none was taken.
+ */
 export interface BatchSender {
   send(envelopes: readonly EventEnvelope[]): Promise<void>;
 }
@@ -62,6 +84,8 @@ export class PublishQueue {
   constructor(
     private readonly sender: BatchSender,
     private readonly settings: BatchSettings,
+    /** The longest a request waits for its answer: KAFKA_RETRY_DEADLINE_MS + KAFKA_REQUEST_TIMEOUT_MS. */
+    private readonly answerWithinMs: number,
   ) {}
 
   /** Resolves once Kafka acknowledged every one of `envelopes`; throws QueueFullError at once when full. */
@@ -81,7 +105,7 @@ export class PublishQueue {
     this.queuedBytes += bytes;
     if (this.inFlight > 0) this.arrivedInFlight = true;
     return new Promise<void>((resolve, reject) => {
-      const ticket = new Ticket(envelopes.length, resolve, reject);
+      const ticket = new Ticket(envelopes.length, resolve, reject, this.answerWithinMs);
       for (const envelope of envelopes) this.pending.push({ envelope, ticket });
       this.pendingBytes += bytes;
       this.schedule();
@@ -133,7 +157,8 @@ export class PublishQueue {
 
   /** Takes from the head, in order, and stops before a key that is in flight. */
   private takeBatch(): Entry[] {
-    const { maxEvents, maxBytes } = this.settings;
+    const { maxEvents } = this.settings;
+    const maxBytes = recordBytesWithin(this.settings.maxBytes);
     let count = 0;
     let bytes = 0;
     while (count < this.pending.length && count < maxEvents) {
@@ -156,10 +181,12 @@ export class PublishQueue {
       this.keysInFlight.set(envelope.key, (this.keysInFlight.get(envelope.key) ?? 0) + 1);
     }
     let failure: unknown;
+    let refusals: RecordsRefused['refusals'] | undefined;
     try {
       await this.sender.send(batch.map(({ envelope }) => envelope));
     } catch (error) {
-      failure = error;
+      if (error instanceof RecordsRefused) refusals = error.refusals;
+      else failure = error;
     }
     this.inFlight--;
     for (const { envelope, ticket } of batch) {
@@ -168,7 +195,10 @@ export class PublishQueue {
       else this.keysInFlight.set(envelope.key, left);
       this.queuedEvents--;
       this.queuedBytes -= envelope.size;
-      if (failure === undefined) ticket.acknowledge();
+      // Only the sender of a refused record hears of it; the records beside it were acknowledged.
+      const refusal = refusals?.get(envelope);
+      if (refusal) ticket.fail(RecordsRefused.failureFor(refusal));
+      else if (failure === undefined) ticket.acknowledge();
       else ticket.fail(failure);
     }
     if (this.pending.length > 0) this.schedule();

@@ -31,14 +31,14 @@ export class RetryPolicy {
 
   /**
    * Runs `operation` until it succeeds, fails with an error `isRetriable` refuses, or the
-   * attempts or the deadline run out; then the last error is thrown.
+   * attempts or the deadline (counted from `started`) run out; then the last error is thrown.
    */
   async run<T>(
     operation: () => Promise<T>,
     isRetriable: (error: unknown) => boolean,
     onRetry?: (error: unknown, retry: number, delayMs: number) => void,
+    started = this.clock.now(),
   ): Promise<T> {
-    const started = this.clock.now();
     for (let retry = 0; ; retry++) {
       try {
         return await operation();

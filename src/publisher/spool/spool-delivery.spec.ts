@@ -17,6 +17,7 @@ describe('SpoolDelivery', () => {
     const config = loadAppConfig({ AUTH_DISABLED: 'true', DELIVERY_MODE: 'spool', SPOOL_DIR: dir });
     const sent: string[] = [];
     const producer = {
+      missing: [],
       send: (envelopes: readonly EventEnvelope[]) => {
         sent.push(...envelopes.map((envelope) => envelope.name));
         return Promise.resolve();

@@ -1,9 +1,14 @@
 import { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import type { EventMetrics } from '../../metrics/index.js';
-import { Delivery, DeliveryCounts, DeliveryReceipt } from '../delivery.js';
+import {
+  Delivery,
+  DeliveryCounts,
+  DeliveryReceipt,
+  missingTopicsProblem,
+  type DeliverySender,
+} from '../delivery.js';
 import type { EventEnvelope } from '../event-envelope.js';
-import type { BatchSender } from '../publish-queue.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import { Spool } from './spool.js';
 import { SpoolForwarder } from './spool-forwarder.js';
@@ -20,17 +25,20 @@ export class SpoolDelivery
   private readonly spool: Spool;
   private readonly forwarder: SpoolForwarder;
 
-  constructor(producer: BatchSender, config: AppConfig, retry: RetryPolicy, metrics: EventMetrics) {
+  constructor(
+    private readonly producer: DeliverySender,
+    config: AppConfig,
+    retry: RetryPolicy,
+    metrics: EventMetrics,
+  ) {
     super();
     const spool = (this.spool = new Spool(config));
-    const { dlqTopic, topic } = config.kafka;
     const forwarder = (this.forwarder = new SpoolForwarder(
       spool,
       producer,
       retry,
       metrics,
       config.delivery.spoolForwardLingerMs,
-      dlqTopic === undefined ? undefined : { topic: dlqTopic, originalTopic: topic },
     ));
     metrics.gauge({
       name: 'kafka_events_spool_bytes',
@@ -76,6 +84,6 @@ export class SpoolDelivery
     const state = this.forwarder.state;
     return state.status === 'restarting'
       ? `the spool forwarder failed and restarts: ${state.reason}`
-      : undefined;
+      : missingTopicsProblem(this.producer.missing);
   }
 }

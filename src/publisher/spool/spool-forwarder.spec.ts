@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import kafkajs from 'kafkajs';
 import { AppConfig, loadAppConfig } from '../../config/app-config.js';
 import { EventMetrics } from '../../metrics/index.js';
+import { KafkaFailure } from '../../kafka/index.js';
 import { EventEnvelope } from '../event-envelope.js';
+import { RecordsRefused, type Refusal } from '../records-refused.js';
 import { RetryPolicy } from '../retry-policy.js';
 import type { ReadBatch } from './segment-reader.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
@@ -54,45 +55,50 @@ class FailingSpool extends Spool {
     return super.release(segment);
   }
 
-  override async setAside(envelope: EventEnvelope): Promise<string> {
+  override async setAside(envelope: EventEnvelope, segment: SpoolSegment): Promise<string> {
     this.fault('setAside');
-    return super.setAside(envelope);
+    return super.setAside(envelope, segment);
   }
 }
 
-/** Stands in for Kafka: keeps what it acknowledged; refuses for good names starting with kytos/bad. */
+/**
+ * Stands in for KafkaProducer: keeps what it acknowledged; refuses for good names starting with
+ * kytos/bad, acknowledging the rest of the batch, and sends those to the dead letter topic when
+ * `deadLetterTopic` is set, unless `refuseDeadLetters`.
+ */
 class RecordingProducer {
   readonly acknowledged: string[] = [];
   sends = 0;
-  /** Dead letters taken (records bound for the topic 'dlq'), as kafkajs would send them. */
-  readonly deadLetters: ReturnType<EventEnvelope['toMessage']>[] = [];
+  deadLetterTopic?: string;
   refuseDeadLetters = false;
+  readonly deadLetters: string[] = [];
 
   send(envelopes: readonly EventEnvelope[]): Promise<void> {
     this.sends++;
-    if (envelopes.every((envelope) => envelope.topic === 'dlq') && !this.refuseDeadLetters) {
-      this.deadLetters.push(...envelopes.map((envelope) => envelope.toMessage()));
-      return Promise.resolve();
+    const refusals = new Map<EventEnvelope, Refusal>();
+    for (const envelope of envelopes) {
+      if (!envelope.name.startsWith('kytos/bad')) {
+        this.acknowledged.push(envelope.name);
+        continue;
+      }
+      const refusal: Refusal = { failure: KafkaFailure.refused('MESSAGE_TOO_LARGE: too large') };
+      if (this.deadLetterTopic !== undefined && !this.refuseDeadLetters) {
+        refusal.deadLetterTopic = this.deadLetterTopic;
+        this.deadLetters.push(envelope.name);
+      }
+      refusals.set(envelope, refusal);
     }
-    if (envelopes.some((envelope) => envelope.name.startsWith('kytos/bad'))) {
-      const error = new kafkajs.KafkaJSProtocolError('too large');
-      Object.assign(error, { type: 'MESSAGE_TOO_LARGE' });
-      return Promise.reject(error);
-    }
-    this.acknowledged.push(...envelopes.map((envelope) => envelope.name));
-    return Promise.resolve();
+    return refusals.size === 0 ? Promise.resolve() : Promise.reject(new RecordsRefused(refusals));
   }
 }
 
-function events(names: string[]): EventEnvelope[] {
-  return names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, new Date(0)));
+/** Events named `names`, each with `padding` bytes of content. */
+function events(names: string[], padding = 0): EventEnvelope[] {
+  const content = padding > 0 ? { pad: 'x'.repeat(padding) } : {};
+  return names.map((name) => EventEnvelope.fromEvent({ name, content }, new Date(0)));
 }
 
-async function forwarderWith(
-  failOnce: Operation[],
-  deadLetters?: { topic: string; originalTopic: string },
-  env: Record<string, string> = {},
-) {
+async function forwarderWith(failOnce: Operation[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
   dirs.push(dir);
   const config = loadAppConfig({
@@ -114,9 +120,17 @@ async function forwarderWith(
     new RetryPolicy(config.kafka.retry),
     metrics,
     config.delivery.spoolForwardLingerMs,
-    deadLetters,
   );
   return { spool, producer, metrics, forwarder };
+}
+
+async function rejectedNames(spool: Spool): Promise<string[]> {
+  const path = join(spool.dir, 'rejected.spool');
+  const rejected = await spool.read(
+    { seq: 0, path, size: statSync(path).size, setAsideBytes: 0 },
+    0,
+  );
+  return rejected.envelopes.map((envelope) => envelope.name);
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -149,7 +163,7 @@ describe('SpoolForwarder', () => {
   });
 
   it('while it keeps up, sends at most one batch per SPOOL_FORWARD_LINGER_MS, every event in order', async () => {
-    const { spool, producer, forwarder } = await forwarderWith([], undefined, {
+    const { spool, producer, forwarder } = await forwarderWith([], {
       SPOOL_FORWARD_LINGER_MS: '100',
     });
     const names = Array.from({ length: 40 }, (_, i) => `kytos/e${i}`);
@@ -171,7 +185,7 @@ describe('SpoolForwarder', () => {
     );
   });
 
-  for (const operation of ['read', 'saveCheckpoint', 'release', 'setAside'] as const) {
+  for (const operation of ['read', 'saveCheckpoint', 'release'] as const) {
     it(`restarts after a failed ${operation}, shows it, and still forwards everything`, async () => {
       const { spool, producer, metrics, forwarder } = await forwarderWith([operation]);
       const states: string[] = [];
@@ -181,7 +195,10 @@ describe('SpoolForwarder', () => {
         await spool.append(events(['kytos/a', 'kytos/bad', 'kytos/b']));
         // A second segment, so the first is released once forwarded.
         await spool.append(
-          events(Array.from({ length: 40 }, (_, i) => `kytos/${'x'.repeat(2000)}${i}`)),
+          events(
+            Array.from({ length: 40 }, (_, i) => `kytos/x${i}`),
+            2000,
+          ),
         );
         await spool.append(events(['kytos/c']));
         await until(() => producer.acknowledged.includes('kytos/c'), 'kytos/c forwarded');
@@ -218,27 +235,17 @@ describe('SpoolForwarder', () => {
       await spool.close();
     }
     assert.deepEqual(producer.acknowledged, ['kytos/a']);
-    const rejected = await spool.read(
-      {
-        seq: 0,
-        path: join(spool.dir, 'rejected.spool'),
-        size: statSync(join(spool.dir, 'rejected.spool')).size,
-      },
-      0,
-    );
     assert.deepEqual(
-      rejected.envelopes.map((envelope) => envelope.name),
+      await rejectedNames(spool),
       ['kytos/bad'],
       'only the refused record, not the one our bug failed',
     );
   });
 
-  it('sends a record Kafka refuses to the dead letter topic with the reason; keeps it locally only if that refuses it too', async () => {
+  it('keeps locally only the refused records no dead letter topic took', async () => {
     for (const refuseDeadLetters of [false, true]) {
-      const { spool, producer, metrics, forwarder } = await forwarderWith([], {
-        topic: 'dlq',
-        originalTopic: 'event_logs',
-      });
+      const { spool, producer, metrics, forwarder } = await forwarderWith([]);
+      producer.deadLetterTopic = 'dlq';
       producer.refuseDeadLetters = refuseDeadLetters;
       forwarder.start();
       try {
@@ -249,24 +256,76 @@ describe('SpoolForwarder', () => {
         await spool.close();
       }
       assert.deepEqual(producer.acknowledged, ['kytos/a', 'kytos/c']);
-      const kept = existsSync(join(spool.dir, 'rejected.spool'));
-      const counted = (
-        await metrics.registry.getSingleMetric('kafka_events_dead_letters_total')?.get()
-      )?.values[0]?.value;
+      assert.equal(producer.sends, 1, 'the batch is not sent again');
+      const rejected = (
+        await metrics.registry.getSingleMetric('kafka_events_failed_total')?.get()
+      )?.values.find((value) => value.labels.reason === 'rejected')?.value;
       if (refuseDeadLetters) {
-        assert.deepEqual(producer.deadLetters, []);
-        assert.ok(kept, 'kept in rejected.spool when the dead letter topic refuses it too');
-        assert.equal(counted, 0);
+        assert.deepEqual(await rejectedNames(spool), ['kytos/bad']);
+        assert.equal(rejected, 1);
       } else {
-        assert.equal(producer.deadLetters.length, 1);
-        const [dead] = producer.deadLetters;
-        assert.equal(dead?.headers['kytos-event-name'], 'kytos/bad');
-        assert.equal(dead?.headers['dlq-original-topic'], 'event_logs');
-        assert.match(dead?.headers['dlq-reason'] ?? '', /MESSAGE_TOO_LARGE/);
-        assert.ok(!kept, 'nothing kept locally');
-        assert.equal(counted, 1);
+        assert.ok(!existsSync(join(spool.dir, 'rejected.spool')), 'nothing kept locally');
+        assert.equal(rejected, undefined);
       }
     }
+  });
+
+  it('sets a refused record aside with the spool at its cap, without resending what Kafka acknowledged', async () => {
+    const { spool, producer, metrics, forwarder } = await forwarderWith([], {
+      SPOOL_MAX_BYTES: String(1024 * 1024),
+      SPOOL_SEGMENT_BYTES: '65536',
+    });
+    const filler = (i: number) => `kytos/${String(i).padStart(5, '0')}`;
+    await spool.append(events(['kytos/bad-first']));
+    let appended = 0;
+    for (; appended < 1000; appended++) {
+      try {
+        await spool.append(events([filler(appended)], 3000));
+      } catch (error) {
+        assert.match(String(error), /the spool is full/);
+        break;
+      }
+    }
+    assert.ok(appended > 100 && appended < 1000, `${appended} appended before the cap`);
+    forwarder.start();
+    try {
+      await until(
+        () => producer.acknowledged.length === appended,
+        'every accepted event forwarded',
+      );
+      await until(() => spool.list().length === 1, 'the forwarded segments released');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+    const restarts = await metrics.registry.getSingleMetricAsString(
+      'kafka_events_spool_forwarder_restarts_total',
+    );
+    assert.match(restarts, /_total 0$/m, 'never wedged');
+    assert.equal(new Set(producer.acknowledged).size, appended, 'each acknowledged once');
+    assert.deepEqual(await rejectedNames(spool), ['kytos/bad-first']);
+    const rejectedBytes = statSync(join(spool.dir, 'rejected.spool')).size;
+    const active = spool.list()[0]?.size ?? 0;
+    assert.equal(spool.bytes, rejectedBytes + active, 'the set-aside record counted once');
+  });
+
+  it('retries a failed set-aside alone, never the batch', async () => {
+    const { spool, producer, metrics, forwarder } = await forwarderWith(['setAside']);
+    forwarder.start();
+    try {
+      await spool.append(events(['kytos/a', 'kytos/bad', 'kytos/b']));
+      await until(() => spool.failed.has('setAside'), 'the setAside fault');
+      await until(() => existsSync(join(spool.dir, 'rejected.spool')), 'the record set aside');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+    assert.deepEqual(producer.acknowledged, ['kytos/a', 'kytos/b']);
+    assert.deepEqual(await rejectedNames(spool), ['kytos/bad']);
+    const restarts = await metrics.registry.getSingleMetricAsString(
+      'kafka_events_spool_forwarder_restarts_total',
+    );
+    assert.match(restarts, /_total 0$/m);
   });
 
   it('stays down through restarts that fail again, and is up once a batch goes through', async () => {

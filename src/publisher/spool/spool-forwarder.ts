@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEnvelope } from '../event-envelope.js';
-import { KafkaFailure } from '../../kafka/index.js';
 import { EventMetrics } from '../../metrics/index.js';
 import type { BatchSender } from '../publish-queue.js';
+import { RecordsRefused } from '../records-refused.js';
 import { RetryPolicy } from '../retry-policy.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 
@@ -43,8 +43,6 @@ export class SpoolForwarder {
     private readonly metrics: EventMetrics,
     /** SPOOL_FORWARD_LINGER_MS */
     private readonly lingerMs: number,
-    /** KAFKA_DLQ_TOPIC and the topic refused records were meant for, when dead letters are on. */
-    private readonly deadLetters?: { topic: string; originalTopic: string },
   ) {}
 
   get state(): ForwarderState {
@@ -154,7 +152,7 @@ export class SpoolForwarder {
   ): Promise<SpoolPosition> {
     const batch = await this.spool.read(segment, position.offset);
     if (batch.envelopes.length > 0) {
-      const sent = await this.sendUntilAcknowledged(batch.envelopes);
+      const sent = await this.sendUntilAcknowledged(segment, batch.envelopes);
       if (!sent) return position;
     }
     if (batch.damage) {
@@ -167,20 +165,23 @@ export class SpoolForwarder {
     return next;
   }
 
-  /** Retries as long as it takes (the spool holds the events meanwhile); false when stopping. */
-  private async sendUntilAcknowledged(envelopes: EventEnvelope[]): Promise<boolean> {
+  /**
+   * Retries as long as it takes (the spool holds the events meanwhile); false when stopping.
+   * Records Kafka refuses for good would block the spool forever: the producer isolates them
+   * (and sends them to KAFKA_DLQ_TOPIC when it is set and takes them); the rest are kept in
+   * rejected.spool. The batch is not sent again: every other record of it was acknowledged.
+   */
+  private async sendUntilAcknowledged(
+    segment: SpoolSegment,
+    envelopes: EventEnvelope[],
+  ): Promise<boolean> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         this.lastSentAt = performance.now();
         await this.producer.send(envelopes);
         return true;
       } catch (error) {
-        if (
-          KafkaFailure.from(error).kind === 'rejected' &&
-          (await this.setAsideRejected(envelopes))
-        ) {
-          return true;
-        }
+        if (error instanceof RecordsRefused) return this.setAside(segment, error.refusals);
         await this.pause(this.retry.delayBefore(Math.min(attempt, 10)));
       }
     }
@@ -188,49 +189,33 @@ export class SpoolForwarder {
   }
 
   /**
-   * Records Kafka refuses for good would block the spool forever: each is tried alone, and the
-   * ones still refused go to the dead letter topic (KAFKA_DLQ_TOPIC) with the reason, or, when
-   * there is none or it refuses them too, are kept in rejected.spool; logged, never silently
-   * dropped. False when Kafka became unavailable meanwhile: the whole batch is tried again
-   * later. Only Kafka's own refusals are set aside: a fault of this service ('internal') is
-   * retried, not filed away.
+   * Keeps each refused record that no dead letter topic took; a failing disk is retried for that
+   * record alone, never by sending the batch again. False when stopping first.
    */
-  private async setAsideRejected(envelopes: EventEnvelope[]): Promise<boolean> {
-    for (const envelope of envelopes) {
-      try {
-        await this.producer.send([envelope]);
-      } catch (error) {
-        const failure = KafkaFailure.from(error);
-        if (failure.kind !== 'rejected') return false;
-        const dead = await this.sendToDeadLetters(envelope, failure.reason);
-        if (dead === 'unavailable') return false;
-        if (dead === 'sent') continue;
-        const path = await this.spool.setAside(envelope);
-        this.metrics.failed.inc({ reason: 'rejected' });
-        this.logger.error(
-          `event ${envelope.id} (${envelope.name}) refused by Kafka (${failure.reason}); kept in ${path}`,
-        );
+  private async setAside(
+    segment: SpoolSegment,
+    refusals: RecordsRefused['refusals'],
+  ): Promise<boolean> {
+    for (const [envelope, { failure, deadLetterTopic }] of refusals) {
+      if (deadLetterTopic !== undefined) continue;
+      for (let attempt = 0; ; attempt++) {
+        if (this.stopped) return false;
+        try {
+          const path = await this.spool.setAside(envelope, segment);
+          this.metrics.failed.inc({ reason: 'rejected' });
+          this.logger.error(
+            `event ${envelope.id} (${envelope.name}) refused by Kafka (${failure.reason}); kept in ${path}`,
+          );
+          break;
+        } catch (error) {
+          const delayMs = this.retry.delayBefore(Math.min(attempt, 10));
+          this.logger.error(
+            `event ${envelope.id} could not be set aside (${String(error)}); trying again in ${delayMs} ms`,
+          );
+          await this.pause(delayMs);
+        }
       }
     }
     return true;
-  }
-
-  /** 'refused' also when there is no dead letter topic: the caller keeps the record locally. */
-  private async sendToDeadLetters(
-    envelope: EventEnvelope,
-    reason: string,
-  ): Promise<'sent' | 'refused' | 'unavailable'> {
-    if (!this.deadLetters) return 'refused';
-    const { topic, originalTopic } = this.deadLetters;
-    try {
-      await this.producer.send([envelope.deadLetter(topic, originalTopic, reason)]);
-    } catch (error) {
-      return KafkaFailure.from(error).kind === 'rejected' ? 'refused' : 'unavailable';
-    }
-    this.metrics.deadLetters.inc();
-    this.logger.warn(
-      `event ${envelope.id} (${envelope.name}) refused by Kafka (${reason}); sent to ${topic}`,
-    );
-    return 'sent';
   }
 }

@@ -14,6 +14,8 @@ export interface SpoolSegment {
   readonly path: string;
   /** Bytes known to be on disk: fsynced by this process, or found there at start. */
   size: number;
+  /** Of those, bytes of records copied to rejected.spool: counted there, not twice. */
+  setAsideBytes: number;
 }
 
 /** How far the forwarder got: segment number and byte offset in it. */
@@ -82,7 +84,12 @@ export class Spool {
     for (const name of names) {
       const path = join(this.dir, name);
       const { size } = await stat(path);
-      this.segments.push({ seq: Number(SEGMENT_NAME.exec(name)?.[1]), path, size });
+      this.segments.push({
+        seq: Number(SEGMENT_NAME.exec(name)?.[1]),
+        path,
+        size,
+        setAsideBytes: 0,
+      });
       this.totalBytes += size;
     }
     // Set-aside records stay until an operator deals with them, and take their share of the cap.
@@ -173,21 +180,19 @@ export class Spool {
     if (this.isActive(segment)) throw new Error('the active segment cannot be released');
     await unlink(segment.path);
     this.segments.splice(this.segments.indexOf(segment), 1);
-    this.totalBytes -= segment.size;
+    this.totalBytes -= segment.size - segment.setAsideBytes;
   }
 
   /**
-   * Keeps a record Kafka refused for good in rejected.spool (same format), fsynced and counted
-   * in the spool's size; throws SpoolFullError when the cap leaves no room for it.
+   * Keeps a record of `segment` that Kafka refused for good in rejected.spool (same format),
+   * fsynced. It needs no room: its bytes were counted in the segment, and move to
+   * rejected.spool's share when the segment is released, so the cap can never stop it.
    */
-  async setAside(envelope: EventEnvelope): Promise<string> {
+  async setAside(envelope: EventEnvelope, segment: SpoolSegment): Promise<string> {
     const record = encodeRecord(envelope);
-    if (this.totalBytes + this.writingBytes + record.length > this.config.delivery.spoolMaxBytes) {
-      throw new SpoolFullError('the spool is full: no room to set a refused record aside');
-    }
     const path = join(this.dir, REJECTED_NAME);
     await writeSynced(path, 'a', record);
-    this.totalBytes += record.length;
+    segment.setAsideBytes += record.length;
     return path;
   }
 
@@ -273,7 +278,7 @@ export class Spool {
     const handle = await open(path, 'wx');
     await syncDirectory(this.dir);
     await this.active?.handle.close();
-    const segment: SpoolSegment = { seq, path, size: 0 };
+    const segment: SpoolSegment = { seq, path, size: 0, setAsideBytes: 0 };
     this.segments.push(segment);
     this.active = { segment, handle };
   }
