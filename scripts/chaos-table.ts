@@ -9,11 +9,11 @@ const entries = lines.map((line) => JSON.parse(line) as ChaosRow | { figure: str
 const rows = entries.filter((entry): entry is ChaosRow => 'scenario' in entry);
 const out = [
   `\nFault injection (${process.env.CHAOS_SECONDS ?? '?'} s of traffic per streaming scenario)\n`,
-  '| scenario | mode | requests 2xx | events acknowledged | lost | duplicates | faults injected |',
-  '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+  '| scenario | mode | requests 2xx | events acknowledged | lost | duplicates | innocent refused | faults injected |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
   ...rows.map(
     (row) =>
-      `| ${row.scenario} | ${row.mode} | ${row.answered2xx} | ${row.acknowledged} | ${row.lost} | ${row.duplicates} | ${row.faults} |`,
+      `| ${row.scenario} | ${row.mode} | ${row.answered2xx} | ${row.acknowledged} | ${row.lost} | ${row.duplicates} | ${row.innocentRefused ?? 0} | ${row.faults} |`,
   ),
   '',
   ...entries.flatMap((entry) => ('figure' in entry ? [`- ${entry.figure}`] : [])),

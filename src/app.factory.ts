@@ -19,6 +19,7 @@ import { WebhookAuthenticator } from './auth/webhook-authenticator.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { securityHeaders } from './http/security-headers.js';
+import { ConnectionDrain } from './http/connection-drain.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
 import { requestContext } from './logging/request-context.js';
@@ -35,6 +36,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // The paths Kytos-side tooling may spell in another case or with a trailing slash.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     serverFactory: frontDoor,
+    // At shutdown every request that reaches an open connection is answered (ConnectionDrain):
+    // Fastify neither destroys idle connections nor answers 503 meanwhile.
+    forceCloseConnections: false,
+    return503OnClosing: false,
     // The router's own refusals (a malformed URL, an over-long parameter) in the one error shape.
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) =>
       errorFilter.answer(error, reply),
@@ -84,11 +89,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
  */
 function frontDoor(handler: RequestListener) {
   const withContext = requestContext();
-  return createServer((request, response) =>
-    withContext(request, response, () => {
-      securityHeaders(request, response);
-      handler(request, response);
-    }),
+  const drain = new ConnectionDrain();
+  return drain.install(
+    createServer(
+      drain.listener((request, response) =>
+        withContext(request, response, () => {
+          securityHeaders(request, response);
+          handler(request, response);
+        }),
+      ),
+    ),
   );
 }
 

@@ -67,5 +67,20 @@ for (const mode of ['kafka', 'spool'] as const) {
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       assert.match(metrics, /^kafka_events_duplicates_total 9$/m);
     });
+
+    it('claims an id only for a published event, and knows a UUID in any letter case', async () => {
+      const shared = randomUUID();
+      const denied = { ...linkEvent(shared), name: 'kytos/of_core.v0x04.messages.in.ofpt_echo' };
+      const both = await postJson(service.url + EVENTS_PATH, [denied, linkEvent(shared)]);
+      assert.deepEqual(both.body, { accepted: 2, [counted]: 1, filtered: 1, duplicates: 0 });
+      const upper = await postJson(service.url + EVENTS_PATH, linkEvent(shared.toUpperCase()));
+      assert.deepEqual(upper.body, { accepted: 1, [counted]: 0, filtered: 0, duplicates: 1 });
+      const records = await readTopic(broker.brokers, topic, 8);
+      assert.equal(
+        records.filter((record) => record.headers['kytos-event-id'] === shared).length,
+        1,
+        'the allowed event is in Kafka, once',
+      );
+    });
   });
 }

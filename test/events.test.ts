@@ -12,6 +12,7 @@ import {
   postJson,
   send,
   startService,
+  type Answer,
 } from './support/service.js';
 import { countRecords, readTopic } from './support/topic-reader.js';
 
@@ -360,6 +361,51 @@ describe('the webhook against a real Kafka broker', () => {
         413,
         /at most 50/,
       ],
+      [
+        'CR and LF in an event name (it becomes a header and the key)',
+        () =>
+          postJson(service.url + EVENTS_PATH, [
+            good,
+            { name: 'kytos/x\r\nX-Injected: 1', content: {} },
+          ]),
+        400,
+        /invalid/,
+        [
+          {
+            index: 1,
+            field: 'name',
+            reason: 'must not hold control characters (U+0000 to U+001F, U+007F to U+009F)',
+          },
+        ],
+      ],
+      ...(['id', 'type', 'subject'] as const).map(
+        (field): [string, () => Promise<Answer>, number, RegExp, unknown] => [
+          `a NUL in a CloudEvent's ${field}`,
+          () =>
+            postJson(
+              service.url + EVENTS_PATH,
+              {
+                specversion: '1.0',
+                id: 'c-1',
+                source: 'kytos',
+                type: 'kytos/topology.link_up',
+                subject: 's1',
+                data: {},
+                [field]: `x\u0000y`,
+              },
+              'application/cloudevents+json',
+            ),
+          400,
+          /invalid/,
+          [
+            {
+              index: 0,
+              field,
+              reason: 'must not hold control characters (U+0000 to U+001F, U+007F to U+009F)',
+            },
+          ],
+        ],
+      ),
     ];
     const before = await countRecords(broker.brokers, topic);
     for (const [label, call, status, message, details] of cases) {

@@ -15,7 +15,7 @@ import {
   send,
   startService,
 } from './support/service.js';
-import { countRecords } from './support/topic-reader.js';
+import { countRecords, readTopic } from './support/topic-reader.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -211,6 +211,64 @@ describe('rules that a textual join could not combine, and records that cannot b
       const [denyId] = Object.keys(deny.body);
       assert.equal((await send(`${service.url}${FILTERS_PATH}/${denyId}`, 'DELETE')).status, 200);
       await untilDecision(service, 'kytos/mef_eline.deleted', true, 1000);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('records in the rules topic that are not rules', () => {
+  it('never leave the last word on a rule: the rule is written again after one', async () => {
+    const rulesTopic = 'rules_shadowed';
+    const service = await startService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: 'rules_events',
+      FILTER_TOPIC: rulesTopic,
+    });
+    try {
+      const deny = await postJson(service.url + FILTERS_PATH, {
+        pattern: 'kytos/mef_eline\\.deleted',
+        action: 'deny',
+      });
+      assert.equal(deny.status, 201, JSON.stringify(deny.body));
+      const [denyId] = Object.keys(deny.body);
+      const producer = new Kafka({
+        brokers: [broker.brokers],
+        logLevel: logLevel.NOTHING,
+      }).producer();
+      await producer.connect();
+      await producer.send({
+        topic: rulesTopic,
+        messages: [
+          // An event that landed here under the rule's id, and a rule routing into this topic.
+          { key: denyId, value: '{"event":"kytos/x","message":{}}' },
+          {
+            key: FilterRule.idOf('kytos/sneaky', 'allow'),
+            value: JSON.stringify({
+              pattern: 'kytos/sneaky',
+              description: '',
+              action: 'allow',
+              topic: rulesTopic,
+            }),
+          },
+        ],
+      });
+      await producer.disconnect();
+      const deadline = Date.now() + 15_000;
+      let last: string | undefined;
+      for (;;) {
+        const records = await readTopic(broker.brokers, rulesTopic, 4, 5_000);
+        last = records.filter((record) => record.key === denyId).at(-1)?.value;
+        if ((last !== undefined && last.includes('"pattern"')) || Date.now() > deadline) break;
+      }
+      assert.deepEqual(JSON.parse(last ?? '{}'), {
+        pattern: 'kytos/mef_eline\\.deleted',
+        description: '',
+        action: 'deny',
+      });
+      await untilDecision(service, 'kytos/mef_eline.deleted', false, 0);
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      assert.match(metrics, /kafka_events_rule_records_skipped_total 2/);
     } finally {
       await service.close();
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBroker } from './support/kafka-broker.js';
@@ -65,6 +66,53 @@ describe('SIGTERM: stop taking requests, finish the ones in flight, flush, exit'
       assert.ok(ids.has(event.id), `${event.id} is in the topic`);
   });
 
+  it('under load from 16 keep-alive senders, answers every request it took; none is cut off', async () => {
+    const loadTopic = 'shutdown_load';
+    const service = await spawnService({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: loadTopic,
+      FILTER_STORE: 'memory',
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const outcomes: Record<string, number> = {};
+    const acknowledged: string[] = [];
+    const exited = once(service.child, 'exit');
+    let running = true;
+    void exited.then(() => (running = false));
+    const sender = async () => {
+      for (let sent = 0; running && sent < 5000; sent++) {
+        const id = randomUUID();
+        const outcome = await postOnce(agent, service.url + EVENTS_PATH, {
+          name: 'kytos/topology.link_up',
+          id,
+          content: {},
+        });
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        if (outcome === '200') acknowledged.push(id);
+        if (outcome === 'ECONNREFUSED') return;
+      }
+    };
+    const senders = Array.from({ length: 16 }, sender);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    service.child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    await Promise.all(senders);
+    agent.destroy();
+    assert.equal(code, 0, service.output());
+    const cut = Object.entries(outcomes).filter(
+      ([outcome]) => outcome !== '200' && outcome !== 'ECONNREFUSED',
+    );
+    assert.deepEqual(cut, [], `answers: ${JSON.stringify(outcomes)}`);
+    assert.ok(acknowledged.length > 100, JSON.stringify(outcomes));
+    const records = await readTopic(broker.brokers, loadTopic, acknowledged.length);
+    const ids = new Set(records.map((record) => record.headers['kytos-event-id']));
+    assert.deepEqual(
+      acknowledged.filter((id) => !ids.has(id)),
+      [],
+      'every answered event is in Kafka',
+    );
+  });
+
   it('refuses to start with a bad setting, naming it', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
       env: { ...process.env, KAFKA_ACKS: 'most', PORT: 'x' },
@@ -79,3 +127,31 @@ describe('SIGTERM: stop taking requests, finish the ones in flight, flush, exit'
     assert.doesNotMatch(stderr, /\s+at /, 'no stack trace for a configuration mistake');
   });
 });
+
+/** One POST on a keep-alive agent: its status, or the code of the error that ended it unanswered. */
+function postOnce(agent: Agent, url: string, body: unknown): Promise<string> {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+        timeout: 30_000,
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(String(response.statusCode)));
+        response.on('error', (error: NodeJS.ErrnoException) =>
+          resolve(error.code ?? error.message),
+        );
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end(payload);
+  });
+}

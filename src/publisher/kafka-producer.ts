@@ -200,7 +200,10 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     } catch (error) {
       this.renewProducer();
       if (KafkaFailure.hasType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) {
-        await this.recreateTopics([...byTopic.keys()]);
+        const missing = await this.recreateTopics([...byTopic.keys()]);
+        // Refused, so that the batch is halved: its records of other topics are sent again
+        // without these, which `deliver` now refuses before sending.
+        if (missing.length > 0) throw KafkaFailure.refused(missing.join('; '));
       }
       throw error;
     }
@@ -212,8 +215,9 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
    * marked missing: its records are refused (dead letters, set aside, or 502) while the
    * others flow; kafkajs would otherwise fail every send while it asks for its metadata.
    */
-  private async recreateTopics(topics: string[]): Promise<void> {
+  private async recreateTopics(topics: string[]): Promise<string[]> {
     const { topicPartitions, topicReplicationFactor } = this.config.kafka;
+    const missing: string[] = [];
     for (const topic of topics) {
       try {
         const created = await this.topics.ensureTopic({
@@ -225,14 +229,14 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
         if (created) this.logger.warn(`topic ${topic} was missing; created it again`);
       } catch (error) {
         const refusal = KafkaFailure.brokerRefusal(error);
-        if (refusal === undefined) return;
-        this.missingTopics.markMissing(
-          topic,
-          `topic ${topic} does not exist and Kafka will not create it (${refusal})`,
-        );
-        this.logger.error(`topic ${topic} is missing and cannot be created: ${refusal}`);
+        if (refusal === undefined) return missing;
+        const reason = `topic ${topic} does not exist and Kafka will not create it (${refusal})`;
+        this.missingTopics.markMissing(topic, reason);
+        this.logger.error(reason);
+        missing.push(reason);
       }
     }
+    return missing;
   }
 
   /** Connects the producer and makes sure the topic exists; a failure is forgotten, so the next call tries again. */

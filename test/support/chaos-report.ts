@@ -11,6 +11,8 @@ export interface ChaosRow {
   /** Acknowledged events missing from the topic. */
   lost: number;
   duplicates: number;
+  /** Events of senders that did nothing wrong refused for good (4xx, 502) because of another's. */
+  innocentRefused?: number;
   /** Faults injected, in words (e.g. "146 answers cut"). */
   faults: string;
 }

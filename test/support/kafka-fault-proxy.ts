@@ -8,16 +8,24 @@ export interface FaultPlan {
   resetMidRequest: number;
   /** Delay before forwarding each request (ms, uniform in [0, latencyMs]). */
   latencyMs: number;
+  /** Swallow every request: connections stay open and nothing is answered (a network blackhole). */
+  blackhole: boolean;
 }
 
 export interface FaultCounts {
   produceRequests: number;
+  swallowed: number;
   answersCut: number;
   resetsMidRequest: number;
 }
 
 const PRODUCE = 0;
-const NO_FAULTS: FaultPlan = { cutProduceAnswer: 0, resetMidRequest: 0, latencyMs: 0 };
+const NO_FAULTS: FaultPlan = {
+  cutProduceAnswer: 0,
+  resetMidRequest: 0,
+  latencyMs: 0,
+  blackhole: false,
+};
 
 /**
  * A TCP proxy in front of one Kafka listener that reads Kafka's size-prefixed frames, so faults
@@ -27,7 +35,12 @@ const NO_FAULTS: FaultPlan = { cutProduceAnswer: 0, resetMidRequest: 0, latencyM
  * Randomness is seeded: a run can be repeated.
  */
 export class KafkaFaultProxy {
-  readonly counts: FaultCounts = { produceRequests: 0, answersCut: 0, resetsMidRequest: 0 };
+  readonly counts: FaultCounts = {
+    produceRequests: 0,
+    swallowed: 0,
+    answersCut: 0,
+    resetsMidRequest: 0,
+  };
   private plan: FaultPlan = NO_FAULTS;
   private readonly sockets = new Set<Socket>();
   private random: () => number;
@@ -86,6 +99,10 @@ export class KafkaFaultProxy {
     // Requests keep their order: each waits for the one before it (latency is per request).
     let forwarding = Promise.resolve();
     frames(client, (frame) => {
+      if (this.plan.blackhole) {
+        this.counts.swallowed++;
+        return;
+      }
       const apiKey = frame.readInt16BE(4);
       const correlationId = frame.readInt32BE(8);
       const delay = this.plan.latencyMs > 0 ? this.random() * this.plan.latencyMs : 0;
