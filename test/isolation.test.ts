@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { chaosSeconds, reportChaos } from './support/chaos-report.js';
 import { KafkaBroker } from './support/kafka-broker.js';
-import { KafkaFaultProxy } from './support/kafka-fault-proxy.js';
+import { KafkaFaultProxy, startProxiedBroker } from './support/kafka-fault-proxy.js';
 import {
   EVENTS_PATH,
   FILTERS_PATH,
@@ -27,16 +27,7 @@ let proxy: KafkaFaultProxy;
  * advertising a proxy that can swallow every request; the test's reader uses the plain one.
  */
 before(async () => {
-  broker = await KafkaBroker.start(
-    (port) => [
-      'auto.create.topics.enable=false',
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1},PROXIED://127.0.0.1:${port + 2}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${port + 3}`,
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT',
-    ],
-    2,
-  );
-  proxy = await KafkaFaultProxy.start(broker.port + 3, broker.port + 2, 7);
+  ({ broker, proxy } = await startProxiedBroker(7, ['auto.create.topics.enable=false']));
 });
 after(async () => {
   await proxy?.close();
@@ -134,6 +125,28 @@ async function lossOf(topic: string, acknowledged: string[]) {
   );
 }
 
+/** One row of the chaos table from the innocent senders' outcome. */
+async function reportInnocent(
+  scenario: string,
+  mode: 'kafka' | 'spool',
+  topic: string,
+  sent: Sent,
+  faults: string,
+): Promise<{ lost: string[]; duplicates: number }> {
+  const result = await lossOf(topic, sent.acknowledged);
+  reportChaos({
+    scenario,
+    mode,
+    answered2xx: sent.acknowledged.length,
+    acknowledged: sent.acknowledged.length,
+    lost: result.lost.length,
+    duplicates: result.duplicates,
+    innocentRefused: sent.refused.length,
+    faults,
+  });
+  return result;
+}
+
 describe('a long record key', () => {
   it('is refused with 400 naming the limit, at once, while the service keeps answering', async () => {
     const service = await startServiceIn('kafka', {
@@ -180,17 +193,13 @@ describe('a long record key', () => {
         { index: 0, field: 'key', reason: 'must not hold control characters' },
       ]);
       const sent = await innocent;
-      const { lost, duplicates } = await lossOf('long_keys', sent.acknowledged);
-      reportChaos({
-        scenario: 'an event keyed by 120,000 CJK characters beside 4 innocent senders',
-        mode: 'kafka',
-        answered2xx: sent.acknowledged.length,
-        acknowledged: sent.acknowledged.length,
-        lost: lost.length,
-        duplicates,
-        innocentRefused: sent.refused.length,
-        faults: '1 long key (answered 400)',
-      });
+      const { lost } = await reportInnocent(
+        'an event keyed by 120,000 CJK characters beside 4 innocent senders',
+        'kafka',
+        'long_keys',
+        sent,
+        '1 long key (answered 400)',
+      );
       assert.deepEqual(lost, []);
       assert.deepEqual(sent.refused, []);
       assert.ok(sent.acknowledged.length > 0);
@@ -224,18 +233,13 @@ for (const mode of ['kafka', 'spool'] as const) {
           sendWhile(service.url, 4, small('kytos/s2.small'), seconds * 1000),
           sendWhile(service.url, 1, big, seconds * 1000),
         ]);
-        const { lost, duplicates } = await lossOf(topic, innocent.acknowledged);
-        reportChaos({
-          scenario:
-            'a 200 KB record Kafka refuses (max.message.bytes 100000), sent beside 4 innocent senders on its partition',
+        const { lost } = await reportInnocent(
+          'a 200 KB record Kafka refuses (max.message.bytes 100000), sent beside 4 innocent senders on its partition',
           mode,
-          answered2xx: innocent.acknowledged.length,
-          acknowledged: innocent.acknowledged.length,
-          lost: lost.length,
-          duplicates,
-          innocentRefused: innocent.refused.length,
-          faults: `${guilty.acknowledged.length + guilty.refused.length} refused records sent`,
-        });
+          topic,
+          innocent,
+          `${guilty.acknowledged.length + guilty.refused.length} refused records sent`,
+        );
         assert.deepEqual(innocent.refused, [], JSON.stringify(innocent.statuses));
         assert.deepEqual(lost, []);
         assert.ok(innocent.acknowledged.length > 20, JSON.stringify(innocent.statuses));
@@ -279,19 +283,14 @@ for (const mode of ['kafka', 'spool'] as const) {
         );
         const answer = await routedAnswer;
         assert.ok(answer.status === 200 || answer.status === 202, JSON.stringify(answer.body));
-        const { lost } = await lossOf(`gone_default_${mode}`, sent.acknowledged);
         const inGone = await idCounts(broker.brokers, gone, [routed.id], 30_000);
-        reportChaos({
-          scenario:
-            "a rule's topic deleted (broker auto-creation off), then 500 events to another topic",
+        const { lost } = await reportInnocent(
+          "a rule's topic deleted (broker auto-creation off), then 500 events to another topic",
           mode,
-          answered2xx: sent.acknowledged.length,
-          acknowledged: sent.acknowledged.length,
-          lost: lost.length,
-          duplicates: 0,
-          innocentRefused: sent.refused.length,
-          faults: '1 topic deleted',
-        });
+          `gone_default_${mode}`,
+          sent,
+          '1 topic deleted',
+        );
         assert.deepEqual(lost, []);
         assert.deepEqual(sent.refused, []);
         assert.ok(sent.acknowledged.length >= 500);
@@ -473,17 +472,13 @@ describe('kafka mode: a network blackhole', () => {
         (seconds + 12) * 1000,
       );
       await healed;
-      const { lost, duplicates } = await lossOf(topic, sent.acknowledged);
-      reportChaos({
-        scenario: `a network blackhole of ${seconds + 7} s (sockets open, nothing forwarded), 16 senders`,
-        mode: 'kafka',
-        answered2xx: sent.acknowledged.length,
-        acknowledged: sent.acknowledged.length,
-        lost: lost.length,
-        duplicates,
-        innocentRefused: sent.refused.length,
-        faults: `${proxy.counts.swallowed} requests swallowed; slowest answer ${Math.round(sent.slowestMs)} ms`,
-      });
+      const { lost } = await reportInnocent(
+        `a network blackhole of ${seconds + 7} s (sockets open, nothing forwarded), 16 senders`,
+        'kafka',
+        topic,
+        sent,
+        `${proxy.counts.swallowed} requests swallowed; slowest answer ${Math.round(sent.slowestMs)} ms`,
+      );
       assert.deepEqual(lost, []);
       assert.ok((sent.statuses['503'] ?? 0) > 0, 'the blackhole was felt');
       assert.ok(

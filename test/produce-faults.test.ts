@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { streamBatches } from './support/event-stream.js';
 import { KafkaBroker } from './support/kafka-broker.js';
-import { KafkaFaultProxy } from './support/kafka-fault-proxy.js';
+import { KafkaFaultProxy, startProxiedBroker } from './support/kafka-fault-proxy.js';
 import { startService } from './support/service.js';
 import { idCounts, lossAndDuplicates } from './support/topic-reader.js';
 import { chaosSeconds, reportChaos } from './support/chaos-report.js';
@@ -22,15 +22,7 @@ const scratch: string[] = [];
  * the proxy and every connection it opens goes through it; the test's reader uses the plain one.
  */
 before(async () => {
-  broker = await KafkaBroker.start(
-    (port) => [
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1},PROXIED://127.0.0.1:${port + 2}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${port + 3}`,
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT',
-    ],
-    2,
-  );
-  proxy = await KafkaFaultProxy.start(broker.port + 3, broker.port + 2, 42);
+  ({ broker, proxy } = await startProxiedBroker(42, []));
 });
 after(async () => {
   await proxy?.close();

@@ -50,6 +50,17 @@ async function untilDecision(
   }
 }
 
+/** Writes records straight into a topic, as someone other than the service would. */
+async function writeRecords(topic: string, messages: kafkajs.Message[]): Promise<void> {
+  const producer = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 /** The rules an instance lists, without their hits: those are per instance and per lifetime. */
 async function rulesAt(url: string): Promise<Record<string, unknown>> {
   const listed = (await send(url + FILTERS_PATH, 'GET')).body as Record<string, { hits?: unknown }>;
@@ -176,23 +187,14 @@ describe('rules that a textual join could not combine, and records that cannot b
         assert.equal(created.status, 201, JSON.stringify(created.body));
       }
       // Records no API would write: not JSON, a pattern RE2 refuses, a key that is not the id.
-      const producer = new Kafka({
-        brokers: [broker.brokers],
-        logLevel: logLevel.NOTHING,
-      }).producer();
-      await producer.connect();
-      await producer.send({
-        topic: 'rules_hostile',
-        messages: [
-          { key: 'junk', value: '{not json' },
-          {
-            key: FilterRule.idOf('a(', 'deny'),
-            value: '{"pattern":"a(","description":"","action":"deny"}',
-          },
-          { key: 'wrong-id', value: '{"pattern":"b","description":"","action":"allow"}' },
-        ],
-      });
-      await producer.disconnect();
+      await writeRecords('rules_hostile', [
+        { key: 'junk', value: '{not json' },
+        {
+          key: FilterRule.idOf('a(', 'deny'),
+          value: '{"pattern":"a(","description":"","action":"deny"}',
+        },
+        { key: 'wrong-id', value: '{"pattern":"b","description":"","action":"allow"}' },
+      ]);
       const deny = await postJson(service.url + FILTERS_PATH, {
         pattern: 'kytos/mef_eline\\.deleted',
         action: 'deny',
@@ -232,28 +234,19 @@ describe('records in the rules topic that are not rules', () => {
       });
       assert.equal(deny.status, 201, JSON.stringify(deny.body));
       const [denyId] = Object.keys(deny.body);
-      const producer = new Kafka({
-        brokers: [broker.brokers],
-        logLevel: logLevel.NOTHING,
-      }).producer();
-      await producer.connect();
-      await producer.send({
-        topic: rulesTopic,
-        messages: [
-          // An event that landed here under the rule's id, and a rule routing into this topic.
-          { key: denyId, value: '{"event":"kytos/x","message":{}}' },
-          {
-            key: FilterRule.idOf('kytos/sneaky', 'allow'),
-            value: JSON.stringify({
-              pattern: 'kytos/sneaky',
-              description: '',
-              action: 'allow',
-              topic: rulesTopic,
-            }),
-          },
-        ],
-      });
-      await producer.disconnect();
+      await writeRecords(rulesTopic, [
+        // An event that landed here under the rule's id, and a rule routing into this topic.
+        { key: denyId, value: '{"event":"kytos/x","message":{}}' },
+        {
+          key: FilterRule.idOf('kytos/sneaky', 'allow'),
+          value: JSON.stringify({
+            pattern: 'kytos/sneaky',
+            description: '',
+            action: 'allow',
+            topic: rulesTopic,
+          }),
+        },
+      ]);
       const deadline = Date.now() + 15_000;
       let last: string | undefined;
       for (;;) {

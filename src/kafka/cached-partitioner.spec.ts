@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
 import { CachedPartitioner } from './cached-partitioner.js';
+import { partitionOfKey } from './murmur2.js';
 
 const partitionsOf = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({
@@ -27,6 +28,17 @@ describe('CachedPartitioner', () => {
         spread.add(partition);
       }
       assert.equal(spread.size, count, 'the keys spread over every partition');
+    }
+  });
+
+  it('places long and non-ASCII keys as Kafka does (murmur2 of the UTF-8 bytes)', () => {
+    const cached = CachedPartitioner();
+    const partitionMetadata = partitionsOf(7);
+    for (const key of ['\u96fb'.repeat(100_000), 'x'.repeat(261_000), '\u{1F680}']) {
+      const args = { topic: 'event_logs', partitionMetadata, message: { key, value: null } };
+      assert.equal(cached(args), partitionOfKey(key, 7));
+      const asBytes = { ...args, message: { key: Buffer.from(key, 'utf8'), value: null } };
+      assert.equal(cached(asBytes), partitionOfKey(key, 7));
     }
   });
 

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
+import { KafkaBroker } from './kafka-broker.js';
 
 /** What the proxy does to the traffic passing through it; probabilities are per request. */
 export interface FaultPlan {
@@ -158,4 +159,30 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * A broker with a second listener that advertises a proxy in front of it: a service bootstrapped
+ * through `proxy.address` opens every connection through the proxy, while a test's reader uses
+ * the plain listener (`broker.brokers`).
+ */
+export async function startProxiedBroker(
+  seed: number,
+  extraConfig: string[] = [],
+): Promise<{ broker: KafkaBroker; proxy: KafkaFaultProxy }> {
+  const broker = await KafkaBroker.start(
+    (port) => [
+      ...extraConfig,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1},PROXIED://127.0.0.1:${port + 2}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${port + 3}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT',
+    ],
+    2,
+  );
+  try {
+    return { broker, proxy: await KafkaFaultProxy.start(broker.port + 3, broker.port + 2, seed) };
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
 }
