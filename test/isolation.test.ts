@@ -65,6 +65,40 @@ function createTopic(topic: string, maxBytes?: number): Promise<boolean> {
   );
 }
 
+/**
+ * Makes the service read the max.message.bytes of the topic `name` goes to: a record larger than
+ * Kafka's default limit is answered only once the service knows its topic's.
+ */
+async function readLimitOf(service: RunningService, name: string): Promise<void> {
+  const answer = await postJson(service.url + EVENTS_PATH, {
+    name,
+    content: { pad: 'x'.repeat(1_100_000) },
+  });
+  assert.ok(answer.status === 200 || answer.status === 202, JSON.stringify(answer.body));
+}
+
+/** Sets the topic's max.message.bytes, and waits until the broker says so. */
+async function lowerLimit(topic: string, maxBytes: number): Promise<void> {
+  const resource = { type: kafkajs.ConfigResourceTypes.TOPIC, name: topic };
+  await withAdmin(async (admin) => {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        { ...resource, configEntries: [{ name: 'max.message.bytes', value: String(maxBytes) }] },
+      ],
+    });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ ...resource, configNames: ['max.message.bytes'] }],
+      });
+      if (resources[0]?.configEntries[0]?.configValue === String(maxBytes)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail(`max.message.bytes of ${topic} did not change`);
+  });
+}
+
 async function addRule(service: RunningService, rule: Record<string, string>): Promise<void> {
   const answer = await postJson(service.url + FILTERS_PATH, rule);
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
@@ -214,7 +248,7 @@ for (const mode of ['kafka', 'spool'] as const) {
     it('fails only its own sender (dead letter in spool mode); every innocent event is in Kafka', async () => {
       const topic = `s2_${mode}`;
       const dlq = `s2_${mode}_dlq`;
-      await createTopic(topic, 100_000);
+      await createTopic(topic, 1_048_588);
       const service = await startServiceIn(mode, {
         KAFKA_BROKERS: broker.brokers,
         KAFKA_TOPIC: `isolation_${mode}`,
@@ -224,6 +258,10 @@ for (const mode of ['kafka', 'spool'] as const) {
       });
       try {
         await addRule(service, { pattern: 'kytos/s2\\.', topic });
+        // The service reads the topic's limit once and believes it for a while; an operator then
+        // lowers it, so that Kafka refuses records the service let through.
+        await readLimitOf(service, 'kytos/s2.small');
+        await lowerLimit(topic, 100_000);
         const big = () => ({
           name: 'kytos/s2.big',
           id: randomUUID(),
@@ -374,7 +412,7 @@ describe('a topic Kafka will not create', () => {
 describe('spool mode: a record Kafka refuses, with the spool full', () => {
   it('is set aside without room, forwarding resumes, and nothing acknowledged is sent twice', async () => {
     const topic = 'full_spool';
-    await createTopic(topic, 100_000);
+    await createTopic(topic, 1_048_588);
     const service = await startServiceIn('spool', {
       KAFKA_BROKERS: proxy.address,
       KAFKA_TOPIC: topic,
@@ -385,6 +423,8 @@ describe('spool mode: a record Kafka refuses, with the spool full', () => {
       FILTER_STORE: 'memory',
     });
     try {
+      await readLimitOf(service, 'kytos/first');
+      await lowerLimit(topic, 100_000);
       proxy.setPlan({ blackhole: true });
       const refused = await postJson(service.url + EVENTS_PATH, {
         name: 'kytos/big',

@@ -93,12 +93,12 @@ const envFields = z.object({
   KAFKA_CONNECTION_TIMEOUT_MS: integer(1_000, 100, 60_000),
   KAFKA_TOPIC_PARTITIONS: integer(3, 1, 10_000),
   KAFKA_TOPIC_REPLICATION_FACTOR: integer(1, 1, 32),
-  KAFKA_MAX_RECORD_BYTES: integer(MiB - 1024, 1024, 256 * MiB),
+  KAFKA_MAX_RECORD_BYTES: integer(16 * MiB, 1024, 256 * MiB),
   KAFKA_CHECK_INTERVAL_MS: integer(5_000, 200, 300_000),
   // By default in `kafka` mode only: a spooling instance takes events while Kafka is away.
   READY_REQUIRES_KAFKA: optionalBoolean(),
 
-  INGEST_MAX_BODY_BYTES: integer(10 * MiB, 1024, 512 * MiB),
+  INGEST_MAX_BODY_BYTES: integer(16 * MiB, 1024, 512 * MiB),
   INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000),
   RATE_LIMIT_PER_SECOND: integer(10_000, 0, 1_000_000),
   RATE_LIMIT_BURST: integer(20_000, 1, 10_000_000),

@@ -75,7 +75,11 @@ export interface KafkaSettings {
   connectionTimeoutMs: number;
   topicPartitions: number;
   topicReplicationFactor: number;
-  /** Larger records are refused with 413 before anything is sent (Kafka's default limit is 1 MiB). */
+  /**
+   * The largest record taken, uncompressed (413 beyond); topics the service creates take it
+   * whole. What Kafka checks, the compressed batch against the topic's max.message.bytes, is
+   * RecordFit's.
+   */
   maxRecordBytes: number;
   /** How often the background check asks Kafka whether it answers (readiness, metrics). */
   checkIntervalMs: number;

@@ -158,13 +158,8 @@ export class FilterService {
    * refuses is the caller's to fix (400 naming why), a Kafka that does not answer is a 503.
    */
   private async ensureTopic(topic: string): Promise<void> {
-    const { topicPartitions, topicReplicationFactor } = this.config.kafka;
     try {
-      const created = await this.topics.ensureTopic({
-        topic,
-        partitions: topicPartitions,
-        replicationFactor: topicReplicationFactor,
-      });
+      const created = await this.topics.ensureEventTopic(topic);
       if (created) this.logger.log(`created topic ${topic} for a rule`);
     } catch (error) {
       const refusal = KafkaFailure.brokerRefusal(error);

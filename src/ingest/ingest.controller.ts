@@ -87,7 +87,8 @@ export class IngestController {
   })
   @ApiPayloadTooLargeResponse({
     type: ErrorResponseDto,
-    description: 'body, batch or record too large',
+    description:
+      'too large: the body (over INGEST_MAX_BODY_BYTES, after any Content-Encoding is undone), the batch (over INGEST_MAX_BATCH_EVENTS), an event as a Kafka record uncompressed (over KAFKA_MAX_RECORD_BYTES), or an event whose record batch, compressed with KAFKA_COMPRESSION, exceeds the max.message.bytes of its topic as the broker gives it; `message` names the limit',
   })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
   @ApiUnauthorizedResponse({
@@ -97,7 +98,8 @@ export class IngestController {
   })
   @ApiBadGatewayResponse({
     type: ErrorResponseDto,
-    description: 'Kafka refused the records for good',
+    description:
+      "Kafka refused one of the request's records for good; only that record's sender hears of it",
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,

@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import { useCompression } from '../kafka/kafka-compression.js';
 import { loadAppConfig } from '../config/app-config.js';
 import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { FilterRule } from '../filters/filter-rule.js';
 import { parseJsonExact } from '../http/exact-json.js';
-import type { TopicAdmin } from '../kafka/index.js';
+import type { TopicAdmin, TopicLimits } from '../kafka/index.js';
 import { KafkaFailure } from '../kafka/index.js';
-import { BackpressureError, Delivery, DeliveryReceipt, EventEnvelope } from '../publisher/index.js';
+import {
+  BackpressureError,
+  Delivery,
+  DeliveryReceipt,
+  EventEnvelope,
+  RecordFit,
+} from '../publisher/index.js';
 import type { DeliveryCounts } from '../publisher/delivery.js';
 import { EventMetrics } from '../metrics/index.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
@@ -42,16 +50,38 @@ class FakeDelivery extends Delivery {
   }
 }
 
-function setUp(env: Record<string, string> = {}, rules = new InMemoryRuleStore()) {
+/** Stands in for the broker's max.message.bytes of every topic. */
+class FixedTopicLimits {
+  constructor(private readonly limit: number) {}
+  known(): number {
+    return this.limit;
+  }
+  of(): Promise<number> {
+    return Promise.resolve(this.limit);
+  }
+}
+
+function setUp(
+  env: Record<string, string> = {},
+  rules = new InMemoryRuleStore(),
+  topicLimit = 1_048_588,
+  compression = 0,
+) {
   const config = loadAppConfig({ AUTH_DISABLED: 'true', ...env });
   const delivery = new FakeDelivery();
   const metrics = new EventMetrics();
+  const fit = new RecordFit(
+    new FixedTopicLimits(topicLimit) as unknown as TopicLimits,
+    { acks: -1, compression, timeout: 5000 },
+    config,
+  );
   const service = new IngestService(
     config,
     new FilterService(config, rules, {} as TopicAdmin),
     delivery,
     metrics,
     new EventTracer(config),
+    fit,
   );
   const ingest = (events: KytosEvent[], exactNumbers = false) =>
     service.ingest({ events, exactNumbers });
@@ -195,5 +225,26 @@ describe('IngestService', () => {
       },
     );
     assert.deepEqual(publisher.published, []);
+  });
+
+  it("refuses with 413 a record whose compressed batch exceeds its topic's limit, and takes one that compresses under it", async () => {
+    const gzip = await useCompression('gzip');
+    const { ingest, publisher } = setUp({}, new InMemoryRuleStore(), 20_000, gzip);
+    const compressible = { name: 'kytos/big', content: { flows: 'x'.repeat(100_000) } };
+    await ingest([compressible]);
+    assert.equal(publisher.published.length, 1, 'the compressible record is taken');
+    const noise = { name: 'kytos/big', content: { blob: randomBytes(30_000).toString('base64') } };
+    await assert.rejects(ingest([linkUp, noise]), (error: unknown) => {
+      assert.ok(error instanceof EventTooLargeError);
+      assert.match(
+        error.message,
+        /^event 1 is \d+ bytes as a Kafka record batch \(\d+ uncompressed, KAFKA_COMPRESSION=gzip\); topic event_logs takes at most 20000 \(max.message.bytes\)$/,
+      );
+      assert.deepEqual(error.problems, [
+        { index: 1, field: 'content', reason: 'too large for its topic' },
+      ]);
+      return true;
+    });
+    assert.equal(publisher.published.length, 1, 'nothing of the refused request was published');
   });
 });

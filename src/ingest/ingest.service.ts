@@ -10,6 +10,7 @@ import {
   DeliveryReceipt,
   EnvelopeOptions,
   EventEnvelope,
+  RecordFit,
   UnserializableEventError,
 } from '../publisher/index.js';
 import { EventTracer, type PublishSpan } from '../tracing/index.js';
@@ -38,6 +39,7 @@ export class IngestService {
     private readonly delivery: Delivery,
     private readonly metrics: EventMetrics,
     private readonly tracer: EventTracer,
+    private readonly fit: RecordFit,
   ) {
     const { recordKey, recordFormat, cloudEventsSource, topic } = config.kafka;
     this.topic = topic;
@@ -91,6 +93,8 @@ export class IngestService {
     const publishedIds: string[] = [];
     const idsInRequest = new Set<string>();
     const spans: PublishSpan[] = [];
+    // Only records larger than their topic's limit uncompressed have a check to wait for.
+    const fits: Promise<{ index: number; problem: string } | undefined>[] = [];
     let duplicates = 0;
     try {
       events.forEach((event, index) => {
@@ -118,13 +122,16 @@ export class IngestService {
         const { size } = envelope;
         if (size > maxRecordBytes) {
           throw new EventTooLargeError(
-            `event ${index} is ${size} bytes as a Kafka record; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
+            `event ${index} is ${size} bytes as a Kafka record, uncompressed; KAFKA_MAX_RECORD_BYTES allows ${maxRecordBytes}`,
             [{ index, field: 'content', reason: 'too large for one Kafka record' }],
           );
         }
+        const fit = this.fit.problem(envelope);
+        if (fit) fits.push(fit.then((problem) => (problem ? { index, problem } : undefined)));
         envelopes.push(envelope);
         if (dedupeKey !== undefined) publishedIds.push(dedupeKey);
       });
+      await this.assertFit(fits);
       const filtered = events.length - envelopes.length - duplicates;
       this.metrics.permitted.inc(envelopes.length);
       this.metrics.filtered.inc(filtered);
@@ -142,6 +149,19 @@ export class IngestService {
       for (const span of spans) span.end(error);
       throw error;
     }
+  }
+
+  /** The first record Kafka would refuse for its size, compressed, refused here with a 413. */
+  private async assertFit(
+    fits: readonly Promise<{ index: number; problem: string } | undefined>[],
+  ): Promise<void> {
+    if (fits.length === 0) return;
+    const misfit = (await Promise.all(fits)).find((fit) => fit !== undefined);
+    if (!misfit) return;
+    const { index, problem } = misfit;
+    throw new EventTooLargeError(`event ${index} ${problem}`, [
+      { index, field: 'content', reason: 'too large for its topic' },
+    ]);
   }
 
   private optionsFor(route: EventRoute, exactNumbers: boolean): EnvelopeOptions {

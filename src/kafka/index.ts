@@ -5,4 +5,6 @@ export { KafkaConnectivity, type KafkaState } from './kafka-connectivity.js';
 export { KafkaFailure } from './kafka-failure.js';
 export { KafkaModule } from './kafka.module.js';
 export { KAFKA_SEND_OPTIONS, type KafkaSendOptions } from './kafka-send-options.js';
-export { TopicAdmin, TopicPolicyError } from './topic-admin.js';
+export { RECORD_BATCH_HEADER_BYTES, TopicAdmin, TopicPolicyError } from './topic-admin.js';
+export { TopicLimits } from './topic-limits.js';
+export { compressedSize } from './kafka-compression.js';

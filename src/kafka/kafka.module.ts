@@ -7,6 +7,7 @@ import { KafkaConnectivity } from './kafka-connectivity.js';
 import { stopIdleRequestQueueChecks } from './request-queue-checks.js';
 import { KAFKA_SEND_OPTIONS, kafkaSendOptions } from './kafka-send-options.js';
 import { TopicAdmin } from './topic-admin.js';
+import { TopicLimits } from './topic-limits.js';
 
 /**
  * Everything that talks to Kafka starts here: Nest's ClientKafka for the producer (KAFKA_CLIENT)
@@ -23,9 +24,17 @@ import { TopicAdmin } from './topic-admin.js';
     KafkaClients,
     KafkaConnectivity,
     TopicAdmin,
+    TopicLimits,
     { provide: KAFKA_SEND_OPTIONS, inject: [AppConfig], useFactory: kafkaSendOptions },
   ],
-  exports: [ClientsModule, KafkaClients, KafkaConnectivity, TopicAdmin, KAFKA_SEND_OPTIONS],
+  exports: [
+    ClientsModule,
+    KafkaClients,
+    KafkaConnectivity,
+    TopicAdmin,
+    TopicLimits,
+    KAFKA_SEND_OPTIONS,
+  ],
 })
 export class KafkaModule {
   constructor() {

@@ -1,22 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadAppConfig } from '../config/app-config.js';
 import type { KafkaClients } from './kafka-clients.js';
 import { TopicAdmin } from './topic-admin.js';
 
 /** An admin client whose createTopics answers, call after call, what it is given. */
 function adminAnswering(...answers: (boolean | Error)[]) {
   const calls: string[] = [];
+  const configs: unknown[] = [];
   const admin = {
     connect: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
-    createTopics: ({ topics }: { topics: { topic: string }[] }) => {
+    createTopics: ({ topics }: { topics: { topic: string; configEntries: unknown }[] }) => {
       calls.push(topics[0]?.topic ?? '');
+      configs.push(topics[0]?.configEntries);
       const answer = answers.shift() ?? false;
       return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
     },
   };
   const clients = { create: () => ({ admin: () => admin }) } as unknown as KafkaClients;
-  return { topics: new TopicAdmin(clients), calls };
+  const config = loadAppConfig({ AUTH_DISABLED: 'true', KAFKA_MAX_RECORD_BYTES: '2000000' });
+  return { topics: new TopicAdmin(clients, config), calls, configs };
 }
 
 const kafkaError = (name: string, type?: string) =>
@@ -30,6 +34,13 @@ describe('TopicAdmin.ensureTopic', () => {
     const { topics, calls } = adminAnswering(lag, lag, false);
     assert.equal(await topics.ensureTopic(spec), true);
     assert.equal(calls.length, 3);
+  });
+
+  it('creates an event topic whose max.message.bytes takes the largest record the settings allow', async () => {
+    const { topics, calls, configs } = adminAnswering(true);
+    assert.equal(await topics.ensureEventTopic('kytos.evcs'), true);
+    assert.deepEqual(calls, ['kytos.evcs']);
+    assert.deepEqual(configs, [[{ name: 'max.message.bytes', value: '2000061' }]]);
   });
 
   it('passes any other failure on at once', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../config/app-config.js';
 import { KafkaClients } from './kafka-clients.js';
 import { KafkaFailure } from './kafka-failure.js';
 
@@ -13,7 +14,12 @@ export interface TopicSpec {
   replicationFactor: number;
   /** A log-compacted topic (the rules): an existing one with another cleanup.policy is refused. */
   compacted?: boolean;
+  /** The topic's max.message.bytes when this creates it; the broker's default otherwise. */
+  maxMessageBytes?: number;
 }
+
+/** A record batch's header (record format v2): what a batch adds to its records' bytes. */
+export const RECORD_BATCH_HEADER_BYTES = 61;
 
 /** Asking again for a topic's metadata right after creating it: bounded, a few seconds at most. */
 const METADATA_ATTEMPTS = 10;
@@ -35,9 +41,47 @@ export class TopicPolicyError extends Error {}
 export class TopicAdmin {
   private readonly kafka: Kafka;
 
-  constructor(clients: KafkaClients) {
+  constructor(
+    clients: KafkaClients,
+    private readonly config: AppConfig,
+  ) {
     // Callers retry on their own schedule (a send, the rule store's start loop).
     this.kafka = clients.create('admin', 0);
+  }
+
+  /**
+   * A topic events are written to (KAFKA_TOPIC, a rule's, the dead letters'): created with
+   * KAFKA_TOPIC_PARTITIONS and KAFKA_TOPIC_REPLICATION_FACTOR, and with a max.message.bytes that
+   * takes any record KAFKA_MAX_RECORD_BYTES lets through, even one no codec shrinks.
+   */
+  ensureEventTopic(topic: string): Promise<boolean> {
+    const { topicPartitions, topicReplicationFactor, maxRecordBytes } = this.config.kafka;
+    return this.ensureTopic({
+      topic,
+      partitions: topicPartitions,
+      replicationFactor: topicReplicationFactor,
+      maxMessageBytes: maxRecordBytes + RECORD_BATCH_HEADER_BYTES,
+    });
+  }
+
+  /** The largest record batch the topic takes (its max.message.bytes, or the broker's default). */
+  maxMessageBytes(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
+        ],
+      });
+      const value = Number(
+        resources[0]?.configEntries.find((entry) => entry.configName === 'max.message.bytes')
+          ?.configValue,
+      );
+      if (!Number.isSafeInteger(value) || value <= 0) {
+        throw new Error(`the broker gave no max.message.bytes for ${topic}`);
+      }
+      return value;
+    });
   }
 
   exists(topic: string): Promise<boolean> {
@@ -75,7 +119,12 @@ export class TopicAdmin {
           topic: spec.topic,
           numPartitions: spec.partitions,
           replicationFactor: spec.replicationFactor,
-          configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+          configEntries: [
+            ...(spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+            ...(spec.maxMessageBytes === undefined
+              ? []
+              : [{ name: 'max.message.bytes', value: String(spec.maxMessageBytes) }]),
+          ],
         },
       ],
       waitForLeaders: true,

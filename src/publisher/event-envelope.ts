@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordKey } from '../config/app-config.js';
 import { stringifyExact } from '../http/exact-json.js';
+import { RECORD_BATCH_HEADER_BYTES } from '../kafka/index.js';
 
 /** What a record is made of; an event without id or timestamp gets them here. */
 export interface EventFields {
@@ -163,6 +164,19 @@ export class EventEnvelope {
   }
 
   /**
+   * The dead letter of a record too large even for the dead letter topic: the same headers (the
+   * event's name and id among them) and its size, without the value.
+   */
+  deadLetterWithoutValue(dlqTopic: string, originalTopic: string, reason: string): EventEnvelope {
+    const letter = this.deadLetter(dlqTopic, originalTopic, reason);
+    return new EventEnvelope(this.id, this.name, this.key, EMPTY_VALUE, dlqTopic, {
+      ...letter.extraHeaders,
+      'dlq-value-omitted': 'too large',
+      'dlq-original-bytes': String(this.value.length),
+    });
+  }
+
+  /**
    * The bytes this record takes in a record batch, uncompressed, as Kafka counts them (record
    * format v2): every string in UTF-8, and each length, delta and count at its longest varint,
    * so the figure is never below the real one. Computed once: batching reads it often.
@@ -187,6 +201,8 @@ export class EventEnvelope {
     };
   }
 }
+
+const EMPTY_VALUE = Buffer.alloc(0);
 
 /** Most records have no header beyond the three: they share this. */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -214,9 +230,6 @@ function cloudEventHeaders(
   }
   return headers;
 }
-
-/** A record batch's header (record format v2), written once per partition of a produce request. */
-const RECORD_BATCH_HEADER_BYTES = 61;
 
 /**
  * The record bytes (`EventEnvelope.size` summed) a batch may hold so that, with its header, it

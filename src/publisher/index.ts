@@ -9,3 +9,4 @@ export {
   UnserializableEventError,
 } from './event-envelope.js';
 export { PublisherModule } from './publisher.module.js';
+export { RecordFit } from './record-fit.js';

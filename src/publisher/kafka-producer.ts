@@ -148,25 +148,39 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     const { dlqTopic, topic } = this.config.kafka;
     if (dlqTopic === undefined) return;
     for (const [envelope, refusal] of refusals) {
-      const letter = envelope.deadLetter(dlqTopic, topic, refusal.failure.reason);
-      try {
-        await this.retry.run(
-          () => this.lane.run([letter], true),
-          KafkaFailure.isTransient,
-          undefined,
+      const { reason } = refusal.failure;
+      const whole = envelope.deadLetter(dlqTopic, topic, reason);
+      const sent =
+        (await this.sendDeadLetter(whole, startedAt)) ||
+        // Too large for the dead letter topic too: the letter goes without the value.
+        (await this.sendDeadLetter(
+          envelope.deadLetterWithoutValue(dlqTopic, topic, reason),
           startedAt,
-        );
-      } catch (error) {
-        this.logger.error(
-          `event ${envelope.id} (${envelope.name}) could not be sent to ${dlqTopic} either: ${KafkaFailure.from(error).reason}`,
-        );
-        continue;
-      }
+        ));
+      if (!sent) continue;
       refusal.deadLetterTopic = dlqTopic;
       this.metrics.deadLetters.inc();
       this.logger.warn(
         `event ${envelope.id} (${envelope.name}) refused by Kafka (${refusal.failure.reason}); sent to ${dlqTopic}`,
       );
+    }
+  }
+
+  /** True once Kafka took it; false when it refused it for good or did not answer in time. */
+  private async sendDeadLetter(letter: EventEnvelope, startedAt: number): Promise<boolean> {
+    try {
+      await this.retry.run(
+        () => this.lane.run([letter], true),
+        KafkaFailure.isTransient,
+        undefined,
+        startedAt,
+      );
+      return true;
+    } catch (error) {
+      this.logger.error(
+        `event ${letter.id} (${letter.name}) could not be sent to ${letter.topic ?? ''}: ${KafkaFailure.from(error).reason}`,
+      );
+      return false;
     }
   }
 
@@ -216,15 +230,10 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
    * others flow; kafkajs would otherwise fail every send while it asks for its metadata.
    */
   private async recreateTopics(topics: string[]): Promise<string[]> {
-    const { topicPartitions, topicReplicationFactor } = this.config.kafka;
     const missing: string[] = [];
     for (const topic of topics) {
       try {
-        const created = await this.topics.ensureTopic({
-          topic,
-          partitions: topicPartitions,
-          replicationFactor: topicReplicationFactor,
-        });
+        const created = await this.topics.ensureEventTopic(topic);
         this.missingTopics.markPresent(topic);
         if (created) this.logger.warn(`topic ${topic} was missing; created it again`);
       } catch (error) {
@@ -274,13 +283,9 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async connectAndCreateTopic(): Promise<void> {
     await this.client.connect();
-    const { topic, dlqTopic, topicPartitions, topicReplicationFactor } = this.config.kafka;
+    const { topic, dlqTopic } = this.config.kafka;
     for (const name of dlqTopic === undefined ? [topic] : [topic, dlqTopic]) {
-      const created = await this.topics.ensureTopic({
-        topic: name,
-        partitions: topicPartitions,
-        replicationFactor: topicReplicationFactor,
-      });
+      const created = await this.topics.ensureEventTopic(name);
       this.logger.log(created ? `created topic ${name}` : `publishing to existing topic ${name}`);
     }
   }

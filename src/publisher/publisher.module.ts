@@ -5,6 +5,7 @@ import { Delivery } from './delivery.js';
 import { KafkaDelivery } from './kafka-delivery.js';
 import { KafkaModule } from '../kafka/index.js';
 import { KafkaProducer } from './kafka-producer.js';
+import { RecordFit } from './record-fit.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SpoolDelivery } from './spool/spool-delivery.js';
 
@@ -12,6 +13,7 @@ import { SpoolDelivery } from './spool/spool-delivery.js';
   imports: [KafkaModule],
   providers: [
     KafkaProducer,
+    RecordFit,
     {
       provide: RetryPolicy,
       inject: [AppConfig],
@@ -32,6 +34,6 @@ import { SpoolDelivery } from './spool/spool-delivery.js';
           : new KafkaDelivery(producer, config, metrics),
     },
   ],
-  exports: [Delivery],
+  exports: [Delivery, RecordFit],
 })
 export class PublisherModule {}

@@ -72,7 +72,7 @@ export async function postJson(
 export async function send(
   url: string,
   method: string,
-  body?: string,
+  body?: string | Buffer,
   contentType?: string,
   headers: Record<string, string> = {},
 ): Promise<Answer> {

@@ -2,6 +2,7 @@
 port it came from) and answers from a script of statuses, or by judging each batch, on 127.0.0.1,
 in the service's own error shape."""
 
+import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +27,9 @@ class RecordingServer:
             protocol_version = "HTTP/1.1"  # keep-alive, as the real service
 
             def do_POST(self):  # pylint: disable=invalid-name
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                sent = self.rfile.read(int(self.headers.get("content-length", "0")))
+                gzipped = self.headers.get("content-encoding") == "gzip"
+                body = gzip.decompress(sent) if gzipped else sent
                 if owner.delay is not None:
                     owner.delay.wait()
                 with owner._lock:
@@ -36,6 +39,7 @@ class RecordingServer:
                     owner.requests.append({
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body,
+                        "sent": sent,
                         "port": self.client_address[1],
                         "status": status,
                     })

@@ -40,7 +40,7 @@ def test_signs_each_batch_as_the_service_expects_over_one_kept_alive_connection(
     for request in server.requests:
         timestamp = request["headers"]["x-kytos-timestamp"]
         assert abs(int(timestamp) - time.time()) < 60
-        expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + request["body"], hashlib.sha256)
+        expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + request["sent"], hashlib.sha256)
         assert request["headers"]["x-kytos-signature"] == "sha256=" + expected.hexdigest()
     assert [e["id"] for e in server.events()] == ["id-1", "id-2", "id-3"]
     assert len({request["port"] for request in server.requests}) == 1
@@ -55,7 +55,7 @@ def test_or_signs_in_the_standard_webhooks_scheme(server):
         assert "x-kytos-signature" not in headers
         message_id, timestamp = headers["webhook-id"], headers["webhook-timestamp"]
         assert abs(int(timestamp) - time.time()) < 60
-        expected = hmac.new(SECRET.encode(), f"{message_id}.{timestamp}.".encode() + request["body"], hashlib.sha256)
+        expected = hmac.new(SECRET.encode(), f"{message_id}.{timestamp}.".encode() + request["sent"], hashlib.sha256)
         assert headers["webhook-signature"] == "v1," + base64.b64encode(expected.digest()).decode()
         ids.add(message_id)
     assert len(ids) == 2, "each request its own message id"
@@ -100,8 +100,24 @@ def test_a_refusal_for_good_is_not_retried_and_a_large_batch_is_split(server):
     outcomes = deliver(
         WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1)], [event(2), event(3)], [event(4)]]
     )
-    assert outcomes == [Outcome.REJECTED, Outcome.SPLIT, Outcome.REJECTED]
+    assert outcomes == [Outcome.REJECTED, Outcome.SPLIT, Outcome.TOO_LARGE]
     assert len(server.requests) == 3
+
+
+def test_a_large_body_is_sent_gzipped_and_signed_as_sent(server):
+    flows = [{"cookie": 12284372328023095114, "match": {"in_port": n % 48, "dl_vlan": n}} for n in range(2000)]
+    big = encode_event({"id": "id-big", "name": "kytos/of_core.flow_stats.received", "timestamp": None,
+                        "content": {"replies_flows": flows}})
+    outcomes = deliver(WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1)], [big]])
+    assert outcomes == [Outcome.DELIVERED, Outcome.DELIVERED]
+    small, large = server.requests
+    assert "content-encoding" not in small["headers"], "a small body is not worth compressing"
+    assert large["headers"]["content-encoding"] == "gzip"
+    assert len(large["sent"]) < len(large["body"]) / 5
+    assert large["body"] == b"[" + big + b"]"
+    timestamp = large["headers"]["x-kytos-timestamp"]
+    expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + large["sent"], hashlib.sha256)
+    assert large["headers"]["x-kytos-signature"] == "sha256=" + expected.hexdigest()
 
 
 def test_the_services_own_502_is_a_refusal_but_a_proxys_502_is_retried(server):

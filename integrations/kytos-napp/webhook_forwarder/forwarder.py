@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .event_queue import DropOldestQueue
@@ -60,8 +60,11 @@ class ForwarderStats:
     forwarded: int = 0
     #: Dropped because the queue was full (the service was away too long).
     dropped_queue_full: int = 0
-    #: Refused by the service for good (invalid, too large).
+    #: Refused by the service for good (invalid, refused by Kafka).
     rejected: int = 0
+    #: Refused by the service as too large (413): counted apart, by event name in ``too_large_by_name``.
+    too_large: int = 0
+    too_large_by_name: dict[str, int] = field(default_factory=dict)
     #: Still queued when the shutdown flush time ran out.
     dropped_at_shutdown: int = 0
     #: Not sent because they could not be serialized at all.
@@ -71,7 +74,9 @@ class ForwarderStats:
 
     @property
     def dropped(self) -> int:
-        return self.dropped_queue_full + self.rejected + self.dropped_at_shutdown + self.unserializable
+        return (
+            self.dropped_queue_full + self.rejected + self.too_large + self.dropped_at_shutdown + self.unserializable
+        )
 
 
 class Forwarder:
@@ -196,6 +201,8 @@ class Forwarder:
             self.stats.forwarded += len(batch)
         elif outcome is Outcome.REJECTED:
             self._drop(batch, "rejected")
+        elif outcome is Outcome.TOO_LARGE:
+            self._drop(batch, "too_large")
 
     def _dropped_when_full(self, record: QueuedEvent) -> None:
         self._drop([record], "queue_full")
@@ -207,6 +214,15 @@ class Forwarder:
             self.stats.dropped_queue_full += len(records)
         elif reason == "rejected":
             self.stats.rejected += len(records)
+        elif reason == "too_large":
+            self.stats.too_large += len(records)
+            for record in records:
+                by_name = self.stats.too_large_by_name
+                by_name[record.name] = by_name.get(record.name, 0) + 1
+                log.error(
+                    "event %s (%s, %d bytes of JSON) refused as too large; %d %s refused so",
+                    record.id, record.name, len(record.body), by_name[record.name], record.name,
+                )
         else:
             self.stats.dropped_at_shutdown += len(records)
         for record in records:

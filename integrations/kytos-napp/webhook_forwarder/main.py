@@ -42,6 +42,8 @@ class Main(KytosNApp):
             "dropped": stats.dropped,
             "dropped_queue_full": stats.dropped_queue_full,
             "rejected": stats.rejected,
+            "too_large": stats.too_large,
+            "too_large_by_name": stats.too_large_by_name,
             "dropped_at_shutdown": stats.dropped_at_shutdown,
             "unserializable": stats.unserializable,
             "filtered_locally": stats.filtered_locally,
