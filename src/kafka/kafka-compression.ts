@@ -67,7 +67,7 @@ export async function useCompression(compression: KafkaCompression): Promise<num
 
 /** The bytes `buffer` takes once compressed by kafkajs' codec `type` (as `useCompression` set it). */
 export async function compressedSize(type: number, buffer: Buffer): Promise<number> {
-  if (type === CompressionTypes.None) return buffer.length;
+  if (type === Number(CompressionTypes.None)) return buffer.length;
   const codec = CompressionCodecs[type as keyof typeof CompressionCodecs] as unknown as () => {
     compress(encoder: Encoder): Promise<Buffer>;
   };
