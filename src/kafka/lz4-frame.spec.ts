@@ -36,7 +36,7 @@ describe('LZ4 frame for Kafka', () => {
       JSON.stringify(
         Array.from({ length: 40_000 }, (_, i) => ({
           match: { in_port: 1 + (i % 48), dl_vlan: 1 + (i % 4000) },
-          cookie: 1.2284372328023096e19 + i * 7919,
+          cookie: 12_284_372_328_023_095_000 + i * 7919,
           packet_count: 10_000 + i * 13,
         })),
       ),
