@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a real Kytos-ng for the NApp's end-to-end test, in .cache/kytos-ng (done once; kept):
-# a virtualenv with python-openflow and kytosd from the Kytos-ng archives, the of_core NApp's
-# sources, and FerretDB (a MongoDB wire-protocol server on SQLite, built from the Go module
+# a virtualenv with python-openflow and kytosd from the Kytos-ng archives, the of_core and
+# flow_manager NApps' sources, mongowire for flow_manager's database, and FerretDB (a MongoDB wire-protocol server on SQLite, built from the Go module
 # proxy), since kytosd needs a MongoDB even when no NApp uses one. The archives come from
 # KYTOS_NG_ARCHIVES (default ../shared/kytos-ng); without them it says how to get the same
 # sources and exits 0 without preparing anything (the test then skips, saying so).
@@ -25,7 +25,31 @@ MSG
 fi
 rm -f "$cache/missing"
 stamp="$(cat "$archives"/*.tar.gz | sha256sum | cut -c1-16)-$ferretdb_version"
-if [ -f "$cache/ready" ] && [ "$(cat "$cache/ready")" = "$stamp" ]; then exit 0; fi
+if [ ! -f "$cache/ready" ] || [ "$(cat "$cache/ready")" != "$stamp" ]; then
+  prepare_kytos=1
+else
+  prepare_kytos=0
+fi
+
+prepare_flows() {
+  # flow_manager, for the flow statistics test: its database calls need mongowire (MongoDB's wire
+  # protocol over mongomock; FerretDB lacks what flow_manager asks), from the archives' tools/.
+  rm -f "$cache/ready-flows" "$cache/flows-missing"
+  if [ ! -f "$archives/flow_manager.tar.gz" ] || [ ! -f "$archives/tools/mongowire.py" ]; then
+    echo "no $archives/flow_manager.tar.gz or $archives/tools/mongowire.py: pack kytos-ng/flow_manager at 2fdc7569c26cb7e1c604e20f86bb415d8aa65795 as flow_manager.tar.gz, and put mongowire.py in tools/" > "$cache/flows-missing"
+    return
+  fi
+  rm -rf "$cache/src/flow_manager" && mkdir -p "$cache/src/flow_manager"
+  tar xzf "$archives/flow_manager.tar.gz" -C "$cache/src/flow_manager" --strip-components=1
+  cp "$archives/tools/mongowire.py" "$cache/mongowire.py"
+  "$cache/venv/bin/pip" install -q pymongo==4.11.1 mongomock==4.3.0
+  echo "$stamp" > "$cache/ready-flows"
+}
+
+if [ "$prepare_kytos" = 0 ]; then
+  if [ ! -f "$cache/ready-flows" ] || [ "$(cat "$cache/ready-flows")" != "$stamp" ]; then prepare_flows; fi
+  exit 0
+fi
 
 rm -rf "$cache" && mkdir -p "$cache/src"
 for name in kytos python-openflow of_core; do
@@ -53,4 +77,5 @@ echo "$ferretdb_version" > "$cache/src/ferretdb/build/version/version.txt"
 (cd "$cache/src/ferretdb" && go build -o "$cache/ferretdb" ./cmd/ferretdb)
 
 echo "$stamp" > "$cache/ready"
+prepare_flows
 echo "real-kytos/setup.sh: Kytos-ng ready in $cache" >&2

@@ -17,6 +17,7 @@ from service_under_test import Service
 from webhook_forwarder import settings
 from webhook_forwarder.main import Main
 from webhook_forwarder.serializer import serialize_event
+from webhook_forwarder.webhook_client import encode_event
 
 pytestmark = pytest.mark.e2e
 
@@ -133,3 +134,54 @@ def test_a_service_outage_loses_nothing_the_napp_did_not_report_dropped(broker, 
     )
     print(f"outage: {len(sent)} sent, {len(dropped)} reported dropped, {len(arrived)} arrived, "
           f"{len(values) - len(arrived)} duplicates")
+
+
+def flow_stats(flows):
+    """of_core's flow statistics of one switch, as Flow04.as_dict gives each flow."""
+    dpid = "00:00:00:00:00:00:00:01"
+    return {
+        "switch": {"id": dpid, "dpid": dpid, "name": dpid, "type": "switch", "interfaces": {}},
+        "replies_flows": [
+            {
+                "switch": dpid, "table_id": 0, "match": {"in_port": 1 + n % 48, "dl_vlan": 1 + n % 4000},
+                "priority": 20000, "idle_timeout": 0, "hard_timeout": 0, "cookie": (0xAA << 56) + n * 7919,
+                "id": f"{n:032x}", "cookie_mask": 0,
+                "stats": {"byte_count": 10**6 + n * 1517, "duration_sec": 86400 + n % 3600,
+                          "duration_nsec": 123000000 + n, "packet_count": 10000 + n * 13},
+                "instructions": [{"instruction_type": "apply_actions",
+                                  "actions": [{"action_type": "output", "port": 1 + (n + 1) % 48}]}],
+            }
+            for n in range(flows)
+        ],
+    }
+
+
+def test_a_5_mb_event_reaches_kafka_whole_and_the_small_ones_behind_it_follow(broker, napp_settings):
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "napp_big")
+    service.start()
+    napp_settings.setattr(settings, "WEBHOOK_URL", service.url)
+    controller = StandinController()
+    try:
+        napp = controller.load(Main)
+        stats = napp.forwarder.stats
+        big = KytosEvent(name="kytos/of_core.flow_stats.received", content=flow_stats(13_000))
+        small = [KytosEvent(name="kytos/topology.link_up", content={"n": n}) for n in range(20)]
+        started = time.monotonic()
+        controller.publish(big)
+        for event in small:
+            controller.publish(event)
+        timeline = []
+        wait_for(lambda: timeline.append((time.monotonic() - started, stats.forwarded)) or stats.forwarded == 21)
+        controller.shutdown()
+    finally:
+        service.stop()
+    size = len(encode_event(serialize_event(big)))
+    first = next(elapsed for elapsed, forwarded in timeline if forwarded >= 1)
+    print(f"big event: {size} bytes of JSON; in Kafka {first:.2f} s after Kytos emitted it; "
+          f"the 20 small ones behind it {timeline[-1][0]:.2f} s")
+    assert size > 5 * 1024 * 1024
+    assert stats.dropped == 0
+    records = broker.read_records("napp_big", 21)
+    by_id = {value["id"]: value for _, value in records}
+    assert set(by_id) == {str(event.id) for event in [big, *small]}
+    assert by_id[str(big.id)]["message"] == serialize_event(big)["content"], "whole, digit for digit"

@@ -104,16 +104,17 @@ def test_one_invalid_event_costs_only_itself_not_its_batch(napp_settings, server
 
 def test_an_event_too_large_is_counted_apart_by_name_and_costs_only_itself(napp_settings, server, controller):
     napp_settings.setattr(settings, "BATCH_LINGER_SECONDS", "0.5")
-    server.refuse = lambda events: 413 if any(e["name"] == "kytos/of_core.flow_stats.received" for e in events) else None
+    stats_event = "kytos/of_core.flow_stats.received"
+    server.refuse = lambda events: 413 if any(e["name"] == stats_event for e in events) else None
     napp = controller.load(Main)
     for number in range(10):
-        name = "kytos/of_core.flow_stats.received" if number in (3, 8) else "kytos/topology.link_up"
+        name = stats_event if number in (3, 8) else "kytos/topology.link_up"
         controller.publish(KytosEvent(name=name, content={"n": number}))
     wait_for(lambda: napp.forwarder.stats.forwarded + napp.forwarder.stats.dropped == 10)
     assert sorted(e["content"]["n"] for e in server.accepted()) == [0, 1, 2, 4, 5, 6, 7, 9]
     current = stats(controller, napp)
     assert current["too_large"] == 2
-    assert current["too_large_by_name"] == {"kytos/of_core.flow_stats.received": 2}
+    assert current["too_large_by_name"] == {stats_event: 2}
     assert current["rejected"] == 0
     refusals = [r for r in server.requests if r["status"] == 413]
     assert sum(1 for r in refusals if len(json.loads(r["body"])) == 1) == 2, "each refused alone, once"

@@ -61,10 +61,10 @@ def port_descriptions(values, switch):
     )
 
 
-def wait_in_kafka(broker, condition, what, reads=6):
+def wait_in_kafka(broker, condition, what, reads=6, topic="real_kytos"):
     """Reads the topic again (each read ends 10 s after its last record) until ``condition`` holds."""
     for _ in range(reads):
-        if condition(broker.read_values("real_kytos", 10_000)):
+        if condition(broker.read_values(topic, 10_000)):
             return
     pytest.fail(f"{what}: not in Kafka after {reads} reads")
 
@@ -171,3 +171,55 @@ def test_events_queued_at_sigterm_while_the_service_is_away_are_still_delivered(
     assert re.search(r"webhook_forwarder: stopped; \d+ forwarded, 0 dropped", output), output[-3000:]
     handshakes = by_name(values, "kytos/of_core.handshake.completed")
     assert [v for v in handshakes if v["message"]["switch"]["dpid"] == switch.dpid]
+
+
+FLOWS = 3_000
+FLOWS_PER_REQUEST = 1_000  # what mongowire's bulk writes take in time (see ../shared/kytos-ng)
+
+
+@pytest.mark.skipif(readiness(with_flows=True) is not None, reason=str(readiness(with_flows=True)))
+def test_flow_statistics_over_1_mib_reach_kafka_whole(broker):
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, "real_kytos_flows")
+    service.start()
+    kytos = RealKytos(Path(tempfile.mkdtemp(prefix="real-kytos-flows-")), napp_env(service),
+                      napps=("of_core", "flow_manager"), settings={"of_core": {"STATS_INTERVAL": "3"}})
+    stats_name = "kytos/of_core.flow_stats.received"
+    switch = None
+    cookie = 0xAA << 56
+    try:
+        kytos.start()
+        switch = EmulatedSwitch(1, 3, kytos.of_port)
+        kytos.wait_for(lambda: "OPENFLOW HANDSHAKE COMPLETE" in kytos.output(), "the handshake")
+        for start in range(0, FLOWS, FLOWS_PER_REQUEST):
+            flows = [{"priority": 20000, "cookie": cookie + n, "match": {"in_port": 1 + n % 3, "dl_vlan": 1 + n},
+                      "actions": [{"action_type": "output", "port": 1 + (n + 1) % 3}]}
+                     for n in range(start, start + FLOWS_PER_REQUEST)]
+            status = kytos.post(f"kytos/flow_manager/v2/flows/{switch.dpid}", {"flows": flows})
+            assert status in (200, 202), status
+        kytos.wait_for(lambda: len(switch.flows) == FLOWS, "every flow in the switch", 120)
+        kytos.wait_for(lambda: switch.flow_stats_sent.count(FLOWS) >= 3, "three full flow tables listed", 60)
+        kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle")
+        stats = kytos.stats()
+    finally:
+        if switch is not None:
+            switch.close()
+        if kytos.process is not None:
+            kytos.terminate()
+        kytos.stop()
+        service.stop()
+    # Read once kytosd has stopped (after its shutdown flush): the topic no longer grows.
+    tables = by_name(broker.read_values("real_kytos_flows", 100_000), stats_name)
+    in_kafka = [len(v["message"]["replies_flows"]) for v in tables]
+    listed = switch.flow_stats_sent
+    # Every table the switch listed is in Kafka, in order, but the one of_core may have been
+    # reading when kytosd stopped.
+    assert in_kafka == listed[: len(in_kafka)] and len(in_kafka) >= len(listed) - 1, (in_kafka, listed)
+    full = [v for v in tables if len(v["message"]["replies_flows"]) == FLOWS]
+    assert len(full) >= 2
+    sizes = [len(json.dumps(value["message"], separators=(",", ":"))) for value in full]
+    print(f"flow statistics of {FLOWS} flows: {min(sizes)} to {max(sizes)} bytes of JSON each")
+    assert min(sizes) > 1024 * 1024
+    assert stats["dropped"] == 0 and stats["too_large"] == 0, stats
+    for value in full:
+        cookies = sorted(flow["cookie"] for flow in value["message"]["replies_flows"])
+        assert cookies == [cookie + n for n in range(FLOWS)], "every flow, each 64-bit cookie whole"

@@ -39,7 +39,7 @@ class SerializerLimits:
 
     max_depth: int = 64
     #: Values (scalars and containers) emitted per event; past it, the rest is truncated.
-    max_values: int = 200_000
+    max_values: int = 2_000_000
 
 
 class _Budget:

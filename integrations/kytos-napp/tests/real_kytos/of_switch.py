@@ -1,5 +1,6 @@
 """A small OpenFlow 1.3 switch written with python-openflow: enough of one for Kytos-ng's of_core
-to complete a handshake (Hello, FeaturesReply, the port descriptions) and keep it alive."""
+to complete a handshake (Hello, FeaturesReply, the port descriptions) and keep it alive, and for
+flow_manager to install flows that the switch then lists in its flow statistics."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pyof.v0x04.common.utils import unpack_message
 from pyof.v0x04.controller2switch.barrier_reply import BarrierReply
 from pyof.v0x04.controller2switch.common import MultipartType
 from pyof.v0x04.controller2switch.features_reply import Capabilities, FeaturesReply
-from pyof.v0x04.controller2switch.multipart_reply import Desc, MultipartReply
+from pyof.v0x04.controller2switch.flow_mod import FlowModCommand
+from pyof.v0x04.controller2switch.multipart_reply import Desc, FlowStats, MultipartReply, MultipartReplyFlags
 from pyof.v0x04.symmetric.echo_reply import EchoReply
 from pyof.v0x04.symmetric.hello import Hello
 
@@ -28,6 +30,10 @@ class EmulatedSwitch:
         self._socket = socket.create_connection(("127.0.0.1", controller_port), timeout=10)
         self._socket.settimeout(None)
         self._lock = threading.Lock()
+        #: The flow table: (table, priority, packed match) -> the FlowMod that added the flow.
+        self.flows: dict[tuple[int, int, bytes], object] = {}
+        #: How many flows each flow statistics reply listed, in order.
+        self.flow_stats_sent: list[int] = []
         self._send(Hello())
         self._thread = threading.Thread(target=self._serve, daemon=True, name=f"switch-{number}")
         self._thread.start()
@@ -108,6 +114,40 @@ class EmulatedSwitch:
             self._send(BarrierReply(xid=xid))
         elif kind == Type.OFPT_MULTIPART_REQUEST:
             self._multipart(message, xid)
+        elif kind == Type.OFPT_FLOW_MOD:
+            self._flow_mod(message)
+
+    def _flow_mod(self, flow_mod) -> None:
+        command = int(flow_mod.command)
+        key = (int(flow_mod.table_id), int(flow_mod.priority), flow_mod.match.pack())
+        if command in (FlowModCommand.OFPFC_ADD.value, FlowModCommand.OFPFC_MODIFY.value):
+            self.flows[key] = flow_mod
+        elif command == FlowModCommand.OFPFC_DELETE_STRICT.value:
+            self.flows.pop(key, None)
+        elif command == FlowModCommand.OFPFC_DELETE.value:
+            mask, cookie = int(flow_mod.cookie_mask), int(flow_mod.cookie)
+            for stored_key, stored in list(self.flows.items()):
+                if int(stored.cookie) & mask == cookie & mask:
+                    del self.flows[stored_key]
+
+    def _flow_stats(self, xid: int) -> None:
+        """Every flow, in as many replies as it takes (an OpenFlow message holds 64 KiB)."""
+        entries = []
+        for n, flow in enumerate(list(self.flows.values())):
+            entry = FlowStats(length=0, table_id=flow.table_id, duration_sec=60, duration_nsec=0,
+                              priority=flow.priority, idle_timeout=flow.idle_timeout,
+                              hard_timeout=flow.hard_timeout, flags=0, cookie=flow.cookie,
+                              packet_count=n * 13, byte_count=n * 1517, match=flow.match,
+                              instructions=flow.instructions)
+            entry.length = entry.get_size()
+            entries.append(entry)
+        self.flow_stats_sent.append(len(entries))
+        chunk = 400
+        for start in range(0, max(len(entries), 1), chunk):
+            more = start + chunk < len(entries)
+            flags = MultipartReplyFlags.OFPMPF_REPLY_MORE.value if more else 0
+            self._send(MultipartReply(xid=xid, multipart_type=MultipartType.OFPMP_FLOW.value, flags=flags,
+                                      body=entries[start:start + chunk] or b""))
 
     def _multipart(self, request, xid: int) -> None:
         kind = request.multipart_type
@@ -122,6 +162,9 @@ class EmulatedSwitch:
             )
         elif kind == MultipartType.OFPMP_PORT_DESC.value:
             body = ListOfPorts(self.ports)
+        elif kind == MultipartType.OFPMP_FLOW.value:
+            self._flow_stats(xid)
+            return
         else:
             body = b""
         self._send(MultipartReply(xid=xid, multipart_type=kind, flags=0, body=body))
