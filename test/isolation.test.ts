@@ -5,6 +5,7 @@ import kafkajs from 'kafkajs';
 import { chaosSeconds, reportChaos } from './support/chaos-report.js';
 import { KafkaBroker } from './support/kafka-broker.js';
 import { KafkaFaultProxy, startProxiedBroker } from './support/kafka-fault-proxy.js';
+import { makeServiceReadLimit, setMaxMessageBytes } from './support/topic-limit.js';
 import {
   EVENTS_PATH,
   FILTERS_PATH,
@@ -63,40 +64,6 @@ function createTopic(topic: string, maxBytes?: number): Promise<boolean> {
       waitForLeaders: true,
     }),
   );
-}
-
-/**
- * Makes the service read the max.message.bytes of the topic `name` goes to: a record larger than
- * Kafka's default limit is answered only once the service knows its topic's.
- */
-async function readLimitOf(service: RunningService, name: string): Promise<void> {
-  const answer = await postJson(service.url + EVENTS_PATH, {
-    name,
-    content: { pad: 'x'.repeat(1_100_000) },
-  });
-  assert.ok(answer.status === 200 || answer.status === 202, JSON.stringify(answer.body));
-}
-
-/** Sets the topic's max.message.bytes, and waits until the broker says so. */
-async function lowerLimit(topic: string, maxBytes: number): Promise<void> {
-  const resource = { type: kafkajs.ConfigResourceTypes.TOPIC, name: topic };
-  await withAdmin(async (admin) => {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        { ...resource, configEntries: [{ name: 'max.message.bytes', value: String(maxBytes) }] },
-      ],
-    });
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const { resources } = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ ...resource, configNames: ['max.message.bytes'] }],
-      });
-      if (resources[0]?.configEntries[0]?.configValue === String(maxBytes)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.fail(`max.message.bytes of ${topic} did not change`);
-  });
 }
 
 async function addRule(service: RunningService, rule: Record<string, string>): Promise<void> {
@@ -249,6 +216,9 @@ for (const mode of ['kafka', 'spool'] as const) {
       const topic = `s2_${mode}`;
       const dlq = `s2_${mode}_dlq`;
       await createTopic(topic, 1_048_588);
+      // A dead letter topic that cannot take the refused record whole either: its letter goes
+      // without the value.
+      if (mode === 'spool') await createTopic(dlq, 100_000);
       const service = await startServiceIn(mode, {
         KAFKA_BROKERS: broker.brokers,
         KAFKA_TOPIC: `isolation_${mode}`,
@@ -260,8 +230,8 @@ for (const mode of ['kafka', 'spool'] as const) {
         await addRule(service, { pattern: 'kytos/s2\\.', topic });
         // The service reads the topic's limit once and believes it for a while; an operator then
         // lowers it, so that Kafka refuses records the service let through.
-        await readLimitOf(service, 'kytos/s2.small');
-        await lowerLimit(topic, 100_000);
+        await makeServiceReadLimit(service.url, 'kytos/s2.small');
+        await setMaxMessageBytes(broker.brokers, topic, 100_000);
         const big = () => ({
           name: 'kytos/s2.big',
           id: randomUUID(),
@@ -288,8 +258,14 @@ for (const mode of ['kafka', 'spool'] as const) {
         } else {
           const letters = await readTopic(broker.brokers, dlq, bigSent, 30_000);
           assert.equal(letters.length, bigSent, 'every refused record is in the dead letter topic');
-          assert.match(letters[0]?.headers['dlq-reason'] ?? '', /MESSAGE_TOO_LARGE/);
-          assert.equal(letters[0]?.headers['dlq-original-topic'], topic);
+          for (const letter of letters) {
+            assert.match(letter.headers['dlq-reason'] ?? '', /MESSAGE_TOO_LARGE/);
+            assert.equal(letter.headers['dlq-original-topic'], topic);
+            assert.equal(letter.headers['kytos-event-name'], 'kytos/s2.big');
+            assert.equal(letter.headers['dlq-value-omitted'], 'too large');
+            assert.ok(Number(letter.headers['dlq-original-bytes']) > 200_000);
+            assert.equal(letter.value, '');
+          }
         }
       } finally {
         await service.close();
@@ -423,8 +399,8 @@ describe('spool mode: a record Kafka refuses, with the spool full', () => {
       FILTER_STORE: 'memory',
     });
     try {
-      await readLimitOf(service, 'kytos/first');
-      await lowerLimit(topic, 100_000);
+      await makeServiceReadLimit(service.url, 'kytos/first');
+      await setMaxMessageBytes(broker.brokers, topic, 100_000);
       proxy.setPlan({ blackhole: true });
       const refused = await postJson(service.url + EVENTS_PATH, {
         name: 'kytos/big',

@@ -18,7 +18,7 @@ class FakeTopics {
   readonly created: string[] = [];
   refuse?: Error;
 
-  ensureTopic({ topic }: { topic: string }): Promise<boolean> {
+  ensureEventTopic(topic: string): Promise<boolean> {
     if (this.refuse) return Promise.reject(this.refuse);
     if (this.created.includes(topic)) return Promise.resolve(false);
     this.created.push(topic);
