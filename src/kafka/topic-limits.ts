@@ -31,6 +31,11 @@ export class TopicLimits {
     return entry?.limit;
   }
 
+  /** Kafka refused a record as too large for `topic`: its limit is read again before the next. */
+  forget(topic: string): void {
+    this.topics.delete(topic);
+  }
+
   /** The topic's limit; undefined when Kafka cannot tell (it decides on the send then). */
   of(topic: string): Promise<number | undefined> {
     const entry = this.topics.get(topic);

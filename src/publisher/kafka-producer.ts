@@ -15,6 +15,7 @@ import {
   KafkaFailure,
   KafkaSendOptions,
   TopicAdmin,
+  TopicLimits,
 } from '../kafka/index.js';
 import { MissingTopics } from './missing-topics.js';
 import { ProduceLane } from './produce-lane.js';
@@ -41,6 +42,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
     private readonly topics: TopicAdmin,
+    private readonly limits: TopicLimits,
   ) {
     this.lane = new ProduceLane((envelopes) => this.produce(envelopes), config.delivery.batch);
     const missing = (this.missingTopics = new MissingTopics(config.kafka.checkIntervalMs));
@@ -129,6 +131,10 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
       if (failure.kind !== 'rejected') throw failure;
       if (sendable.length === 1) {
         refusals.set(sendable[0], { failure });
+        // The topic's limit changed under the cached one: the next records are checked anew.
+        if (KafkaFailure.hasType(failure, 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE')) {
+          this.limits.forget(this.topicOf(sendable[0]));
+        }
         this.logger.warn(
           `event ${sendable[0].id} (${sendable[0].name}) refused by Kafka: ${failure.reason}`,
         );
