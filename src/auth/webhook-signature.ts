@@ -23,7 +23,7 @@ export const STANDARD_SIGNATURE_HEADER = 'webhook-signature';
  * secret is used as its UTF-8 bytes (both ends do the same).
  */
 export function standardWebhookKey(secret: string): Buffer {
-  if (!secret.startsWith('whsec_')) return Buffer.from(secret, 'utf8');
+  if (!secret.startsWith(WHSEC_PREFIX)) return Buffer.from(secret, 'utf8');
   const encoded = secret.slice(WHSEC_PREFIX.length);
   // Node's base64 decoder skips characters it does not know and stops at the first '=': a typo
   // would silently give a short or empty key that anyone can sign with.

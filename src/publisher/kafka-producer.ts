@@ -155,15 +155,13 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     if (dlqTopic === undefined) return;
     for (const [envelope, refusal] of refusals) {
       const { reason } = refusal.failure;
-      const whole = envelope.deadLetter(dlqTopic, topic, reason);
-      const sent =
-        (await this.sendDeadLetter(whole, startedAt)) ||
-        // Too large for the dead letter topic too: the letter goes without the value.
-        (await this.sendDeadLetter(
-          envelope.deadLetterWithoutValue(dlqTopic, topic, reason),
-          startedAt,
-        ));
-      if (!sent) continue;
+      let sent = await this.sendDeadLetter(envelope.deadLetter(dlqTopic, topic, reason), startedAt);
+      if (sent === 'refused') {
+        // Refused by the dead letter topic too (too large, say): the letter goes without the value.
+        const bare = envelope.deadLetterWithoutValue(dlqTopic, topic, reason);
+        sent = await this.sendDeadLetter(bare, startedAt);
+      }
+      if (sent !== 'sent') continue;
       refusal.deadLetterTopic = dlqTopic;
       this.metrics.deadLetters.inc();
       this.logger.warn(
@@ -172,8 +170,11 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  /** True once Kafka took it; false when it refused it for good or did not answer in time. */
-  private async sendDeadLetter(letter: EventEnvelope, startedAt: number): Promise<boolean> {
+  /** Whether Kafka took the letter, refused it for good, or did not take it in time. */
+  private async sendDeadLetter(
+    letter: EventEnvelope,
+    startedAt: number,
+  ): Promise<'sent' | 'refused' | 'unavailable'> {
     try {
       await this.retry.run(
         () => this.lane.run([letter], true),
@@ -181,12 +182,13 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
         undefined,
         startedAt,
       );
-      return true;
+      return 'sent';
     } catch (error) {
+      const failure = KafkaFailure.from(error);
       this.logger.error(
-        `event ${letter.id} (${letter.name}) could not be sent to ${letter.topic ?? ''}: ${KafkaFailure.from(error).reason}`,
+        `event ${letter.id} (${letter.name}) could not be sent to ${letter.topic ?? ''}: ${failure.reason}`,
       );
-      return false;
+      return failure.kind === 'rejected' ? 'refused' : 'unavailable';
     }
   }
 

@@ -2,6 +2,7 @@
 to a real broker; Kafka's own console consumer checks what arrived. Needs Java and Maven (for the
 broker) and the built service (``npm run build``); run by integrations/kytos-napp/run-tests.sh."""
 
+import contextlib
 import logging
 import re
 import threading
@@ -53,13 +54,22 @@ def wait_for(condition, timeout=60.0):
         time.sleep(0.05)
 
 
-def test_every_permitted_sample_event_reaches_kafka_exactly_as_serialized(broker, napp_settings):
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, "napp_e2e")
+@contextlib.contextmanager
+def napp_posting_to_service(broker, napp_settings, topic):
+    """The real service publishing to ``topic``, and a stand-in controller whose NApp posts to it;
+    both stopped at the end."""
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, topic)
     service.start()
     napp_settings.setattr(settings, "WEBHOOK_URL", service.url)
     controller = StandinController()
     try:
-        napp = controller.load(Main)
+        yield controller, controller.load(Main)
+    finally:
+        service.stop()
+
+
+def test_every_permitted_sample_event_reaches_kafka_exactly_as_serialized(broker, napp_settings):
+    with napp_posting_to_service(broker, napp_settings, "napp_e2e") as (controller, napp):
         events = sample_events()
         # One event traced by Kytos' APM: its trace goes on in the record's traceparent header.
         traced = next(event for event in events if permitted(event.name))
@@ -70,8 +80,6 @@ def test_every_permitted_sample_event_reaches_kafka_exactly_as_serialized(broker
         stats = napp.forwarder.stats
         wait_for(lambda: stats.forwarded + stats.filtered_locally == len(events))
         controller.shutdown()
-    finally:
-        service.stop()
     expected = {str(e.id): serialize_event(e) for e in events if permitted(e.name)}
     assert expected and len(expected) < len(events), "the samples hold permitted and filtered events"
     records = broker.read_records("napp_e2e", len(expected))
@@ -157,12 +165,7 @@ def flow_stats(flows):
 
 
 def test_a_5_mb_event_reaches_kafka_whole_and_the_small_ones_behind_it_follow(broker, napp_settings):
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, "napp_big")
-    service.start()
-    napp_settings.setattr(settings, "WEBHOOK_URL", service.url)
-    controller = StandinController()
-    try:
-        napp = controller.load(Main)
+    with napp_posting_to_service(broker, napp_settings, "napp_big") as (controller, napp):
         stats = napp.forwarder.stats
         big = KytosEvent(name="kytos/of_core.flow_stats.received", content=flow_stats(13_000))
         small = [KytosEvent(name="kytos/topology.link_up", content={"n": n}) for n in range(20)]
@@ -173,8 +176,6 @@ def test_a_5_mb_event_reaches_kafka_whole_and_the_small_ones_behind_it_follow(br
         timeline = []
         wait_for(lambda: timeline.append((time.monotonic() - started, stats.forwarded)) or stats.forwarded == 21)
         controller.shutdown()
-    finally:
-        service.stop()
     size = len(encode_event(serialize_event(big)))
     first = next(elapsed for elapsed, forwarded in timeline if forwarded >= 1)
     print(f"big event: {size} bytes of JSON; in Kafka {first:.2f} s after Kytos emitted it; "
