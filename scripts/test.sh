@@ -3,10 +3,17 @@
 # (test/**/*.test.ts) with Node's own test runner. Integration tests start their own Kafka broker
 # through scripts/kafka.sh, so Java 17+ and Maven are needed; the Swagger UI test needs Debian's
 # chromium, installed here when missing (as root). Nothing else has to run beforehand.
+# `npm run test:unit` (--unit): the unit specs alone, no broker and no browser.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rm -rf dist
 npx tsc -p tsconfig.json
+if [ "${1:-}" = --unit ]; then
+  shift
+  mapfile -t files < <(find dist/src -name '*.spec.js' | sort)
+  [ "$#" -gt 0 ] && mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -E "$1")
+  exec node --enable-source-maps --test --test-reporter=spec --test-concurrency=4 "${files[@]}"
+fi
 # Fetch Kafka's jars once, up front, rather than inside the first test's time budget.
 bash scripts/kafka.sh fetch
 # The Swagger UI test drives Debian's chromium (playwright-core never downloads a browser).
