@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import kafkajs from 'kafkajs';
 import type { Message } from 'kafkajs';
-import { loadAppConfig } from '../src/config/app-config.js';
+import { loadAppConfig } from '../src/app.settings.js';
 import { kafkaClientOptions } from '../src/kafka/kafka-client-options.js';
 import { kafkaSendOptions } from '../src/kafka/kafka-send-options.js';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
@@ -55,8 +55,8 @@ export async function benchClient(): Promise<ClientRow[]> {
     KAFKA_BROKERS: broker.brokers,
     KAFKA_COMPRESSION: 'gzip',
   });
-  const options = kafkaClientOptions(config).options ?? {};
-  const send = await kafkaSendOptions(config);
+  const options = kafkaClientOptions(config.kafka, config.logging).options ?? {};
+  const send = await kafkaSendOptions(config.kafka);
   // emitBatch takes its send options from the client's; the other two pass them on each send.
   const nest = new ClientKafka({ ...options, send });
   const raw = new Kafka({

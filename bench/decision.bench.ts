@@ -1,4 +1,4 @@
-import { loadAppConfig } from '../src/config/app-config.js';
+import { loadAppConfig } from '../src/app.settings.js';
 import { FilterRule } from '../src/filters/filter-rule.js';
 import { FilterService } from '../src/filters/filter.service.js';
 import type { TopicAdmin } from '../src/kafka/index.js';
@@ -53,7 +53,7 @@ export async function benchDecisions(): Promise<DecisionRow[]> {
     });
     const started = performance.now();
     // No rule here routes to a topic of its own: the topic admin is never asked.
-    const filters = new FilterService(config, store, {} as TopicAdmin);
+    const filters = new FilterService(config.filters, config.kafka, store, {} as TopicAdmin);
     const buildMs = performance.now() - started;
     let permitted = 0;
     const pass = () => {

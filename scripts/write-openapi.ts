@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app.factory.js';
-import { loadAppConfig } from '../src/config/app-config.js';
+import { loadAppConfig } from '../src/app.settings.js';
 import { buildOpenApiDocument } from '../src/http/openapi.js';
 
 // Writes openapi.json from the code (no Kafka needed: the app is built, never started).

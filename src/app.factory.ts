@@ -11,7 +11,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply } from 'fastify';
 import { createServer, type RequestListener } from 'node:http';
 import { AppModule } from './app.module.js';
-import { AppConfig, LOG_LEVELS, type LogLevel } from './config/app-config.js';
+import type { AppConfig } from './app.settings.js';
+import { LOG_LEVELS, type LogLevel } from './logging/logging.settings.js';
 import { KYTOS_API_BASE } from './http/api-routes.js';
 import { useJsonBody } from './http/json-body.js';
 import { RefusalDelay } from './auth/refusal-delay.js';
@@ -32,7 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const errorFilter = new HttpErrorFilter();
   const adapter = new FastifyAdapter({
     // Who the client is (rate limits): the socket's address unless proxies are trusted.
-    trustProxy: (_address: string, hop: number) => hop < config.ingest.trustProxyHops,
+    trustProxy: (_address: string, hop: number) => hop < config.http.trustProxyHops,
     // The paths Kytos-side tooling may spell in another case or with a trailing slash.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     serverFactory: frontDoor,
@@ -49,19 +50,19 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Thrown errors reach the caller (main.ts prints them) instead of ending the process here.
     abortOnError: false,
     logger:
-      config.logFormat === 'json'
+      config.logging.format === 'json'
         ? new ConsoleLogger({
             json: true,
-            logLevels: nestLogLevels(config.logLevel),
+            logLevels: nestLogLevels(config.logging.level),
             flattenParams: true,
           })
-        : nestLogLevels(config.logLevel),
+        : nestLogLevels(config.logging.level),
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Built before the hooks, so that 405 answers come from the same routes it documents.
   const document = buildOpenApiDocument(app);
   fastify.addHook('onRequest', methodNotAllowed(document));
-  const { rateLimitPerSecond, rateLimitBurst } = config.ingest;
+  const { rateLimitPerSecond, rateLimitBurst } = config.http;
   if (rateLimitPerSecond > 0)
     fastify.addHook('onRequest', new RateLimiter(rateLimitPerSecond, rateLimitBurst).hook());
   useJsonBody(fastify, {

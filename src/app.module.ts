@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig } from './config/app-config.js';
+import { type AppConfig, SETTINGS_GROUPS } from './app.settings.js';
 import { ConfigModule } from './config/config.module.js';
 import { FilterModule } from './filters/index.js';
 import { HealthModule } from './health/health.module.js';
@@ -12,7 +12,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(SETTINGS_GROUPS, config),
         MetricsModule,
         FilterModule,
         IngestModule,

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadAppConfig } from './config/app-config.js';
+import { loadAppConfig } from './app.settings.js';
+import { ConfigError } from './config/settings-group.js';
 import { closeOnSignals } from './graceful-shutdown.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
-  closeOnSignals(app, config.shutdownTimeoutMs);
+  await app.listen(config.http.port, config.http.host);
+  closeOnSignals(app, config.http.shutdownTimeoutMs);
   if (config.auth.disabled) {
     new Logger('Auth').warn(
       'AUTH_DISABLED=true: NO AUTHENTICATION. Anyone who can reach this port can inject events and change the rules. Local use only.',

@@ -165,10 +165,14 @@ describe('spool delivery mode', () => {
   it('skips a torn tail left by a crash, reporting it, and forwards the records before and after', async () => {
     const dir = spoolDir();
     const good = [0, 1, 2].map((i) =>
-      EventEnvelope.fromEvent({ name: `kytos/before.crash.${i}`, content: { i } }, new Date()),
+      EventEnvelope.fromEvent({ name: `kytos/before.crash.${i}`, content: { i } }, new Date(), {
+        topic: 'event_logs',
+      }),
     );
     const torn = encodeRecord(
-      EventEnvelope.fromEvent({ name: 'kytos/torn', content: {} }, new Date()),
+      EventEnvelope.fromEvent({ name: 'kytos/torn', content: {} }, new Date(), {
+        topic: 'event_logs',
+      }),
     ).subarray(0, 30);
     writeFileSync(
       join(dir, 'segment-000000000001.spool'),

@@ -2,11 +2,12 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
+  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AppConfig } from '../config/app-config.js';
+import { authSettings, type AuthSettings } from './auth.settings.js';
 import { bearerToken } from './bearer-token.js';
 
 /**
@@ -16,10 +17,10 @@ import { bearerToken } from './bearer-token.js';
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(@Inject(authSettings.token) private readonly auth: AuthSettings) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const { auth } = this.config;
+    const { auth } = this;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (auth.disabled || (request.method === 'GET' && auth.readsOpen)) return true;
     if (!auth.adminToken) {

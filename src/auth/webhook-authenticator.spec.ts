@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
-import { loadAppConfig } from '../config/app-config.js';
+import { authSettings } from './auth.settings.js';
 import { WebhookAuthenticator } from './webhook-authenticator.js';
 import { sameSecret, signStandardWebhook, signWebhook } from './webhook-signature.js';
 
@@ -11,7 +11,7 @@ const body = Buffer.from('{"name":"kytos/x","content":{}}');
 const now = Math.floor(Date.now() / 1000);
 
 function authenticator(): WebhookAuthenticator {
-  const { auth } = loadAppConfig({ AUTH_WEBHOOK_SECRET: secret, AUTH_WEBHOOK_TOKEN: token });
+  const auth = authSettings.parse({ AUTH_WEBHOOK_SECRET: secret, AUTH_WEBHOOK_TOKEN: token });
   return new WebhookAuthenticator(auth);
 }
 
@@ -92,7 +92,7 @@ describe('WebhookAuthenticator', () => {
 
   it('accepts Standard Webhooks signatures, one of several for a key rotation, with a whsec_ key', () => {
     const whsec = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
-    const { auth: settings } = loadAppConfig({ AUTH_WEBHOOK_SECRET: whsec });
+    const settings = authSettings.parse({ AUTH_WEBHOOK_SECRET: whsec });
     const auth = new WebhookAuthenticator(settings);
     const standard = (id: string, timestamp: number, signature: string) =>
       request({
@@ -167,7 +167,7 @@ describe('WebhookAuthenticator', () => {
       signStandardWebhook(vector.secret, vector.id, String(vector.timestamp), vector.body),
       vector.signature,
     );
-    const { auth: settings } = loadAppConfig({ AUTH_WEBHOOK_SECRET: vector.secret });
+    const settings = authSettings.parse({ AUTH_WEBHOOK_SECRET: vector.secret });
     const admission = new WebhookAuthenticator(settings).admit(
       request({
         'webhook-id': vector.id,

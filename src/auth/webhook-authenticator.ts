@@ -1,6 +1,6 @@
 import { createHmac, type Hmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AppConfig } from '../config/app-config.js';
+import type { AuthSettings } from './auth.settings.js';
 import { bearerTokenMatches } from './bearer-token.js';
 import { ReplayGuard } from './replay-guard.js';
 import {
@@ -46,7 +46,7 @@ export type WebhookAdmission =
 export class WebhookAuthenticator {
   private readonly replays = new ReplayGuard(REPLAY_CAPACITY);
 
-  constructor(private readonly auth: AppConfig['auth']) {}
+  constructor(private readonly auth: AuthSettings) {}
 
   admit(request: IncomingMessage, nowSeconds = Math.floor(Date.now() / 1000)): WebhookAdmission {
     const { disabled, webhookToken, webhookSecret } = this.auth;

@@ -1,18 +1,25 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig } from './app-config.js';
+import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import type { AnySettingsGroup } from './settings-group.js';
 
 /**
- * Hands the configuration that main.ts read (once, before Nest starts) to every module, so the
- * rest of the code never touches process.env.
+ * Hands each part of the service the slice of settings it owns, read once before Nest starts,
+ * under its group's token: the rest of the code never touches process.env.
  */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(
+    groups: Readonly<Record<string, AnySettingsGroup>>,
+    slices: Readonly<Record<string, unknown>>,
+  ): DynamicModule {
+    const providers: Provider[] = Object.entries(groups).map(([key, group]) => ({
+      provide: group.token,
+      useValue: slices[key],
+    }));
     return {
       module: ConfigModule,
-      providers: [{ provide: AppConfig, useValue: config }],
-      exports: [AppConfig],
+      providers,
+      exports: providers.map((provider) => (provider as { provide: symbol }).provide),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';
+import { TOPIC_NAME, TOPIC_NAME_RULE } from '../kafka/topic-name.js';
 import { InvalidJsonPointerError, JsonPointer } from './json-pointer.js';
 
 export const RULE_ACTIONS = ['allow', 'deny'] as const;
@@ -11,12 +12,6 @@ export interface RuleRouting {
   /** A JSON Pointer (RFC 6901) into the event, e.g. `/content/switch/dpid`. */
   key?: string;
 }
-
-/**
- * Kafka's rule for topic names (A-Z a-z 0-9 . _ -, at most 249), starting with a letter or a
- * digit: so never `.`, `..`, nor Kafka's internal `__` topics.
- */
-export const TOPIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$/;
 
 /**
  * A permission rule: an event whose name matches the pattern (at its start, like Python's
@@ -56,7 +51,7 @@ export class FilterRule {
     }
     if (topic !== undefined && !TOPIC_NAME.test(topic)) {
       throw new InvalidRoutingError(
-        `topic ${JSON.stringify(topic.slice(0, 300))} is not a valid Kafka topic name here (1 to 249 of A-Z a-z 0-9 . _ -, starting with a letter or digit)`,
+        `topic ${JSON.stringify(topic.slice(0, 300))} is not a valid Kafka topic name here (${TOPIC_NAME_RULE})`,
       );
     }
     let pointer: JsonPointer | undefined;

@@ -37,7 +37,6 @@ import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
 import { FilterService } from './filter.service.js';
 import type { FilterRule } from './filter-rule.js';
-import { AppConfig } from '../config/app-config.js';
 
 const RULE_MAP_SCHEMA = {
   type: 'object',
@@ -57,10 +56,7 @@ const ReadAccess = () => applyDecorators(ApiBearerAuth(ADMIN_TOKEN), ApiSecurity
 @ApiExtraModels(FilterRuleDto)
 @Controller(`${KYTOS_API_BASE}/filters`)
 export class FilterController {
-  constructor(
-    private readonly filters: FilterService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly filters: FilterService) {}
 
   @Get()
   @ReadAccess()
@@ -82,7 +78,7 @@ export class FilterController {
       published,
       allowedBy,
       deniedBy,
-      topic: published ? (topic ?? this.config.kafka.topic) : null,
+      topic: topic ?? null,
       key: key?.text ?? null,
     };
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { kafkaSettings, type KafkaSettings } from '../kafka/index.js';
+import { filterSettings, type FilterSettings } from './filter.settings.js';
 import { KafkaClients, KafkaModule, TopicAdmin } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterController } from './filter.controller.js';
@@ -16,15 +17,16 @@ import { InMemoryRuleStore, RuleStore } from './rule-store.js';
     RuleMetrics,
     {
       provide: RuleStore,
-      inject: [AppConfig, EventMetrics, KafkaClients, TopicAdmin],
+      inject: [filterSettings.token, kafkaSettings.token, EventMetrics, KafkaClients, TopicAdmin],
       useFactory: (
-        config: AppConfig,
+        filters: FilterSettings,
+        kafka: KafkaSettings,
         metrics: EventMetrics,
         clients: KafkaClients,
         topics: TopicAdmin,
       ): RuleStore =>
-        config.filters.store === 'kafka'
-          ? new KafkaRuleStore(config, metrics, clients, topics)
+        filters.store === 'kafka'
+          ? new KafkaRuleStore(filters, kafka, metrics, clients, topics)
           : new InMemoryRuleStore(),
     },
   ],

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadAppConfig } from '../config/app-config.js';
+import { ConfigError } from '../config/settings-group.js';
+import { kafkaSettings } from '../kafka/index.js';
+import { filterSettings } from './filter.settings.js';
 import { FilterRule } from './filter-rule.js';
 import {
   InvalidRuleError,
@@ -32,7 +34,8 @@ function serviceWith(
   topics = new FakeTopics(),
 ): FilterService {
   return new FilterService(
-    loadAppConfig({ AUTH_DISABLED: 'true', ...env }),
+    filterSettings.parse(env),
+    kafkaSettings.parse(env),
     store,
     topics as unknown as TopicAdmin,
   );

@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
-import { KafkaFailure, TopicAdmin } from '../kafka/index.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { KafkaFailure, kafkaSettings, type KafkaSettings, TopicAdmin } from '../kafka/index.js';
+import { filterSettings, type FilterSettings } from './filter.settings.js';
 import {
   FilterRule,
   InvalidPatternError,
@@ -51,12 +51,13 @@ export class FilterService {
   private inForce = true;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(filterSettings.token) private readonly settings: FilterSettings,
+    @Inject(kafkaSettings.token) private readonly kafka: KafkaSettings,
     private readonly store: RuleStore,
     private readonly topics: TopicAdmin,
   ) {
     // Checked with the configuration at start: a preset always compiles.
-    this.presets = config.filters.presets.map(({ pattern, description, action }) =>
+    this.presets = settings.presets.map(({ pattern, description, action }) =>
       FilterRule.create(pattern, description, false, action),
     );
     this.ruleSet = new RuleSet(this.list());
@@ -106,7 +107,7 @@ export class FilterService {
     action: RuleAction,
     routing: RuleRouting = {},
   ): Promise<FilterRule> {
-    const { maxPatternLength, maxRules } = this.config.filters;
+    const { maxPatternLength, maxRules } = this.settings;
     this.assertReady();
     if (pattern.length > maxPatternLength) {
       throw new InvalidRuleError(`pattern is longer than ${maxPatternLength} characters`);
@@ -147,7 +148,7 @@ export class FilterService {
 
   /** Events must not be routed into the topics the service keeps for something else. */
   private assertRoutable(topic: string): void {
-    const reserved = reservedTopicOf(this.config, topic);
+    const reserved = reservedTopicOf(this.settings, this.kafka, topic);
     if (reserved) {
       throw new RuleConflictError(`topic ${topic} ${reserved}: events cannot go there`);
     }
@@ -188,7 +189,7 @@ export class FilterService {
     if (decision === undefined) {
       const { published, topic, key, allowedBy, deniedBy } = this.ruleSet.explain(eventName);
       decision = {
-        route: published ? { topic, key } : null,
+        route: published ? { topic: topic ?? this.kafka.topic, key } : null,
         hits: [...allowedBy, ...deniedBy].map((id) => this.tallyOf(id)),
       };
       if (this.decisions.size >= DECISION_CACHE_LIMIT) this.decisions.clear();
@@ -211,9 +212,11 @@ export class FilterService {
     return hits;
   }
 
-  /** The decision with the rules behind it (dry run). */
+  /** The decision with the rules behind it (dry run); a published event's topic resolved. */
   explain(eventName: string): Decision {
-    return this.ruleSet.explain(eventName);
+    const decision = this.ruleSet.explain(eventName);
+    if (!decision.published) return decision;
+    return { ...decision, topic: decision.topic ?? this.kafka.topic };
   }
 
   private assertReady(): void {

@@ -2,8 +2,8 @@ import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { AppConfig } from '../config/app-config.js';
-import { KafkaClients, TopicAdmin, TopicPolicyError } from '../kafka/index.js';
+import type { FilterSettings } from './filter.settings.js';
+import { KafkaClients, type KafkaSettings, TopicAdmin, TopicPolicyError } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterRule } from './filter-rule.js';
 import { reservedTopicOf } from './reserved-topics.js';
@@ -45,14 +45,15 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   private starting?: Promise<void>;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly settings: FilterSettings,
+    private readonly kafkaSettings: KafkaSettings,
     private readonly metrics: EventMetrics,
     clients: KafkaClients,
     private readonly topics: TopicAdmin,
   ) {
     super();
     this.kafka = clients.create('rules', 2);
-    const { snapshotFile, topic } = config.filters;
+    const { snapshotFile, topic } = settings;
     if (snapshotFile) this.snapshot = new RuleSnapshot(snapshotFile, topic);
   }
 
@@ -119,7 +120,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     let offset: number;
     try {
       const [metadata] = await this.producer.send({
-        topic: this.config.filters.topic,
+        topic: this.settings.topic,
         acks: -1,
         messages: [{ key, value }],
       });
@@ -169,11 +170,11 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
   }
 
   private async start(): Promise<void> {
-    const { topic } = this.config.filters;
+    const { topic } = this.settings;
     this.loading = new Map();
     if (this.snapshotRules > 0 && !(await this.topics.exists(topic))) {
       throw new RulesTopicProblem(
-        `the rules topic ${topic} does not exist, but the snapshot ${this.config.filters.snapshotFile} holds ` +
+        `the rules topic ${topic} does not exist, but the snapshot ${this.settings.snapshotFile} holds ` +
           `${this.snapshotRules} rule(s) taken from it: it was deleted, or this is another cluster. ` +
           'Restore the topic, or delete the snapshot to start with no operator rules',
       );
@@ -182,7 +183,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
       await this.topics.ensureTopic({
         topic,
         partitions: 1,
-        replicationFactor: this.config.kafka.topicReplicationFactor,
+        replicationFactor: this.kafkaSettings.topicReplicationFactor,
         compacted: true,
       });
     } catch (error) {
@@ -197,7 +198,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     await this.producer.connect();
     // A group of its own and no commits: each start reads the whole topic again.
     this.consumer = this.kafka.consumer({
-      groupId: `${this.config.kafka.clientId}-rules-${randomUUID()}`,
+      groupId: `${this.kafkaSettings.clientId}-rules-${randomUUID()}`,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       // A lone member of its own group: short timeouts let it rejoin fast after an outage.
@@ -277,7 +278,8 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     const rule = parseRule(id, json);
     if (typeof rule === 'string') return rule;
     const topic = rule.routing.topic;
-    const reserved = topic === undefined ? undefined : reservedTopicOf(this.config, topic);
+    const reserved =
+      topic === undefined ? undefined : reservedTopicOf(this.settings, this.kafkaSettings, topic);
     return reserved ? `it routes events into ${topic}, which ${reserved}` : rule;
   }
 
@@ -299,7 +301,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
     this.loading = new Map();
     this.caughtUp = true;
     this.trouble = undefined;
-    this.logger.log(`loaded ${this.rules.size} operator rule(s) from ${this.config.filters.topic}`);
+    this.logger.log(`loaded ${this.rules.size} operator rule(s) from ${this.settings.topic}`);
     this.changed();
     const shadowedWhileLoading = [...this.reassert];
     this.reassert.clear();

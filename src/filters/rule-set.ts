@@ -2,15 +2,21 @@ import { RE2Set } from 're2js';
 import { FilterRule } from './filter-rule.js';
 import type { JsonPointer } from './json-pointer.js';
 
-/** Where a permitted event goes: undefined fields fall back to KAFKA_TOPIC and the event name. */
+/**
+ * Where a permitted event goes: its topic (a rule's, else KAFKA_TOPIC: FilterService resolves it,
+ * once per event name) and where its key is (undefined: KAFKA_RECORD_KEY's key).
+ */
 export interface EventRoute {
-  topic: string | undefined;
+  topic: string;
   key: JsonPointer | undefined;
 }
 
 /** Which rules matched an event name, and so whether the event may leave, and where to. */
-export interface Decision extends EventRoute {
+export interface Decision {
   published: boolean;
+  /** The topic a matching allow rule gives; undefined: none does (or the event is denied). */
+  topic: string | undefined;
+  key: JsonPointer | undefined;
   allowedBy: string[];
   deniedBy: string[];
 }

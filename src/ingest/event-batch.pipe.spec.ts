@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadAppConfig } from '../config/app-config.js';
+import { ingestSettings } from './ingest.settings.js';
 import { EventBatchPipe } from './event-batch.pipe.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 
-const pipe = new EventBatchPipe(
-  loadAppConfig({ AUTH_DISABLED: 'true', INGEST_MAX_BATCH_EVENTS: '10' }),
-);
+const pipe = new EventBatchPipe(ingestSettings.parse({ INGEST_MAX_BATCH_EVENTS: '10' }));
 
 function eventsOf(body: unknown, mediaType = 'application/json') {
   return pipe.transform({ body, exactNumbers: false, mediaType }).events;

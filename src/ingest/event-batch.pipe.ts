@@ -1,5 +1,5 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { Inject, Injectable, PipeTransform } from '@nestjs/common';
+import { ingestSettings, type IngestSettings } from './ingest.settings.js';
 import { originalOf } from '../http/exact-json.js';
 import { dtoProblems } from '../http/validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
@@ -26,8 +26,8 @@ export const CLOUD_EVENT_BATCH_TYPE = 'application/cloudevents-batch+json';
 export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
   private readonly maxEvents: number;
 
-  constructor(config: AppConfig) {
-    this.maxEvents = config.ingest.maxBatchEvents;
+  constructor(@Inject(ingestSettings.token) settings: IngestSettings) {
+    this.maxEvents = settings.maxBatchEvents;
   }
 
   transform({ body, exactNumbers, mediaType, trace }: WebhookBody): EventBatch {

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { useCompression } from '../kafka/kafka-compression.js';
-import { loadAppConfig } from '../config/app-config.js';
+import { kafkaSettings } from '../kafka/index.js';
+import { filterSettings } from '../filters/filter.settings.js';
+import { publisherSettings } from '../publisher/index.js';
+import { tracingSettings } from '../tracing/tracing.settings.js';
+import { ingestSettings } from './ingest.settings.js';
 import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { FilterRule } from '../filters/filter-rule.js';
@@ -67,20 +71,22 @@ function setUp(
   topicLimit = 1_048_588,
   compression = 0,
 ) {
-  const config = loadAppConfig({ AUTH_DISABLED: 'true', ...env });
+  const kafka = kafkaSettings.parse(env);
   const delivery = new FakeDelivery();
   const metrics = new EventMetrics();
   const fit = new RecordFit(
     new FixedTopicLimits(topicLimit) as unknown as TopicLimits,
     { acks: -1, compression, timeout: 5000 },
-    config,
+    kafka,
   );
   const service = new IngestService(
-    config,
-    new FilterService(config, rules, {} as TopicAdmin),
+    ingestSettings.parse(env),
+    publisherSettings.parse(env),
+    kafka,
+    new FilterService(filterSettings.parse(env), kafka, rules, {} as TopicAdmin),
     delivery,
     metrics,
-    new EventTracer(config),
+    new EventTracer(tracingSettings.parse(env)),
     fit,
   );
   const ingest = (events: KytosEvent[], exactNumbers = false) =>
@@ -146,7 +152,7 @@ describe('IngestService', () => {
         { topic: 'kytos.switches', key: '00:00:00:01' },
         { topic: 'kytos.switches', key: '18446744073709551615' },
         { topic: 'kytos.switches', key: 'kytos/topology.switch.gone' },
-        { topic: null, key: 'link-event' },
+        { topic: 'event_logs', key: 'link-event' },
       ],
     );
   });

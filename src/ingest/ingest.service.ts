@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { Inject, Injectable } from '@nestjs/common';
 import { EventRoute, FilterService, RulesUnavailableError } from '../filters/index.js';
 import { exactDigitsOf } from '../http/exact-json.js';
-import { KafkaFailure } from '../kafka/index.js';
+import { KafkaFailure, kafkaSettings, type KafkaSettings } from '../kafka/index.js';
 import { EventMetrics, FailureReason } from '../metrics/index.js';
 import {
   BackpressureError,
@@ -10,11 +9,14 @@ import {
   DeliveryReceipt,
   EnvelopeOptions,
   EventEnvelope,
+  publisherSettings,
+  type PublisherSettings,
   RecordFit,
   UnserializableEventError,
 } from '../publisher/index.js';
 import { EventTracer, type PublishSpan } from '../tracing/index.js';
 import { DedupeWindow } from './dedupe-window.js';
+import { ingestSettings, type IngestSettings } from './ingest.settings.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import { dedupeKeyOf, type EventBatch, type KytosEvent } from './kytos-event.js';
 
@@ -24,9 +26,7 @@ export class IngestService {
   /** Ids published lately, so that a sender's retry is not published again; none when off. */
   private readonly dedupe: DedupeWindow | undefined;
   /** How every record is written, from the configuration. */
-  private readonly recordOptions: EnvelopeOptions;
-  /** KAFKA_TOPIC: where events go that no rule routes elsewhere. */
-  private readonly topic: string;
+  private readonly recordOptions: Omit<EnvelopeOptions, 'topic'>;
   /** The options of a cached decision's route, made once rather than for every event. */
   private readonly optionsByRoute = new WeakMap<
     EventRoute,
@@ -34,20 +34,21 @@ export class IngestService {
   >();
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(ingestSettings.token) settings: IngestSettings,
+    @Inject(publisherSettings.token) publishing: PublisherSettings,
+    @Inject(kafkaSettings.token) private readonly kafka: KafkaSettings,
     private readonly filters: FilterService,
     private readonly delivery: Delivery,
     private readonly metrics: EventMetrics,
     private readonly tracer: EventTracer,
     private readonly fit: RecordFit,
   ) {
-    const { recordKey, recordFormat, cloudEventsSource, topic } = config.kafka;
-    this.topic = topic;
+    const { recordKey, recordFormat, cloudEventsSource } = publishing;
     this.recordOptions = {
       recordKey,
       cloudEventsSource: recordFormat === 'cloudevents' ? cloudEventsSource : undefined,
     };
-    const { dedupeWindowSeconds, dedupeMaxIds } = config.ingest;
+    const { dedupeWindowSeconds, dedupeMaxIds } = settings;
     this.dedupe =
       dedupeWindowSeconds > 0
         ? new DedupeWindow(dedupeWindowSeconds * 1000, dedupeMaxIds)
@@ -87,7 +88,7 @@ export class IngestService {
     trace,
   }: EventBatch): Promise<DeliveryReceipt> {
     const receivedAt = new Date();
-    const { maxRecordBytes } = this.config.kafka;
+    const { maxRecordBytes } = this.kafka;
     const envelopes: EventEnvelope[] = [];
     // Ids the sender gave to the events published here: remembered once they are safe.
     const publishedIds: string[] = [];
@@ -110,7 +111,7 @@ export class IngestService {
           }
           idsInRequest.add(dedupeKey);
         }
-        const span = this.tracer.begin(event.trace ?? trace, event, route.topic ?? this.topic);
+        const span = this.tracer.begin(event.trace ?? trace, event, route.topic);
         if (span) spans.push(span);
         const options = this.optionsFor(route, exactNumbers);
         const envelope = this.envelopeOf(
@@ -167,7 +168,7 @@ export class IngestService {
   private optionsFor(route: EventRoute, exactNumbers: boolean): EnvelopeOptions {
     let options = this.optionsByRoute.get(route);
     if (!options) {
-      const routed = { ...this.recordOptions, route: envelopeRouteOf(route) };
+      const routed = { ...this.recordOptions, ...envelopeRouteOf(route) };
       options = { plain: routed, exact: { ...routed, exactNumbers: true } };
       this.optionsByRoute.set(route, options);
     }
@@ -196,7 +197,7 @@ export class IngestService {
  * number digit for digit), else the event name, so that events without the entity stay in order
  * by name.
  */
-function envelopeRouteOf({ topic, key }: EventRoute): EnvelopeOptions['route'] {
+function envelopeRouteOf({ topic, key }: EventRoute): Pick<EnvelopeOptions, 'topic' | 'keyOf'> {
   return {
     topic,
     keyOf:

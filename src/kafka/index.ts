@@ -7,4 +7,12 @@ export { KafkaModule } from './kafka.module.js';
 export { KAFKA_SEND_OPTIONS, type KafkaSendOptions } from './kafka-send-options.js';
 export { RECORD_BATCH_HEADER_BYTES, TopicAdmin, TopicPolicyError } from './topic-admin.js';
 export { TopicLimits } from './topic-limits.js';
+export { TOPIC_NAME, TOPIC_NAME_RULE } from './topic-name.js';
+export {
+  checkTopicName,
+  kafkaSettings,
+  type KafkaCompression,
+  type KafkaSettings,
+  type RetrySettings,
+} from './kafka.settings.js';
 export { compressedSize } from './kafka-compression.js';

@@ -1,9 +1,10 @@
 import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
-import type { AppConfig } from '../config/app-config.js';
+import type { LoggingSettings } from '../logging/logging.settings.js';
 import { CachedPartitioner } from './cached-partitioner.js';
 import { kafkaConnection } from './kafka-connection.js';
+import type { KafkaSettings } from './kafka.settings.js';
 
 const { logLevel } = kafkajs;
 
@@ -15,9 +16,8 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
  * about once: RetryPolicy owns retrying, so the time a webhook caller waits stays bounded. The
  * per-send options (acks, codec, timeout) are KafkaSendOptions: the producer is sent to directly.
  */
-export function kafkaClientOptions(config: AppConfig): KafkaOptions {
-  const { kafka } = config;
-  const verbose = config.logLevel === 'debug' || config.logLevel === 'verbose';
+export function kafkaClientOptions(kafka: KafkaSettings, logging: LoggingSettings): KafkaOptions {
+  const verbose = logging.level === 'debug' || logging.level === 'verbose';
   return {
     transport: Transport.KAFKA,
     options: {

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient } from 'kafkajs';
-import { AppConfig } from '../config/app-config.js';
 import { kafkaConnection } from './kafka-connection.js';
+import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -13,12 +13,12 @@ const { Kafka, logLevel } = kafkajs;
  */
 @Injectable()
 export class KafkaClients {
-  constructor(private readonly config: AppConfig) {}
+  constructor(@Inject(kafkaSettings.token) private readonly kafka: KafkaSettings) {}
 
   /** `retries`: kafkajs' own retries per request; callers that loop themselves pass 0. */
   create(purpose: 'rules' | 'admin' | 'health', retries: number): KafkaClient {
     return new Kafka({
-      ...kafkaConnection(this.config.kafka, `-${purpose}`),
+      ...kafkaConnection(this.kafka, `-${purpose}`),
       retry: { retries },
       logLevel: logLevel.NOTHING,
     });

@@ -7,7 +7,7 @@ import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
 import { gzip, gzipSync, unzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { KafkaCompression } from '../config/app-config.js';
+import type { KafkaCompression } from './kafka.settings.js';
 import { compressLz4Frame, decompressLz4Frame } from './lz4-frame.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;

@@ -1,5 +1,5 @@
 import type { KafkaConfig } from 'kafkajs';
-import type { KafkaSettings } from '../config/app-config.js';
+import type { KafkaSettings } from './kafka.settings.js';
 
 /**
  * How every kafkajs client of this service (the publisher, the rule store, the readiness probe)

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
-import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
 import { KafkaClients } from './kafka-clients.js';
+import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
 import { KafkaFailure } from './kafka-failure.js';
 
 export interface KafkaState {
@@ -28,7 +28,7 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
   private checking?: Promise<void>;
 
   constructor(
-    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(kafkaSettings.token) private readonly kafka: KafkaSettings,
     private readonly clients: KafkaClients,
     metrics: EventMetrics,
   ) {
@@ -50,7 +50,7 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
     this.checking = this.check();
     this.timer = setInterval(() => {
       this.checking ??= this.check();
-    }, this.config.kafka.checkIntervalMs);
+    }, this.kafka.checkIntervalMs);
     this.timer.unref();
   }
 
@@ -61,7 +61,7 @@ export class KafkaConnectivity implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async check(): Promise<void> {
-    const timeoutMs = this.config.kafka.connectionTimeoutMs + this.config.kafka.requestTimeoutMs;
+    const timeoutMs = this.kafka.connectionTimeoutMs + this.kafka.requestTimeoutMs;
     // Cancelled once the check is over, so no timer outlives a check that answered in time.
     const timeout = new AbortController();
     try {

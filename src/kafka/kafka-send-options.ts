@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/app-config.js';
+import type { KafkaSettings } from './kafka.settings.js';
 import { useCompression } from './kafka-compression.js';
 
 /** The injection token of KafkaSendOptions. */
@@ -14,10 +14,10 @@ export interface KafkaSendOptions {
 const ACKS = { all: -1, '1': 1, '0': 0 } as const;
 
 /** Registers the chosen codec with kafkajs (once, at start) and returns the send options. */
-export async function kafkaSendOptions(config: AppConfig): Promise<KafkaSendOptions> {
+export async function kafkaSendOptions(kafka: KafkaSettings): Promise<KafkaSendOptions> {
   return {
-    acks: ACKS[config.kafka.acks],
-    compression: await useCompression(config.kafka.compression),
-    timeout: config.kafka.requestTimeoutMs,
+    acks: ACKS[kafka.acks],
+    compression: await useCompression(kafka.compression),
+    timeout: kafka.requestTimeoutMs,
   };
 }

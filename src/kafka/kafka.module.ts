@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '@nestjs/microservices';
-import { AppConfig } from '../config/app-config.js';
+import { loggingSettings } from '../logging/logging.settings.js';
 import { KAFKA_CLIENT, kafkaClientOptions } from './kafka-client-options.js';
 import { KafkaClients } from './kafka-clients.js';
 import { KafkaConnectivity } from './kafka-connectivity.js';
+import { kafkaSettings } from './kafka.settings.js';
 import { stopIdleRequestQueueChecks } from './request-queue-checks.js';
 import { KAFKA_SEND_OPTIONS, kafkaSendOptions } from './kafka-send-options.js';
 import { TopicAdmin } from './topic-admin.js';
@@ -17,7 +18,11 @@ import { TopicLimits } from './topic-limits.js';
 @Module({
   imports: [
     ClientsModule.registerAsync([
-      { name: KAFKA_CLIENT, inject: [AppConfig], useFactory: kafkaClientOptions },
+      {
+        name: KAFKA_CLIENT,
+        inject: [kafkaSettings.token, loggingSettings.token],
+        useFactory: kafkaClientOptions,
+      },
     ]),
   ],
   providers: [
@@ -25,7 +30,7 @@ import { TopicLimits } from './topic-limits.js';
     KafkaConnectivity,
     TopicAdmin,
     TopicLimits,
-    { provide: KAFKA_SEND_OPTIONS, inject: [AppConfig], useFactory: kafkaSendOptions },
+    { provide: KAFKA_SEND_OPTIONS, inject: [kafkaSettings.token], useFactory: kafkaSendOptions },
   ],
   exports: [
     ClientsModule,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadAppConfig } from '../config/app-config.js';
+import { kafkaSettings } from './kafka.settings.js';
 import type { KafkaClients } from './kafka-clients.js';
 import { TopicAdmin } from './topic-admin.js';
 
@@ -19,8 +19,8 @@ function adminAnswering(...answers: (boolean | Error)[]) {
     },
   };
   const clients = { create: () => ({ admin: () => admin }) } as unknown as KafkaClients;
-  const config = loadAppConfig({ AUTH_DISABLED: 'true', KAFKA_MAX_RECORD_BYTES: '2000000' });
-  return { topics: new TopicAdmin(clients, config), calls, configs };
+  const settings = kafkaSettings.parse({ KAFKA_MAX_RECORD_BYTES: '2000000' });
+  return { topics: new TopicAdmin(clients, settings), calls, configs };
 }
 
 const kafkaError = (name: string, type?: string) =>

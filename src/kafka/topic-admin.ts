@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '../config/app-config.js';
 import { KafkaClients } from './kafka-clients.js';
+import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
 import { KafkaFailure } from './kafka-failure.js';
 
 const { ConfigResourceTypes } = kafkajs;
@@ -39,14 +39,14 @@ export class TopicPolicyError extends Error {}
  */
 @Injectable()
 export class TopicAdmin {
-  private readonly kafka: Kafka;
+  private readonly client: Kafka;
 
   constructor(
     clients: KafkaClients,
-    private readonly config: AppConfig,
+    @Inject(kafkaSettings.token) private readonly settings: KafkaSettings,
   ) {
     // Callers retry on their own schedule (a send, the rule store's start loop).
-    this.kafka = clients.create('admin', 0);
+    this.client = clients.create('admin', 0);
   }
 
   /**
@@ -55,7 +55,7 @@ export class TopicAdmin {
    * takes any record KAFKA_MAX_RECORD_BYTES lets through, even one no codec shrinks.
    */
   ensureEventTopic(topic: string): Promise<boolean> {
-    const { topicPartitions, topicReplicationFactor, maxRecordBytes } = this.config.kafka;
+    const { topicPartitions, topicReplicationFactor, maxRecordBytes } = this.settings;
     return this.ensureTopic({
       topic,
       partitions: topicPartitions,
@@ -141,7 +141,7 @@ export class TopicAdmin {
   }
 
   private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin();
+    const admin = this.client.admin();
     try {
       // Inside the try: a failed connect must be disconnected too, or its sockets linger.
       await admin.connect();

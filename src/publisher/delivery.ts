@@ -1,4 +1,4 @@
-import type { DeliveryMode } from '../config/app-config.js';
+import type { DeliveryMode } from './publisher.settings.js';
 import type { EventEnvelope } from './event-envelope.js';
 import type { BatchSender } from './publish-queue.js';
 

@@ -12,7 +12,7 @@ const event = {
 
 describe('EventEnvelope', () => {
   it('serializes the record format: the NApp fields plus id and timestamp', () => {
-    const envelope = EventEnvelope.fromEvent(event, receivedAt);
+    const envelope = EventEnvelope.fromEvent(event, receivedAt, { topic: 'event_logs' });
     assert.deepEqual(JSON.parse(envelope.value.toString('utf8')), {
       event: event.name,
       message: event.content,
@@ -22,13 +22,23 @@ describe('EventEnvelope', () => {
   });
 
   it('keys by name by default, by id or not at all when configured', () => {
-    assert.equal(EventEnvelope.fromEvent(event, receivedAt).key, event.name);
-    assert.equal(EventEnvelope.fromEvent(event, receivedAt, { recordKey: 'id' }).key, event.id);
-    assert.equal(EventEnvelope.fromEvent(event, receivedAt, { recordKey: 'none' }).key, null);
+    assert.equal(
+      EventEnvelope.fromEvent(event, receivedAt, { topic: 'event_logs' }).key,
+      event.name,
+    );
+    assert.equal(
+      EventEnvelope.fromEvent(event, receivedAt, { topic: 'event_logs', recordKey: 'id' }).key,
+      event.id,
+    );
+    assert.equal(
+      EventEnvelope.fromEvent(event, receivedAt, { topic: 'event_logs', recordKey: 'none' }).key,
+      null,
+    );
   });
 
   it('generates a uuid4 id and the time of receipt when the sender gave none', () => {
     const envelope = EventEnvelope.fromEvent({ name: 'x', content: {} }, receivedAt, {
+      topic: 'event_logs',
       recordKey: 'id',
     });
     const record = JSON.parse(envelope.value.toString('utf8')) as Record<string, unknown>;
@@ -41,7 +51,7 @@ describe('EventEnvelope', () => {
   });
 
   it('carries name, id and content type in the headers of a fresh message each time', () => {
-    const envelope = EventEnvelope.fromEvent(event, receivedAt);
+    const envelope = EventEnvelope.fromEvent(event, receivedAt, { topic: 'event_logs' });
     const first = envelope.toMessage();
     assert.deepEqual(first.headers, {
       'kytos-event-name': event.name,
@@ -56,6 +66,7 @@ describe('EventEnvelope', () => {
     const envelope = EventEnvelope.fromEvent(
       { name: 'kytos/ünï', content: { d: '✓' } },
       receivedAt,
+      { topic: 'event_logs' },
     );
     const record = JSON.parse(envelope.value.toString('utf8')) as { message: { d: string } };
     assert.equal(record.message.d, '✓');
@@ -63,8 +74,11 @@ describe('EventEnvelope', () => {
   });
 
   it('writes a CloudEvent in binary mode: the attributes in ce_ headers, the same value', () => {
-    const kytos = EventEnvelope.fromEvent(event, receivedAt);
-    const cloudEvent = EventEnvelope.fromEvent(event, receivedAt, { cloudEventsSource: 'kytos' });
+    const kytos = EventEnvelope.fromEvent(event, receivedAt, { topic: 'event_logs' });
+    const cloudEvent = EventEnvelope.fromEvent(event, receivedAt, {
+      topic: 'event_logs',
+      cloudEventsSource: 'kytos',
+    });
     assert.deepEqual(cloudEvent.toMessage(), {
       key: event.name,
       value: kytos.value,
@@ -91,7 +105,7 @@ describe('EventEnvelope', () => {
         cloudEvent: { source: '/doors', attributes: { subject: 'door-3', floor: '2' } },
       },
       receivedAt,
-      { cloudEventsSource: 'kytos', traceHeaders: { traceparent } },
+      { topic: 'event_logs', cloudEventsSource: 'kytos', traceHeaders: { traceparent } },
     );
     const { headers } = envelope.toMessage();
     assert.equal(headers.ce_source, '/doors');
@@ -102,6 +116,7 @@ describe('EventEnvelope', () => {
     const plain = EventEnvelope.fromEvent(
       { name: 'x', content: {}, cloudEvent: { source: '/doors', attributes: {} } },
       receivedAt,
+      { topic: 'event_logs' },
     );
     assert.equal(plain.toMessage().headers.ce_source, undefined, 'kytos format: no ce_ headers');
   });

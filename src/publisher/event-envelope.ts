@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordKey } from '../config/app-config.js';
+import type { RecordKey } from './publisher.settings.js';
 import { stringifyExact } from '../http/exact-json.js';
 import { RECORD_BATCH_HEADER_BYTES } from '../kafka/index.js';
 
@@ -19,15 +19,18 @@ export interface CloudEventOrigin {
   attributes: Readonly<Record<string, string>>;
 }
 
-/** How a record is written beyond its value: key, headers, topic. */
+/** How a record is written beyond its value: topic, key, headers. */
 export interface EnvelopeOptions {
+  /** The record's topic: a rule's, or KAFKA_TOPIC (FilterService resolves which). */
+  topic: string;
+  /** The record key from the stamped event, when a rule says where it is; else KAFKA_RECORD_KEY's. */
+  keyOf?: (event: StampedEvent) => string;
   /** KAFKA_RECORD_KEY; `name` when absent. */
   recordKey?: RecordKey;
   /** Set when records are CloudEvents (KAFKA_RECORD_FORMAT=cloudevents): the source of Kytos' events. */
   cloudEventsSource?: string;
   /** The content may hold LosslessNumbers (parsed exactly), written back digit for digit. */
   exactNumbers?: boolean;
-  route?: EnvelopeRoute;
   /** W3C trace context headers (traceparent, tracestate) for the record. */
   traceHeaders?: Readonly<Record<string, string>>;
 }
@@ -62,20 +65,18 @@ export const MAX_RECORD_KEY_BYTES = 1024;
 export const CONTROL_CHARACTER_RANGES = '\\u0000-\\u001f\\u007f-\\u009f';
 const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CHARACTER_RANGES}]`);
 
+/**
+ * A CloudEvents source as a record header carries it: a URI-reference in printable ASCII, no
+ * spaces. Both the configured source and a posted CloudEvent's are held to it.
+ */
+export const CLOUD_EVENT_SOURCE_PATTERN = '^[\\x21-\\x7e]{1,1024}$';
+
 /** An event's fields once it has an id and a timestamp: what a record key may be read from. */
 export interface StampedEvent {
   id: string;
   name: string;
   timestamp: string;
   content: unknown;
-}
-
-/** Where a permitted event's record goes, when a rule says more than the configuration. */
-export interface EnvelopeRoute {
-  /** The record's topic; undefined: the service's topic (KAFKA_TOPIC). */
-  topic?: string;
-  /** The record key from the stamped event; undefined: the key KAFKA_RECORD_KEY gives. */
-  keyOf?: (event: StampedEvent) => string;
 }
 
 /**
@@ -88,8 +89,7 @@ export class EventEnvelope {
     readonly name: string,
     readonly key: string | null,
     readonly value: Buffer,
-    /** null: the service's topic (KAFKA_TOPIC). */
-    readonly topic: string | null,
+    readonly topic: string,
     /**
      * The record's headers beyond the three every record has (trace context, CloudEvents
      * attributes, a dead letter's reason), fixed here so that a retry or the spool sends the same.
@@ -102,12 +102,8 @@ export class EventEnvelope {
    * CloudEvent (Kafka protocol binding, binary mode) the value stays the same, so a consumer can
    * switch formats without parsing anything differently; the attributes go in `ce_` headers.
    */
-  static fromEvent(
-    event: EventFields,
-    receivedAt: Date,
-    options: EnvelopeOptions = {},
-  ): EventEnvelope {
-    const { recordKey = 'name', exactNumbers = false, route = {} } = options;
+  static fromEvent(event: EventFields, receivedAt: Date, options: EnvelopeOptions): EventEnvelope {
+    const { recordKey = 'name', exactNumbers = false, keyOf } = options;
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
     let json: string;
@@ -120,8 +116,8 @@ export class EventEnvelope {
     }
     const value = Buffer.from(json, 'utf8');
     const key = checkedKey(
-      route.keyOf
-        ? route.keyOf({ id, name: event.name, timestamp, content: event.content })
+      keyOf
+        ? keyOf({ id, name: event.name, timestamp, content: event.content })
         : recordKey === 'name'
           ? event.name
           : recordKey === 'id'
@@ -136,7 +132,7 @@ export class EventEnvelope {
             ...(options.cloudEventsSource !== undefined &&
               cloudEventHeaders(event, id, timestamp, options.cloudEventsSource)),
           };
-    return new EventEnvelope(id, event.name, key, value, route.topic ?? null, extraHeaders);
+    return new EventEnvelope(id, event.name, key, value, options.topic, extraHeaders);
   }
 
   /** Rebuilds an envelope that was serialized before (read back from the spool). */
@@ -145,7 +141,7 @@ export class EventEnvelope {
     name: string,
     key: string | null,
     value: Buffer,
-    topic: string | null = null,
+    topic: string,
     extraHeaders: Readonly<Record<string, string>> = NO_HEADERS,
   ): EventEnvelope {
     return new EventEnvelope(id, name, key, value, topic, extraHeaders);
@@ -155,11 +151,11 @@ export class EventEnvelope {
    * The same record bound for the dead letter topic, with why it was refused and where it was
    * meant to go (`dlq-reason`, `dlq-original-topic`).
    */
-  deadLetter(dlqTopic: string, originalTopic: string, reason: string): EventEnvelope {
+  deadLetter(dlqTopic: string, reason: string): EventEnvelope {
     return new EventEnvelope(this.id, this.name, this.key, this.value, dlqTopic, {
       ...this.extraHeaders,
       'dlq-reason': reason.slice(0, 1024),
-      'dlq-original-topic': this.topic ?? originalTopic,
+      'dlq-original-topic': this.topic,
     });
   }
 
@@ -167,8 +163,8 @@ export class EventEnvelope {
    * The dead letter of a record too large even for the dead letter topic: the same headers (the
    * event's name and id among them) and its size, without the value.
    */
-  deadLetterWithoutValue(dlqTopic: string, originalTopic: string, reason: string): EventEnvelope {
-    const letter = this.deadLetter(dlqTopic, originalTopic, reason);
+  deadLetterWithoutValue(dlqTopic: string, reason: string): EventEnvelope {
+    const letter = this.deadLetter(dlqTopic, reason);
     return new EventEnvelope(this.id, this.name, this.key, EMPTY_VALUE, dlqTopic, {
       ...letter.extraHeaders,
       'dlq-value-omitted': 'too large',

@@ -3,10 +3,12 @@ export { BackpressureError } from './backpressure-error.js';
 export { Delivery, type DeliveryReceipt } from './delivery.js';
 export {
   type CloudEventOrigin,
+  CLOUD_EVENT_SOURCE_PATTERN,
   CONTROL_CHARACTER_RANGES,
   type EnvelopeOptions,
   EventEnvelope,
   UnserializableEventError,
 } from './event-envelope.js';
 export { PublisherModule } from './publisher.module.js';
+export { publisherSettings, type PublisherSettings, type RecordKey } from './publisher.settings.js';
 export { RecordFit } from './record-fit.js';

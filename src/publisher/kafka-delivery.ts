@@ -1,4 +1,5 @@
-import type { AppConfig } from '../config/app-config.js';
+import type { KafkaSettings } from '../kafka/index.js';
+import type { PublisherSettings } from './publisher.settings.js';
 import type { EventMetrics } from '../metrics/index.js';
 import {
   Delivery,
@@ -20,14 +21,15 @@ export class KafkaDelivery extends Delivery {
 
   constructor(
     private readonly producer: DeliverySender,
-    config: AppConfig,
+    delivery: PublisherSettings,
+    kafka: KafkaSettings,
     metrics: EventMetrics,
   ) {
     super();
-    const { retry, requestTimeoutMs } = config.kafka;
+    const { retry, requestTimeoutMs } = kafka;
     const queue = (this.queue = new PublishQueue(
       producer,
-      config.delivery.batch,
+      delivery.batch,
       retry.deadlineMs + requestTimeoutMs,
     ));
     metrics.gauge({

@@ -6,7 +6,6 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
-import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
 import { EventEnvelope, type KafkaMessage } from './event-envelope.js';
 import {
@@ -14,9 +13,12 @@ import {
   KAFKA_SEND_OPTIONS,
   KafkaFailure,
   KafkaSendOptions,
+  kafkaSettings,
+  type KafkaSettings,
   TopicAdmin,
   TopicLimits,
 } from '../kafka/index.js';
+import { publisherSettings, type PublisherSettings } from './publisher.settings.js';
 import { MissingTopics } from './missing-topics.js';
 import { ProduceLane } from './produce-lane.js';
 import { RecordsRefused, type Refusal } from './records-refused.js';
@@ -38,14 +40,15 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
     @Inject(KAFKA_SEND_OPTIONS) private readonly sendOptions: KafkaSendOptions,
-    private readonly config: AppConfig,
+    @Inject(kafkaSettings.token) private readonly kafka: KafkaSettings,
+    @Inject(publisherSettings.token) delivery: PublisherSettings,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
     private readonly topics: TopicAdmin,
     private readonly limits: TopicLimits,
   ) {
-    this.lane = new ProduceLane((envelopes) => this.produce(envelopes), config.delivery.batch);
-    const missing = (this.missingTopics = new MissingTopics(config.kafka.checkIntervalMs));
+    this.lane = new ProduceLane((envelopes) => this.produce(envelopes), delivery.batch);
+    const missing = (this.missingTopics = new MissingTopics(kafka.checkIntervalMs));
     metrics.gauge({
       name: 'kafka_events_topic_missing',
       help: 'Topics events are routed to that do not exist and Kafka will not create (1 each); their events are refused.',
@@ -109,7 +112,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
   ): Promise<void> {
     const sendable: EventEnvelope[] = [];
     for (const envelope of envelopes) {
-      const missing = this.missingTopics.reasonFor(this.topicOf(envelope));
+      const missing = this.missingTopics.reasonFor(envelope.topic);
       if (missing === undefined) sendable.push(envelope);
       else refusals.set(envelope, { failure: KafkaFailure.refused(missing) });
     }
@@ -133,7 +136,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
         refusals.set(sendable[0], { failure });
         // The topic's limit changed under the cached one: the next records are checked anew.
         if (KafkaFailure.hasType(failure, 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE')) {
-          this.limits.forget(this.topicOf(sendable[0]));
+          this.limits.forget(sendable[0].topic);
         }
         this.logger.warn(
           `event ${sendable[0].id} (${sendable[0].name}) refused by Kafka: ${failure.reason}`,
@@ -151,14 +154,14 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     refusals: Map<EventEnvelope, Refusal>,
     startedAt: number,
   ): Promise<void> {
-    const { dlqTopic, topic } = this.config.kafka;
+    const { dlqTopic } = this.kafka;
     if (dlqTopic === undefined) return;
     for (const [envelope, refusal] of refusals) {
       const { reason } = refusal.failure;
-      let sent = await this.sendDeadLetter(envelope.deadLetter(dlqTopic, topic, reason), startedAt);
+      let sent = await this.sendDeadLetter(envelope.deadLetter(dlqTopic, reason), startedAt);
       if (sent === 'refused') {
         // Refused by the dead letter topic too (too large, say): the letter goes without the value.
-        const bare = envelope.deadLetterWithoutValue(dlqTopic, topic, reason);
+        const bare = envelope.deadLetterWithoutValue(dlqTopic, reason);
         sent = await this.sendDeadLetter(bare, startedAt);
       }
       if (sent !== 'sent') continue;
@@ -186,14 +189,10 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     } catch (error) {
       const failure = KafkaFailure.from(error);
       this.logger.error(
-        `event ${letter.id} (${letter.name}) could not be sent to ${letter.topic ?? ''}: ${failure.reason}`,
+        `event ${letter.id} (${letter.name}) could not be sent to ${letter.topic}: ${failure.reason}`,
       );
       return failure.kind === 'rejected' ? 'refused' : 'unavailable';
     }
-  }
-
-  private topicOf(envelope: EventEnvelope): string {
-    return envelope.topic ?? this.config.kafka.topic;
   }
 
   /** Topics that records are routed to but Kafka could not create: for readiness and metrics. */
@@ -206,7 +205,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     await this.prepare();
     const byTopic = new Map<string, KafkaMessage[]>();
     for (const envelope of envelopes) {
-      const topic = this.topicOf(envelope);
+      const topic = envelope.topic;
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
       messages.push(envelope.toMessage());
@@ -291,7 +290,7 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async connectAndCreateTopic(): Promise<void> {
     await this.client.connect();
-    const { topic, dlqTopic } = this.config.kafka;
+    const { topic, dlqTopic } = this.kafka;
     for (const name of dlqTopic === undefined ? [topic] : [topic, dlqTopic]) {
       const created = await this.topics.ensureEventTopic(name);
       this.logger.log(created ? `created topic ${name}` : `publishing to existing topic ${name}`);

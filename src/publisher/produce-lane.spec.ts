@@ -26,7 +26,9 @@ class ControlledRequests {
 }
 
 const batch = (...names: string[]) =>
-  names.map((name) => EventEnvelope.fromEvent({ name, content: {} }, new Date(0)));
+  names.map((name) =>
+    EventEnvelope.fromEvent({ name, content: {} }, new Date(0), { topic: 'event_logs' }),
+  );
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ProduceLane', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatchSettings } from '../config/app-config.js';
+import type { BatchSettings } from './publisher.settings.js';
 import { EventEnvelope } from './event-envelope.js';
 import { KafkaFailure } from '../kafka/index.js';
 import { PublishQueue, BatchSender, QueueFullError } from './publish-queue.js';
@@ -31,7 +31,7 @@ const settings: BatchSettings = {
 };
 
 function event(name: string): EventEnvelope {
-  return EventEnvelope.fromEvent({ name, content: {} }, new Date(0));
+  return EventEnvelope.fromEvent({ name, content: {} }, new Date(0), { topic: 'event_logs' });
 }
 
 const ANSWER_WITHIN_MS = 60_000;

@@ -1,4 +1,4 @@
-import type { BatchSettings } from '../config/app-config.js';
+import type { BatchSettings } from './publisher.settings.js';
 import { EventEnvelope, recordBytesWithin } from './event-envelope.js';
 import { KafkaFailure } from '../kafka/index.js';
 import { BackpressureError } from './backpressure-error.js';

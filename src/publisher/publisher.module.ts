@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
 import { EventMetrics } from '../metrics/index.js';
 import { Delivery } from './delivery.js';
 import { KafkaDelivery } from './kafka-delivery.js';
-import { KafkaModule } from '../kafka/index.js';
+import { KafkaModule, kafkaSettings, type KafkaSettings } from '../kafka/index.js';
 import { KafkaProducer } from './kafka-producer.js';
+import { publisherSettings, type PublisherSettings } from './publisher.settings.js';
 import { RecordFit } from './record-fit.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SpoolDelivery } from './spool/spool-delivery.js';
@@ -16,22 +16,29 @@ import { SpoolDelivery } from './spool/spool-delivery.js';
     RecordFit,
     {
       provide: RetryPolicy,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new RetryPolicy(config.kafka.retry),
+      inject: [kafkaSettings.token],
+      useFactory: (kafka: KafkaSettings) => new RetryPolicy(kafka.retry),
     },
     {
       // Only the chosen mode is built: its hooks (the spool's files, its forwarder) run alone.
       provide: Delivery,
-      inject: [AppConfig, KafkaProducer, RetryPolicy, EventMetrics],
+      inject: [
+        publisherSettings.token,
+        kafkaSettings.token,
+        KafkaProducer,
+        RetryPolicy,
+        EventMetrics,
+      ],
       useFactory: (
-        config: AppConfig,
+        delivery: PublisherSettings,
+        kafka: KafkaSettings,
         producer: KafkaProducer,
         retry: RetryPolicy,
         metrics: EventMetrics,
       ): Delivery =>
-        config.delivery.mode === 'spool'
-          ? new SpoolDelivery(producer, config, retry, metrics)
-          : new KafkaDelivery(producer, config, metrics),
+        delivery.mode === 'spool'
+          ? new SpoolDelivery(producer, delivery, kafka.topic, retry, metrics)
+          : new KafkaDelivery(producer, delivery, kafka, metrics),
     },
   ],
   exports: [Delivery, RecordFit],

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
 import {
   compressedSize,
   KAFKA_SEND_OPTIONS,
   type KafkaSendOptions,
+  kafkaSettings,
+  type KafkaSettings,
   RECORD_BATCH_HEADER_BYTES,
   TopicLimits,
 } from '../kafka/index.js';
@@ -22,12 +23,12 @@ export class RecordFit {
   constructor(
     private readonly limits: TopicLimits,
     @Inject(KAFKA_SEND_OPTIONS) private readonly sendOptions: KafkaSendOptions,
-    private readonly config: AppConfig,
+    @Inject(kafkaSettings.token) private readonly kafka: KafkaSettings,
   ) {}
 
   /** Why the record cannot be written (undefined when it can, or Kafka cannot be asked). */
   problem(envelope: EventEnvelope): Promise<string | undefined> | undefined {
-    const topic = envelope.topic ?? this.config.kafka.topic;
+    const { topic } = envelope;
     const known = this.limits.known(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
     if (envelope.size + RECORD_BATCH_HEADER_BYTES <= known) return undefined;
     return this.compressedProblem(envelope, topic);
@@ -45,7 +46,7 @@ export class RecordFit {
     if (bytes <= limit) return undefined;
     return (
       `is ${bytes} bytes as a Kafka record batch (${envelope.size} uncompressed, ` +
-      `KAFKA_COMPRESSION=${this.config.kafka.compression}); topic ${topic} takes at most ${limit} (max.message.bytes)`
+      `KAFKA_COMPRESSION=${this.kafka.compression}); topic ${topic} takes at most ${limit} (max.message.bytes)`
     );
   }
 }

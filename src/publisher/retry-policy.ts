@@ -1,4 +1,4 @@
-import type { RetrySettings } from '../config/app-config.js';
+import type { RetrySettings } from '../kafka/index.js';
 
 export interface RetryClock {
   now(): number;

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import {
   defaultTextMapGetter,
   defaultTextMapSetter,
@@ -12,7 +12,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { AppConfig } from '../config/app-config.js';
+import { tracingSettings, type TracingSettings } from './tracing.settings.js';
 import type { TraceContext } from './trace-context.js';
 
 /** The span of one event's publication, and the trace headers its record carries. */
@@ -38,8 +38,8 @@ export class EventTracer implements OnApplicationShutdown {
   private readonly provider: TracerProvider | undefined;
   private readonly tracer: Tracer | undefined;
 
-  constructor(config: AppConfig) {
-    const { otlpTracesEndpoint, serviceName } = config.tracing;
+  constructor(@Inject(tracingSettings.token) settings: TracingSettings) {
+    const { otlpTracesEndpoint, serviceName } = settings;
     if (otlpTracesEndpoint === undefined) return;
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': serviceName }),

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory.js';
-import { loadAppConfig } from '../../src/config/app-config.js';
+import { loadAppConfig } from '../../src/app.settings.js';
 
 export interface RunningService {
   url: string;

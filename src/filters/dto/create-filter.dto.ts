@@ -8,7 +8,8 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { RULE_ACTIONS, TOPIC_NAME, type RuleAction } from '../filter-rule.js';
+import { TOPIC_NAME, TOPIC_NAME_RULE } from '../../kafka/index.js';
+import { RULE_ACTIONS, type RuleAction } from '../filter-rule.js';
 import { JSON_POINTER } from '../json-pointer.js';
 
 export class CreateFilterDto {
@@ -48,7 +49,7 @@ export class CreateFilterDto {
   @ValidateIf((dto: CreateFilterDto) => dto.topic !== undefined)
   @IsString()
   @Matches(TOPIC_NAME, {
-    message: 'topic must be 1 to 249 of A-Z a-z 0-9 . _ -, starting with a letter or digit',
+    message: `topic must be ${TOPIC_NAME_RULE}`,
   })
   topic?: string;
 

@@ -9,6 +9,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { CLOUD_EVENT_SOURCE_PATTERN } from '../../publisher/index.js';
 import { TRACEPARENT_PATTERN, TRACESTATE_PATTERN } from '../../tracing/index.js';
 import { Printable, PRINTABLE_PATTERN } from './printable.decorator.js';
 import { MAX_EVENT_NAME_LENGTH } from './kytos-event.dto.js';
@@ -17,8 +18,6 @@ export const MAX_CLOUD_EVENT_ID_LENGTH = 256;
 
 /** May be left out, but not null: the schema says so, and CloudEvents has no null attributes. */
 const Optional = () => ValidateIf((_: unknown, value: unknown) => value !== undefined);
-/** A URI-reference in ASCII: a header value as is. */
-export const CLOUD_EVENT_SOURCE_PATTERN = '^[\\x21-\\x7e]{1,1024}$';
 /** The record's value is JSON, so only JSON data is taken. */
 export const JSON_MEDIA_TYPE_PATTERN = "^application/([!#$%&'*.^`|~0-9A-Za-z-]+\\+)?json( *;.*)?$";
 

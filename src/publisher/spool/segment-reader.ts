@@ -23,6 +23,8 @@ export async function readSegment(
   end: number,
   maxEvents: number,
   maxBytes: number,
+  /** Where records written without a topic go: KAFKA_TOPIC. */
+  defaultTopic: string,
 ): Promise<ReadBatch> {
   const handle = await open(path, 'r');
   const skip = async (envelopes: EventEnvelope[], at: number, reason: string) => {
@@ -41,7 +43,7 @@ export async function readSegment(
       }
       let at = 0;
       while (at < chunk.length && envelopes.length < maxEvents && read < maxBytes) {
-        const result = decodeRecord(chunk.subarray(at));
+        const result = decodeRecord(chunk.subarray(at), defaultTopic);
         if (result.kind === 'corrupt') return await skip(envelopes, position + at, result.reason);
         if (result.kind === 'incomplete') {
           if (position + at + result.bytes > end) {
@@ -93,7 +95,7 @@ async function nextRecord(
         at + bytes <= window.length
           ? window.subarray(at, at + bytes)
           : await readAt(handle, start + at, bytes);
-      if (decodeRecord(record).kind === 'record') return start + at;
+      if (decodeRecord(record, '').kind === 'record') return start + at;
     }
   }
   return end;

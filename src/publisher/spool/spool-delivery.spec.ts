@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadAppConfig } from '../../config/app-config.js';
+import { kafkaSettings } from '../../kafka/index.js';
+import { publisherSettings } from '../publisher.settings.js';
 import { EventMetrics } from '../../metrics/index.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { RetryPolicy } from '../retry-policy.js';
@@ -14,7 +15,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SpoolDelivery', () => {
   it('answers 202 once the events are in the spool, and forwards them after bootstrap', async () => {
-    const config = loadAppConfig({ AUTH_DISABLED: 'true', DELIVERY_MODE: 'spool', SPOOL_DIR: dir });
+    const settings = publisherSettings.parse({ DELIVERY_MODE: 'spool', SPOOL_DIR: dir });
     const sent: string[] = [];
     const producer = {
       missing: [],
@@ -26,12 +27,15 @@ describe('SpoolDelivery', () => {
     const metrics = new EventMetrics();
     const delivery = new SpoolDelivery(
       producer,
-      config,
-      new RetryPolicy(config.kafka.retry),
+      settings,
+      'event_logs',
+      new RetryPolicy(kafkaSettings.parse({}).retry),
       metrics,
     );
     await delivery.onModuleInit();
-    const envelope = EventEnvelope.fromEvent({ name: 'kytos/x', content: {} }, new Date());
+    const envelope = EventEnvelope.fromEvent({ name: 'kytos/x', content: {} }, new Date(), {
+      topic: 'event_logs',
+    });
     await delivery.publish([envelope]);
     assert.ok(readdirSync(dir).some((name) => name.startsWith('segment-')));
     assert.deepEqual(sent, [], 'nothing leaves before the forwarder starts');

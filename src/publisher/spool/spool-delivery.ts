@@ -1,5 +1,5 @@
 import { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config.js';
+import type { PublisherSettings } from '../publisher.settings.js';
 import type { EventMetrics } from '../../metrics/index.js';
 import {
   Delivery,
@@ -27,18 +27,20 @@ export class SpoolDelivery
 
   constructor(
     private readonly producer: DeliverySender,
-    config: AppConfig,
+    delivery: PublisherSettings,
+    /** KAFKA_TOPIC: where records spooled without a topic go. */
+    defaultTopic: string,
     retry: RetryPolicy,
     metrics: EventMetrics,
   ) {
     super();
-    const spool = (this.spool = new Spool(config));
+    const spool = (this.spool = new Spool(delivery, defaultTopic));
     const forwarder = (this.forwarder = new SpoolForwarder(
       spool,
       producer,
       retry,
       metrics,
-      config.delivery.spoolForwardLingerMs,
+      delivery.spoolForwardLingerMs,
     ));
     metrics.gauge({
       name: 'kafka_events_spool_bytes',

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { AppConfig, loadAppConfig } from '../../config/app-config.js';
+import { kafkaSettings } from '../../kafka/index.js';
+import { publisherSettings, type PublisherSettings } from '../publisher.settings.js';
 import { EventMetrics } from '../../metrics/index.js';
 import { KafkaFailure } from '../../kafka/index.js';
 import { EventEnvelope } from '../event-envelope.js';
@@ -24,10 +25,10 @@ class FailingSpool extends Spool {
   readonly saves: SpoolPosition[] = [];
 
   constructor(
-    config: AppConfig,
+    settings: PublisherSettings,
     private readonly failOnce: Operation[],
   ) {
-    super(config);
+    super(settings, 'event_logs');
   }
 
   private fault(operation: Operation): void {
@@ -95,31 +96,33 @@ class RecordingProducer {
 /** Events named `names`, each with `padding` bytes of content. */
 function events(names: string[], padding = 0): EventEnvelope[] {
   const content = padding > 0 ? { pad: 'x'.repeat(padding) } : {};
-  return names.map((name) => EventEnvelope.fromEvent({ name, content }, new Date(0)));
+  return names.map((name) =>
+    EventEnvelope.fromEvent({ name, content }, new Date(0), { topic: 'event_logs' }),
+  );
 }
 
 async function forwarderWith(failOnce: Operation[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
   dirs.push(dir);
-  const config = loadAppConfig({
-    AUTH_DISABLED: 'true',
+  const settings = {
     DELIVERY_MODE: 'spool',
     SPOOL_DIR: dir,
     SPOOL_SEGMENT_BYTES: '65536',
     KAFKA_RETRY_INITIAL_MS: '10',
     KAFKA_RETRY_MAX_MS: '50',
     ...env,
-  });
-  const spool = new FailingSpool(config, failOnce);
+  };
+  const delivery = publisherSettings.parse(settings);
+  const spool = new FailingSpool(delivery, failOnce);
   await spool.open();
   const producer = new RecordingProducer();
   const metrics = new EventMetrics();
   const forwarder = new SpoolForwarder(
     spool,
     producer,
-    new RetryPolicy(config.kafka.retry),
+    new RetryPolicy(kafkaSettings.parse(settings).retry),
     metrics,
-    config.delivery.spoolForwardLingerMs,
+    delivery.spoolForwardLingerMs,
   );
   return { spool, producer, metrics, forwarder };
 }

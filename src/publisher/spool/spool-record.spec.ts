@@ -11,6 +11,7 @@ const envelope = EventEnvelope.fromEvent(
     id: '0f6f0d1e-2a9f-4f5e-9a51-3f7e2c1b9a01',
   },
   new Date(0),
+  { topic: 'event_logs' },
 );
 
 /** A payload framed as the spool frames it: length, CRC-32, payload. */
@@ -23,9 +24,12 @@ function framed(payload: Buffer): Buffer {
 
 describe('spool records', () => {
   it('round-trips an envelope: key, id, name and the exact value bytes', () => {
-    for (const original of [envelope, EventEnvelope.restore('i', 'n', null, Buffer.from('{}'))]) {
+    for (const original of [
+      envelope,
+      EventEnvelope.restore('i', 'n', null, Buffer.from('{}'), 'event_logs'),
+    ]) {
       const encoded = encodeRecord(original);
-      const decoded = decodeRecord(encoded);
+      const decoded = decodeRecord(encoded, 'event_logs');
       assert.equal(decoded.kind, 'record');
       if (decoded.kind !== 'record') return;
       assert.equal(decoded.bytes, encoded.length);
@@ -35,7 +39,7 @@ describe('spool records', () => {
 
   it("keeps a rule's topic, and reads version 1 records (no topic) written before routing", () => {
     const routed = EventEnvelope.restore('i', 'n', 'k', Buffer.from('{}'), 'kytos.evcs');
-    const decoded = decodeRecord(encodeRecord(routed));
+    const decoded = decodeRecord(encodeRecord(routed), 'event_logs');
     assert.ok(decoded.kind === 'record');
     assert.equal(decoded.envelope.topic, 'kytos.evcs');
     assert.equal(decoded.envelope.key, 'k');
@@ -50,12 +54,12 @@ describe('spool records', () => {
       Buffer.from('n'),
       Buffer.from('{}'),
     ]);
-    const old = decodeRecord(framed(payload));
+    const old = decodeRecord(framed(payload), 'event_logs');
     assert.ok(old.kind === 'record');
-    assert.equal(old.envelope.topic, null);
+    assert.equal(old.envelope.topic, 'event_logs', 'the topic of its time: KAFKA_TOPIC');
     assert.deepEqual(
       old.envelope.toMessage(),
-      EventEnvelope.restore('i', 'n', 'k', Buffer.from('{}')).toMessage(),
+      EventEnvelope.restore('i', 'n', 'k', Buffer.from('{}'), 'event_logs').toMessage(),
     );
   });
 
@@ -71,11 +75,12 @@ describe('spool records', () => {
       },
       new Date(0),
       {
+        topic: 'event_logs',
         cloudEventsSource: 'kytos',
         traceHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
       },
     );
-    const decoded = decodeRecord(encodeRecord(cloudEvent));
+    const decoded = decodeRecord(encodeRecord(cloudEvent), 'event_logs');
     assert.ok(decoded.kind === 'record');
     assert.deepEqual(decoded.envelope.toMessage(), cloudEvent.toMessage());
     assert.equal(decoded.envelope.toMessage().headers.ce_source, '/doors');
@@ -93,7 +98,7 @@ describe('spool records', () => {
       Buffer.from('n'),
       Buffer.from('{}'),
     ]);
-    const old = decodeRecord(framed(payload));
+    const old = decodeRecord(framed(payload), 'event_logs');
     assert.ok(old.kind === 'record');
     assert.deepEqual(old.envelope.toMessage(), {
       key: 'k',
@@ -108,8 +113,11 @@ describe('spool records', () => {
 
   it('asks for more bytes when the buffer ends inside a record', () => {
     const encoded = encodeRecord(envelope);
-    assert.deepEqual(decodeRecord(encoded.subarray(0, 5)), { kind: 'incomplete', bytes: 8 });
-    assert.deepEqual(decodeRecord(encoded.subarray(0, 20)), {
+    assert.deepEqual(decodeRecord(encoded.subarray(0, 5), 'event_logs'), {
+      kind: 'incomplete',
+      bytes: 8,
+    });
+    assert.deepEqual(decodeRecord(encoded.subarray(0, 20), 'event_logs'), {
       kind: 'incomplete',
       bytes: encoded.length,
     });
@@ -120,14 +128,17 @@ describe('spool records', () => {
     for (const at of [8, 20, encoded.length - 1]) {
       const damaged = Buffer.from(encoded);
       damaged[at] = (damaged[at] ?? 0) ^ 0x01;
-      assert.deepEqual(decodeRecord(damaged), { kind: 'corrupt', reason: 'checksum mismatch' });
+      assert.deepEqual(decodeRecord(damaged, 'event_logs'), {
+        kind: 'corrupt',
+        reason: 'checksum mismatch',
+      });
     }
   });
 
   it('calls zeros or an absurd length corrupt, not a record', () => {
-    assert.equal(decodeRecord(Buffer.alloc(64)).kind, 'corrupt');
+    assert.equal(decodeRecord(Buffer.alloc(64), 'event_logs').kind, 'corrupt');
     const absurd = Buffer.alloc(16);
     absurd.writeUInt32LE(0xfffffff0, 0);
-    assert.equal(decodeRecord(absurd).kind, 'corrupt');
+    assert.equal(decodeRecord(absurd, 'event_logs').kind, 'corrupt');
   });
 });

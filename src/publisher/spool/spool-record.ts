@@ -3,7 +3,7 @@ import { EventEnvelope } from '../event-envelope.js';
 
 /**
  * One envelope on disk: `[u32 payload length][u32 CRC-32 of payload][payload]`, the payload being
- * `[u8 version 3][u16 topic length, 0xffff for the service's][topic][u16 key length, 0xffff for
+ * `[u8 version 3][u16 topic length, 0xffff for KAFKA_TOPIC][topic][u16 key length, 0xffff for
  * none][key][u16 id length][id][u16 name length][name][u32 headers length, 0 for none][headers
  * beyond the three every record has, a JSON object][value]`. Older versions are still read: 2
  * has no headers field, 1 no topic either. The checksum lets a reader tell a record
@@ -23,7 +23,7 @@ export function isRecordVersion(byte: number | undefined): boolean {
 }
 
 export function encodeRecord(envelope: EventEnvelope): Buffer {
-  const topic = envelope.topic === null ? null : Buffer.from(envelope.topic, 'utf8');
+  const topic = Buffer.from(envelope.topic, 'utf8');
   const key = envelope.key === null ? null : Buffer.from(envelope.key, 'utf8');
   const id = Buffer.from(envelope.id, 'utf8');
   const name = Buffer.from(envelope.name, 'utf8');
@@ -34,7 +34,7 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
   const payloadLength =
     1 +
     2 +
-    (topic?.length ?? 0) +
+    topic.length +
     2 +
     (key?.length ?? 0) +
     2 +
@@ -47,8 +47,8 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
   let at = RECORD_HEADER_BYTES;
   at = record.writeUInt8(RECORD_VERSION, at);
-  at = record.writeUInt16LE(topic?.length ?? NONE, at);
-  if (topic) at += topic.copy(record, at);
+  at = record.writeUInt16LE(topic.length, at);
+  at += topic.copy(record, at);
   at = record.writeUInt16LE(key?.length ?? NONE, at);
   if (key) at += key.copy(record, at);
   at = record.writeUInt16LE(id.length, at);
@@ -69,8 +69,11 @@ export type DecodeResult =
   | { kind: 'incomplete'; bytes: number }
   | { kind: 'corrupt'; reason: string };
 
-/** Decodes the record at the start of `buffer`. */
-export function decodeRecord(buffer: Buffer): DecodeResult {
+/**
+ * Decodes the record at the start of `buffer`. Records written without a topic (version 1, or
+ * none given) go to `defaultTopic`, KAFKA_TOPIC as it is now.
+ */
+export function decodeRecord(buffer: Buffer, defaultTopic: string): DecodeResult {
   if (buffer.length < RECORD_HEADER_BYTES)
     return { kind: 'incomplete', bytes: RECORD_HEADER_BYTES };
   const payloadLength = buffer.readUInt32LE(0);
@@ -83,13 +86,13 @@ export function decodeRecord(buffer: Buffer): DecodeResult {
   if (crc32(payload) !== buffer.readUInt32LE(4))
     return { kind: 'corrupt', reason: 'checksum mismatch' };
   try {
-    return { kind: 'record', envelope: parsePayload(payload), bytes };
+    return { kind: 'record', envelope: parsePayload(payload, defaultTopic), bytes };
   } catch (error) {
     return { kind: 'corrupt', reason: `unreadable payload: ${(error as Error).message}` };
   }
 }
 
-function parsePayload(payload: Buffer): EventEnvelope {
+function parsePayload(payload: Buffer, defaultTopic: string): EventEnvelope {
   let at = 0;
   const u16 = (): number => {
     const value = payload.readUInt16LE(at);
@@ -110,7 +113,7 @@ function parsePayload(payload: Buffer): EventEnvelope {
   if (!isRecordVersion(version)) {
     throw new Error(`unknown record version ${version}`);
   }
-  const topic = version === UNROUTED_VERSION ? null : optional();
+  const topic = (version === UNROUTED_VERSION ? null : optional()) ?? defaultTopic;
   const key = optional();
   const id = text(u16());
   const name = text(u16());

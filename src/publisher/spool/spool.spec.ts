@@ -12,7 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, loadAppConfig } from '../../config/app-config.js';
+import { ConfigError } from '../../config/settings-group.js';
+import { publisherSettings } from '../publisher.settings.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { readSegment } from './segment-reader.js';
 import { Spool, SpoolFullError } from './spool.js';
@@ -22,7 +23,8 @@ after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 
 async function openSpool(dir: string, env: Record<string, string> = {}): Promise<Spool> {
   const spool = new Spool(
-    loadAppConfig({ AUTH_DISABLED: 'true', DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }),
+    publisherSettings.parse({ DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }),
+    'event_logs',
   );
   await spool.open();
   return spool;
@@ -36,14 +38,23 @@ function freshDir(): string {
 
 function events(count: number, from = 0): EventEnvelope[] {
   return Array.from({ length: count }, (_, i) =>
-    EventEnvelope.fromEvent({ name: `kytos/e${from + i}`, content: { i: from + i } }, new Date(0)),
+    EventEnvelope.fromEvent({ name: `kytos/e${from + i}`, content: { i: from + i } }, new Date(0), {
+      topic: 'event_logs',
+    }),
   );
 }
 
 async function readAll(spool: Spool): Promise<string[]> {
   const names: string[] = [];
   for (const segment of spool.list()) {
-    const batch = await readSegment(segment.path, 0, segment.size, 1_000_000, 1 << 30);
+    const batch = await readSegment(
+      segment.path,
+      0,
+      segment.size,
+      1_000_000,
+      1 << 30,
+      'event_logs',
+    );
     names.push(...batch.envelopes.map((envelope) => envelope.name));
   }
   return names;
@@ -81,6 +92,7 @@ describe('Spool', () => {
       EventEnvelope.fromEvent(
         { name: `kytos/big${i}`, content: { blob: 'x'.repeat(40_000) } },
         new Date(0),
+        { topic: 'event_logs' },
       );
     for (let i = 0; i < 4; i++) await spool.append([big(i)]);
     assert.equal(spool.list().length, 2);
@@ -101,6 +113,7 @@ describe('Spool', () => {
     const chunk = EventEnvelope.fromEvent(
       { name: 'kytos/x', content: { blob: 'x'.repeat(200_000) } },
       new Date(0),
+      { topic: 'event_logs' },
     );
     for (let i = 0; i < 5; i++) await spool.append([chunk]);
     await assert.rejects(spool.append([chunk]), SpoolFullError);
@@ -122,7 +135,7 @@ describe('Spool', () => {
     const second = await openSpool(dir);
     assert.equal(second.list().length, 2, 'a new segment for new appends');
     const [old] = second.list();
-    const batch = await readSegment(old?.path ?? '', 0, old?.size ?? 0, 100, 1 << 20);
+    const batch = await readSegment(old?.path ?? '', 0, old?.size ?? 0, 100, 1 << 20, 'event_logs');
     assert.deepEqual(
       batch.envelopes.map((envelope) => envelope.name),
       ['kytos/e0', 'kytos/e1', 'kytos/e2'],
@@ -150,14 +163,14 @@ describe('Spool', () => {
     }
     bytes[third.start + 20] = (bytes[third.start + 20] ?? 0) ^ 0xff;
     writeFileSync(path, bytes);
-    const first = await readSegment(path, 0, size, 100, 1 << 20);
+    const first = await readSegment(path, 0, size, 100, 1 << 20, 'event_logs');
     assert.deepEqual(
       first.envelopes.map((envelope) => envelope.name),
       ['kytos/e0', 'kytos/e1'],
     );
     assert.equal(first.next, third.end);
     assert.match(first.damage ?? '', /checksum mismatch; bytes \d+ to \d+ skipped/);
-    const rest = await readSegment(path, first.next, size, 100, 1 << 20);
+    const rest = await readSegment(path, first.next, size, 100, 1 << 20, 'event_logs');
     assert.deepEqual(
       rest.envelopes.map((envelope) => envelope.name),
       ['kytos/e3', 'kytos/e4'],
@@ -165,10 +178,10 @@ describe('Spool', () => {
     // A length field damaged to point past the end: also just that record.
     bytes.writeUInt32LE(1 << 28, third.end);
     writeFileSync(path, bytes);
-    const past = await readSegment(path, first.next, size, 100, 1 << 20);
+    const past = await readSegment(path, first.next, size, 100, 1 << 20, 'event_logs');
     assert.equal(past.envelopes.length, 0);
     assert.match(past.damage ?? '', /runs past the end/);
-    const last = await readSegment(path, past.next, size, 100, 1 << 20);
+    const last = await readSegment(path, past.next, size, 100, 1 << 20, 'event_logs');
     assert.deepEqual(
       last.envelopes.map((envelope) => envelope.name),
       ['kytos/e4'],
@@ -181,6 +194,7 @@ describe('Spool', () => {
       EventEnvelope.fromEvent(
         { name: `kytos/x${i}`, content: { blob: 'x'.repeat(300_000) } },
         new Date(0),
+        { topic: 'event_logs' },
       );
     const limits = { SPOOL_MAX_BYTES: String(1024 * 1024), SPOOL_SEGMENT_BYTES: '65536' };
     const spool = await openSpool(dir, limits);
@@ -224,7 +238,7 @@ describe('Spool', () => {
     const size = statSync(path).size;
     truncateSync(path, size - 3);
     appendFileSync(path, Buffer.from([0xde, 0xad, 0xbf]));
-    const batch = await readSegment(path, 0, size, 100, 1 << 20);
+    const batch = await readSegment(path, 0, size, 100, 1 << 20, 'event_logs');
     assert.deepEqual(
       batch.envelopes.map((envelope) => envelope.name),
       ['kytos/e0', 'kytos/e1'],

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AppConfig, ConfigError } from '../../config/app-config.js';
+import { ConfigError } from '../../config/settings-group.js';
+import type { PublisherSettings } from '../publisher.settings.js';
 import { BackpressureError } from '../backpressure-error.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { readSegment, ReadBatch } from './segment-reader.js';
@@ -63,8 +64,12 @@ export class Spool {
   private nextAppended?: { promise: Promise<void>; resolve: () => void };
   readonly dir: string;
 
-  constructor(private readonly config: AppConfig) {
-    this.dir = resolve(config.delivery.spoolDir);
+  constructor(
+    private readonly settings: PublisherSettings,
+    /** KAFKA_TOPIC: where records written without a topic go. */
+    private readonly defaultTopic: string,
+  ) {
+    this.dir = resolve(settings.spoolDir);
   }
 
   async open(): Promise<void> {
@@ -120,11 +125,11 @@ export class Spool {
     const bytes = records.reduce((sum, record) => sum + record.length, 0);
     if (
       this.totalBytes + this.writingBytes + this.queuedBytes + bytes >
-      this.config.delivery.spoolMaxBytes
+      this.settings.spoolMaxBytes
     ) {
       return Promise.reject(
         new SpoolFullError(
-          `the spool is full (${this.totalBytes} bytes; SPOOL_MAX_BYTES=${this.config.delivery.spoolMaxBytes})`,
+          `the spool is full (${this.totalBytes} bytes; SPOOL_MAX_BYTES=${this.settings.spoolMaxBytes})`,
         ),
       );
     }
@@ -160,13 +165,14 @@ export class Spool {
 
   /** Whole records of a segment from `from` on, up to the forwarder's batch limits (see readSegment). */
   read(segment: SpoolSegment, from: number): Promise<ReadBatch> {
-    const { maxEvents, maxBytes } = this.config.delivery.batch;
+    const { maxEvents, maxBytes } = this.settings.batch;
     return readSegment(
       segment.path,
       from,
       segment.size,
       Math.min(maxEvents, FORWARD_BATCH_EVENTS),
       Math.min(maxBytes, FORWARD_BATCH_BYTES),
+      this.defaultTopic,
     );
   }
 
@@ -235,7 +241,7 @@ export class Spool {
   private async writeGroup(group: Append[]): Promise<void> {
     try {
       if (!this.active) throw new Error('the spool is closed');
-      if (this.active.segment.size >= this.config.delivery.spoolSegmentBytes) {
+      if (this.active.segment.size >= this.settings.spoolSegmentBytes) {
         await this.startSegment();
       }
       const { segment, handle } = this.active;

@@ -2,16 +2,38 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
- * The kinds of environment variable the service reads, as zod fields. A bad value adds an issue
- * (its message says what is expected) and stands in with the default, so that the checks across
- * variables still run and every problem is reported in one round. An issue marked `verbatim` is
- * a whole sentence already; the others are worded by loadAppConfig as `NAME="value" is not
- * allowed: expected <message>`.
+ * The kinds of environment variable the service reads, each a zod field with what the settings
+ * table shows of it. A bad value adds an issue (its message says what is expected) and stands in
+ * with the default, so that the checks across variables still run and every problem is reported
+ * in one round. An issue marked `verbatim` is a whole sentence already; the others are worded by
+ * loadSettings as `NAME="value" is not allowed: expected <message>`.
  */
 
 type Context = z.RefinementCtx;
 
 const unset = z.string().optional();
+
+/** One environment variable: how it is read, and what the settings table says of it. */
+export class Setting<T> {
+  constructor(
+    readonly schema: z.ZodType<T, string | undefined>,
+    /** The default as the table shows it; undefined: unset unless given. */
+    readonly shownDefault: string | undefined,
+    readonly description = '',
+  ) {}
+
+  /** The same setting, described for the table (and its default worded, where a value says little). */
+  about(description: string, shownDefault = this.shownDefault): Setting<T> {
+    return new Setting(this.schema, shownDefault, description);
+  }
+}
+
+function setting<T>(
+  schema: z.ZodType<T, string | undefined>,
+  shownDefault?: string | number | boolean,
+): Setting<T> {
+  return new Setting(schema, shownDefault === undefined ? undefined : String(shownDefault));
+}
 
 export function expected(ctx: Context, message: string): void {
   ctx.addIssue({ code: 'custom', message });
@@ -33,24 +55,30 @@ function checked(
 
 /** A value with no default: undefined when unset. */
 export function optionalText(check?: (value: string) => string | undefined) {
-  return unset.transform((value, ctx) => checked(value, check, ctx));
+  return setting(unset.transform((value, ctx) => checked(value, check, ctx)));
 }
 
 // One transform each, not a default chained behind: zod skips a chained transform once a field
 // has an issue, and the checks across variables would then see undefined instead of the default.
 export function text(fallback: string, check?: (value: string) => string | undefined) {
-  return unset.transform((value, ctx) => checked(value, check, ctx) ?? fallback);
+  return setting(
+    unset.transform((value, ctx) => checked(value, check, ctx) ?? fallback),
+    fallback,
+  );
 }
 
 export function integer(fallback: number, min: number, max: number) {
-  return unset.transform((value, ctx) => {
-    if (value === undefined) return fallback;
-    if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      expected(ctx, `an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(value);
-  });
+  return setting(
+    unset.transform((value, ctx) => {
+      if (value === undefined) return fallback;
+      if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        expected(ctx, `an integer from ${min} to ${max}`);
+        return fallback;
+      }
+      return Number(value);
+    }),
+    fallback,
+  );
 }
 
 const TRUE = ['true', '1', 'yes'];
@@ -67,28 +95,38 @@ function readBoolean(value: string | undefined, ctx: Context): boolean | undefin
 
 /** undefined when unset, for defaults that depend on another setting. */
 export function optionalBoolean() {
-  return unset.transform(readBoolean);
+  return setting(unset.transform(readBoolean));
 }
 
 export function boolean(fallback: boolean) {
-  return unset.transform((value, ctx) => readBoolean(value, ctx) ?? fallback);
+  return setting(
+    unset.transform((value, ctx) => readBoolean(value, ctx) ?? fallback),
+    fallback,
+  );
 }
 
 /** Case-insensitive: `ZSTD` is `zstd`. */
 export function oneOf<const T extends string>(fallback: T, allowed: readonly T[]) {
-  return unset.transform((value, ctx): T => {
-    const lower = value?.toLowerCase();
-    if (lower === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(lower)) {
-      expected(ctx, `one of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return lower as T;
-  });
+  return setting(
+    unset.transform((value, ctx): T => {
+      const lower = value?.toLowerCase();
+      if (lower === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(lower)) {
+        expected(ctx, `one of ${allowed.join(', ')}`);
+        return fallback;
+      }
+      return lower as T;
+    }),
+    fallback,
+  );
 }
 
 /** JSON whose shape `parse` checks (its answer is a string saying what is expected otherwise). */
 export function json<T>(fallback: T, parse: (value: unknown) => T | string) {
+  return setting(jsonField(fallback, parse), JSON.stringify(fallback));
+}
+
+function jsonField<T>(fallback: T, parse: (value: unknown) => T | string) {
   return unset.transform((value, ctx): T => {
     if (value === undefined) return fallback;
     let decoded: unknown;
@@ -109,18 +147,22 @@ export function json<T>(fallback: T, parse: (value: unknown) => T | string) {
 
 /** The contents of the file the variable names (a mounted secret, a PEM file); never echoed. */
 export function fileContents(name: string) {
-  return unset.transform((path, ctx) => (path === undefined ? undefined : read(name, path, ctx)));
+  return setting(
+    unset.transform((path, ctx) => (path === undefined ? undefined : read(name, path, ctx))),
+  );
 }
 
 /** A PEM file (certificate, key, CA bundle) the variable names. */
 export function pemFile(name: string) {
-  return unset.transform((path, ctx) => {
-    if (path === undefined) return undefined;
-    const contents = read(name, path, ctx);
-    if (contents === undefined || contents.includes('-----BEGIN ')) return contents;
-    verbatim(ctx, `${name}=${JSON.stringify(path)} is not a PEM file (no -----BEGIN line)`);
-    return undefined;
-  });
+  return setting(
+    unset.transform((path, ctx) => {
+      if (path === undefined) return undefined;
+      const contents = read(name, path, ctx);
+      if (contents === undefined || contents.includes('-----BEGIN ')) return contents;
+      verbatim(ctx, `${name}=${JSON.stringify(path)} is not a PEM file (no -----BEGIN line)`);
+      return undefined;
+    }),
+  );
 }
 
 function read(name: string, path: string, ctx: Context): string | undefined {

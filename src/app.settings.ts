@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import { authSettings } from './auth/auth.settings.js';
+import { verbatim } from './config/setting.js';
+import { type Environment, loadSettings } from './config/settings-group.js';
+import { filterSettings } from './filters/filter.settings.js';
+import { httpSettings } from './http/http.settings.js';
+import { ingestSettings } from './ingest/ingest.settings.js';
+import { kafkaSettings } from './kafka/kafka.settings.js';
+import { loggingSettings } from './logging/logging.settings.js';
+import { publisherSettings } from './publisher/publisher.settings.js';
+import { tracingSettings } from './tracing/tracing.settings.js';
+
+/** Every part of the service that has settings, in the order the settings table lists them. */
+export const SETTINGS_GROUPS = {
+  http: httpSettings,
+  logging: loggingSettings,
+  auth: authSettings,
+  kafka: kafkaSettings,
+  delivery: publisherSettings,
+  ingest: ingestSettings,
+  filters: filterSettings,
+  tracing: tracingSettings,
+};
+
+/** Every setting of the service, read once from the environment at start. */
+export type AppConfig = ReturnType<typeof loadAppConfig>;
+
+/** Reads and checks the whole configuration; throws ConfigError listing every bad variable. */
+export function loadAppConfig(env: Environment) {
+  return loadSettings(env, SETTINGS_GROUPS, checkTopicsApart);
+}
+
+/** The three topics the service writes must differ: each holds what the others must not. */
+function checkTopicsApart(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const { KAFKA_TOPIC: topic, FILTER_TOPIC: rules, KAFKA_DLQ_TOPIC: dlq } = values;
+  if (topic === rules) {
+    verbatim(
+      ctx,
+      'KAFKA_TOPIC must differ from FILTER_TOPIC: events written into the rules topic could be compacted over a rule',
+    );
+  }
+  if (dlq !== undefined && (dlq === topic || dlq === rules)) {
+    verbatim(
+      ctx,
+      'KAFKA_DLQ_TOPIC must differ from KAFKA_TOPIC and FILTER_TOPIC: dead letters would mix with the records they stand apart from',
+    );
+  }
+}

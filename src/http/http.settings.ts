@@ -1,0 +1,42 @@
+import { integer, text } from '../config/setting.js';
+import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+
+/** Where the service listens, how it closes, and who may send how much (the HTTP edge's). */
+export const httpSettings = new SettingsGroup(
+  'HTTP',
+  {
+    HOST: text('127.0.0.1', checkHost).about('address to listen on (`0.0.0.0` in a container)'),
+    PORT: integer(8080, 0, 65535).about('HTTP port'),
+    SHUTDOWN_TIMEOUT_MS: integer(15_000, 100, 600_000).about(
+      'after SIGTERM, the longest wait for in-flight requests and the flush',
+    ),
+    RATE_LIMIT_PER_SECOND: integer(10_000, 0, 1_000_000).about(
+      'requests a second per client address, on average (`0`: no limit; `429` beyond; probes are exempt)',
+    ),
+    RATE_LIMIT_BURST: integer(20_000, 1, 10_000_000).about(
+      'requests a client may send at once, once its bucket has filled',
+    ),
+    TRUST_PROXY_HOPS: integer(0, 0, 10).about(
+      "proxies whose `X-Forwarded-For` names the client (rate limits, logs); `0`: the socket's address",
+    ),
+  },
+  (env) => ({
+    host: env.HOST,
+    port: env.PORT,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** Requests a second per client address (0: no limit), and how many at once. */
+    rateLimitPerSecond: env.RATE_LIMIT_PER_SECOND,
+    rateLimitBurst: env.RATE_LIMIT_BURST,
+    /**
+     * Proxies in front of the service whose X-Forwarded-For is believed (0: none, the socket's
+     * address is the client's). Only set it when such proxies exist: a client could name itself.
+     */
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+  }),
+);
+
+export type HttpSettings = SettingsOf<typeof httpSettings>;
+
+function checkHost(value: string): string | undefined {
+  return /^[A-Za-z0-9.\-:]{1,253}$/.test(value) ? undefined : 'a host name or IP address';
+}

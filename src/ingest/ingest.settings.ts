@@ -1,0 +1,33 @@
+import { integer } from '../config/setting.js';
+import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+
+const MiB = 1024 * 1024;
+
+/** What one webhook request may hold, and the memory of published ids (IngestModule's). */
+export const ingestSettings = new SettingsGroup(
+  'Ingest',
+  {
+    INGEST_MAX_BODY_BYTES: integer(16 * MiB, 1024, 512 * MiB).about(
+      'largest webhook body, after any `Content-Encoding` is undone (`413` beyond)',
+    ),
+    INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000).about(
+      'most events in one request (`413` beyond)',
+    ),
+    DEDUPE_WINDOW_SECONDS: integer(600, 0, 86_400).about(
+      "how long an event id published by this instance is remembered against a sender's retry; `0`: off (see Delivery)",
+    ),
+    DEDUPE_MAX_IDS: integer(100_000, 1, 10_000_000).about(
+      'most ids remembered (about 150 bytes each); past it the oldest leave early',
+    ),
+  },
+  (env) => ({
+    maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
+    maxBatchEvents: env.INGEST_MAX_BATCH_EVENTS,
+    /** How long a published event id is remembered against a sender's retry (0: not at all). */
+    dedupeWindowSeconds: env.DEDUPE_WINDOW_SECONDS,
+    /** Most ids remembered: past it the oldest leave early (bounded memory). */
+    dedupeMaxIds: env.DEDUPE_MAX_IDS,
+  }),
+);
+
+export type IngestSettings = SettingsOf<typeof ingestSettings>;

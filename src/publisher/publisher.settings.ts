@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { integer, oneOf, text, verbatim } from '../config/setting.js';
+import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
+import { CLOUD_EVENT_SOURCE_PATTERN } from './event-envelope.js';
+
+export const DELIVERY_MODES = ['kafka', 'spool'] as const;
+export const RECORD_KEYS = ['name', 'id', 'none'] as const;
+export const RECORD_FORMATS = ['kytos', 'cloudevents'] as const;
+
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+export type RecordKey = (typeof RECORD_KEYS)[number];
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+const MiB = 1024 * 1024;
+const CLOUD_EVENT_SOURCE = new RegExp(CLOUD_EVENT_SOURCE_PATTERN);
+
+const fields = {
+  DELIVERY_MODE: oneOf('kafka', DELIVERY_MODES).about(
+    "`kafka` (answer `200` after Kafka's ack) or `spool` (answer `202` after an fsynced local append)",
+  ),
+  KAFKA_RECORD_KEY: oneOf('name', RECORD_KEYS).about('record key: `name`, `id` or `none`'),
+  KAFKA_RECORD_FORMAT: oneOf('kytos', RECORD_FORMATS).about(
+    '`kytos`, or `cloudevents`: the same value, with the CloudEvents attributes as `ce_` headers (CloudEvents)',
+  ),
+  CLOUDEVENTS_SOURCE: text('kytos', checkCloudEventsSource).about(
+    '`ce_source` of the events Kytos posts (a URI-reference); a posted CloudEvent keeps its own',
+  ),
+  PUBLISH_BATCH_MAX_EVENTS: integer(1000, 1, 100_000).about(
+    "most events in one Kafka batch (also the spool forwarder's batch)",
+  ),
+  PUBLISH_BATCH_MAX_BYTES: integer(MiB, 1024, 64 * MiB).about('most bytes in one Kafka batch'),
+  PUBLISH_LINGER_MS: integer(5, 0, 1000).about(
+    "while several senders are at work, the least time between two batches (one sender's event always goes at once)",
+  ),
+  PUBLISH_MAX_IN_FLIGHT: integer(4, 1, 64).about(
+    'batches handed to the producer at once; it sends them one produce request at a time, and never two batches with the same key at once',
+  ),
+  PUBLISH_MAX_QUEUED_EVENTS: integer(50_000, 1, 10_000_000).about(
+    'events waiting for Kafka before requests get `503`',
+  ),
+  PUBLISH_MAX_QUEUED_BYTES: integer(128 * MiB, MiB, 4096 * MiB).about(
+    'bytes waiting for Kafka before requests get `503`',
+  ),
+  SPOOL_DIR: text('.spool', checkPath).about("the spool's folder (`spool` mode)"),
+  SPOOL_SEGMENT_BYTES: integer(16 * MiB, 64 * 1024, 1024 * MiB).about(
+    'size at which a new segment file is started',
+  ),
+  SPOOL_MAX_BYTES: integer(1024 * MiB, MiB, 1024 * 1024 * MiB).about(
+    'spool size at which requests get `503`',
+  ),
+  SPOOL_FORWARD_LINGER_MS: integer(20, 0, 1000).about(
+    'while the spool forwarder keeps up, the least time between two of its batches (`spool` mode)',
+  ),
+};
+
+/** How events become records and how they are delivered (PublisherModule's). */
+export const publisherSettings = new SettingsGroup(
+  'Delivery',
+  fields,
+  (env) => ({
+    /** `kafka`: answer 200 after Kafka's ack. `spool`: answer 202 after an fsynced local append. */
+    mode: env.DELIVERY_MODE,
+    recordKey: env.KAFKA_RECORD_KEY,
+    recordFormat: env.KAFKA_RECORD_FORMAT,
+    /** ce_source of the events Kytos posts (a CloudEvent posted to the webhook keeps its own). */
+    cloudEventsSource: env.CLOUDEVENTS_SOURCE,
+    /** How envelopes of concurrent requests are coalesced into Kafka batches (PublishQueue). */
+    batch: {
+      maxEvents: env.PUBLISH_BATCH_MAX_EVENTS,
+      maxBytes: env.PUBLISH_BATCH_MAX_BYTES,
+      lingerMs: env.PUBLISH_LINGER_MS,
+      maxInFlight: env.PUBLISH_MAX_IN_FLIGHT,
+      maxQueuedEvents: env.PUBLISH_MAX_QUEUED_EVENTS,
+      maxQueuedBytes: env.PUBLISH_MAX_QUEUED_BYTES,
+    },
+    spoolDir: env.SPOOL_DIR,
+    spoolSegmentBytes: env.SPOOL_SEGMENT_BYTES,
+    spoolMaxBytes: env.SPOOL_MAX_BYTES,
+    spoolForwardLingerMs: env.SPOOL_FORWARD_LINGER_MS,
+  }),
+  (env: ValuesOf<typeof fields>, ctx: z.RefinementCtx) => {
+    if (env.SPOOL_SEGMENT_BYTES > env.SPOOL_MAX_BYTES) {
+      verbatim(ctx, 'SPOOL_SEGMENT_BYTES must not be larger than SPOOL_MAX_BYTES');
+    }
+  },
+);
+
+export type PublisherSettings = SettingsOf<typeof publisherSettings>;
+export type BatchSettings = PublisherSettings['batch'];
+
+/** A CloudEvents source is a URI-reference: no spaces or control characters, within a header. */
+function checkCloudEventsSource(value: string): string | undefined {
+  return CLOUD_EVENT_SOURCE.test(value)
+    ? undefined
+    : 'a URI-reference (1 to 1024 printable ASCII characters, no spaces), e.g. kytos or https://kytos.example.net';
+}
+
+function checkPath(value: string): string | undefined {
+  return value.includes('\0') ? 'a path' : undefined;
+}
