@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import prettier from 'prettier';
 import { SETTINGS_GROUPS } from '../src/app.settings.js';
+import type { AnySettingsGroup } from '../src/config/settings-group.js';
 
 // Writes the README's settings table from the settings each module declares (their defaults and
 // descriptions), between the two markers. With --check it only compares, and fails on drift.
@@ -11,7 +12,7 @@ const START = '<!-- settings table: written by `npm run settings`, do not edit -
 const END = '<!-- end of settings table -->';
 
 const rows = ['| Variable | Default | Meaning |', '| --- | --- | --- |'];
-for (const group of Object.values(SETTINGS_GROUPS)) {
+for (const group of Object.values<AnySettingsGroup>(SETTINGS_GROUPS)) {
   rows.push(`| **${group.title}** | | |`);
   for (const [name, setting] of Object.entries(group.fields)) {
     const shown = setting.shownDefault;
