@@ -5,7 +5,7 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
-import { validationProblems } from './http/validation-problems.js';
+import { validationProblems } from './ingest/validation-problems.js';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -13,20 +13,12 @@ import { createServer, type RequestListener } from 'node:http';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './app.settings.js';
 import { LOG_LEVELS, type LogLevel } from './logging/logging.settings.js';
-import { KYTOS_API_BASE } from './http/api-routes.js';
-import { useJsonBody } from './http/json-body.js';
-import { RefusalDelay } from './auth/refusal-delay.js';
-import { WebhookAuthenticator } from './auth/webhook-authenticator.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
-import { RateLimiter } from './http/rate-limiter.js';
 import { securityHeaders } from './http/security-headers.js';
 import { ConnectionDrain } from './http/connection-drain.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
 import { requestContext } from './logging/request-context.js';
-
-/** Rule changes are a pattern and a description: no other POST body needs more. */
-const OTHER_BODY_LIMIT = 64 * 1024;
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -61,17 +53,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   // Built before the hooks, so that 405 answers come from the same routes it documents.
   const document = buildOpenApiDocument(app);
+  // First of the onRequest hooks: HttpEdgeModule adds the rate limiter's when Nest initialises.
   fastify.addHook('onRequest', methodNotAllowed(document));
-  const { rateLimitPerSecond, rateLimitBurst } = config.http;
-  if (rateLimitPerSecond > 0)
-    fastify.addHook('onRequest', new RateLimiter(rateLimitPerSecond, rateLimitBurst).hook());
-  useJsonBody(fastify, {
-    webhookPath: `/${KYTOS_API_BASE}/events`,
-    webhookAuthenticator: new WebhookAuthenticator(config.auth),
-    refusalDelay: new RefusalDelay(config.auth.failureDelayMs),
-    webhookLimit: config.ingest.maxBodyBytes,
-    otherLimit: OTHER_BODY_LIMIT,
-  });
   app.useGlobalFilters(errorFilter);
   app.useGlobalPipes(
     new ValidationPipe({

@@ -1,10 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { type AppConfig, SETTINGS_GROUPS } from './app.settings.js';
 import { ConfigModule } from './config/config.module.js';
 import { FilterModule } from './filters/index.js';
 import { HealthModule } from './health/health.module.js';
+import { HttpEdgeModule } from './http/http-edge.module.js';
 import { IngestModule } from './ingest/index.js';
 import { MetricsModule } from './metrics/index.js';
+
+/** The paths the Kytos NApp `kafka_events` served, so Kytos-side tooling keeps working. */
+const KYTOS_API_BASE = 'api/kytos/kafka_events/v1';
 
 @Module({})
 export class AppModule {
@@ -14,9 +19,14 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(SETTINGS_GROUPS, config),
         MetricsModule,
+        HttpEdgeModule,
         FilterModule,
         IngestModule,
         HealthModule,
+        RouterModule.register([
+          { path: KYTOS_API_BASE, module: IngestModule },
+          { path: KYTOS_API_BASE, module: FilterModule },
+        ]),
       ],
     };
   }

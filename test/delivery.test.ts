@@ -166,12 +166,12 @@ describe('spool delivery mode', () => {
     const dir = spoolDir();
     const good = [0, 1, 2].map((i) =>
       EventEnvelope.fromEvent({ name: `kytos/before.crash.${i}`, content: { i } }, new Date(), {
-        topic: 'event_logs',
+        topic: 'spool_torn',
       }),
     );
     const torn = encodeRecord(
       EventEnvelope.fromEvent({ name: 'kytos/torn', content: {} }, new Date(), {
-        topic: 'event_logs',
+        topic: 'spool_torn',
       }),
     ).subarray(0, 30);
     writeFileSync(

@@ -29,9 +29,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../auth/admin-auth.guard.js';
-import { KYTOS_API_BASE } from '../http/api-routes.js';
-import { ErrorResponseDto } from '../http/error-response.dto.js';
-import { ADMIN_TOKEN } from '../http/openapi.js';
+import { ADMIN_TOKEN } from '../auth/security-schemes.js';
 import { CreateAllowRuleDto, CreateDenyRuleDto, CreateFilterDto } from './dto/create-filter.dto.js';
 import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';
@@ -50,11 +48,10 @@ const ReadAccess = () => applyDecorators(ApiBearerAuth(ADMIN_TOKEN), ApiSecurity
 @ApiTags('filters')
 @UseGuards(AdminAuthGuard)
 @ApiUnauthorizedResponse({
-  type: ErrorResponseDto,
   description: 'the admin token is missing or wrong',
 })
 @ApiExtraModels(FilterRuleDto)
-@Controller(`${KYTOS_API_BASE}/filters`)
+@Controller('filters')
 export class FilterController {
   constructor(private readonly filters: FilterService) {}
 
@@ -70,7 +67,7 @@ export class FilterController {
   @ReadAccess()
   @ApiOperation({ summary: 'Would an event of this name be published, and which rules decide?' })
   @ApiOkResponse({ type: DecisionDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'name missing, empty or too long' })
+  @ApiBadRequestResponse({ description: 'name missing, empty or too long' })
   dryRun(@Query() query: DryRunQueryDto): DecisionDto {
     const { published, allowedBy, deniedBy, topic, key } = this.filters.explain(query.name);
     return {
@@ -87,7 +84,7 @@ export class FilterController {
   @ReadAccess()
   @ApiOperation({ summary: 'One rule.' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse()
   get(@Param('id') id: string): Record<string, FilterRuleDto> {
     return this.mapOf([this.filters.get(id)]);
   }
@@ -109,17 +106,14 @@ export class FilterController {
   })
   @ApiCreatedResponse({ schema: RULE_MAP_SCHEMA })
   @ApiBadRequestResponse({
-    type: ErrorResponseDto,
     description:
       'invalid or too long pattern, one that the whole rule set cannot compile with, or a topic or key that cannot be used (a topic Kafka refuses, a key that is not a JSON Pointer, either on a deny rule)',
   })
   @ApiConflictResponse({
-    type: ErrorResponseDto,
     description: 'the same rule exists already, or the rule limit is reached',
   })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
+  @ApiUnsupportedMediaTypeResponse()
   @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
     description: 'rules still loading, or Kafka unavailable',
   })
   async create(@Body() body: CreateFilterDto): Promise<Record<string, FilterRuleDto>> {
@@ -137,10 +131,9 @@ export class FilterController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an operator rule.' })
   @ApiOkResponse({ schema: RULE_MAP_SCHEMA, description: 'the removed rule' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'presets cannot be deleted' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiForbiddenResponse({ description: 'presets cannot be deleted' })
+  @ApiNotFoundResponse()
   @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
     description: 'rules still loading, or Kafka unavailable',
   })
   async remove(@Param('id') id: string): Promise<Record<string, FilterRuleDto>> {

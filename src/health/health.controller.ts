@@ -8,7 +8,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { ErrorResponseDto } from '../http/error-response.dto.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import { RulesHealthIndicator } from './rules.health.js';
@@ -52,7 +51,7 @@ export class HealthController {
       'Readiness: every permission rule is loaded and Kafka answers (in spool mode a Kafka outage only degrades).',
   })
   @ApiOkResponse({ schema: HEALTH_RESULT })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse()
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

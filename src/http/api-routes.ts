@@ -1,3 +1,2 @@
-/** The paths the Kytos NApp `kafka_events` served, so Kytos-side tooling keeps working. */
-export const KYTOS_API_BASE = 'api/kytos/kafka_events/v1';
+/** Where Swagger UI and the OpenAPI document are served. */
 export const SWAGGER_PATH = 'api/docs';

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import {
   SIGNATURE_HEADER,
   STANDARD_ID_HEADER,
@@ -7,16 +7,22 @@ import {
   STANDARD_TIMESTAMP_HEADER,
   TIMESTAMP_HEADER,
 } from '../auth/webhook-signature.js';
+import {
+  ADMIN_TOKEN,
+  STANDARD_WEBHOOK_ID,
+  STANDARD_WEBHOOK_SIGNATURE,
+  STANDARD_WEBHOOK_TIMESTAMP,
+  WEBHOOK_SIGNATURE,
+  WEBHOOK_TIMESTAMP,
+  WEBHOOK_TOKEN,
+} from '../auth/security-schemes.js';
 import { SWAGGER_PATH } from './api-routes.js';
+import { ErrorResponseDto } from './error-response.dto.js';
 
-/** The security schemes: the admin's bearer token; the webhook's signature (both headers) or token. */
-export const ADMIN_TOKEN = 'admin-token';
-export const WEBHOOK_SIGNATURE = 'webhook-signature';
-export const WEBHOOK_TIMESTAMP = 'webhook-timestamp';
-export const WEBHOOK_TOKEN = 'webhook-token';
-export const STANDARD_WEBHOOK_ID = 'standard-webhook-id';
-export const STANDARD_WEBHOOK_TIMESTAMP = 'standard-webhook-timestamp';
-export const STANDARD_WEBHOOK_SIGNATURE = 'standard-webhook-signature';
+/** What the error-shape pass reads of an operation (the OpenAPI types are not exported). */
+interface Operation {
+  responses?: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
+}
 
 /** The API description that /api/docs serves and that openapi.json must equal. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -90,7 +96,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       STANDARD_WEBHOOK_SIGNATURE,
     )
     .build();
-  const document = SwaggerModule.createDocument(app, info);
+  const document = SwaggerModule.createDocument(app, info, { extraModels: [ErrorResponseDto] });
+  // Every error answer has the one shape HttpErrorFilter writes: the controllers list their
+  // errors, and the shape is attached here, once.
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Operation[]) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (
+          Number(status) >= 400 &&
+          response.$ref === undefined &&
+          response.content === undefined
+        ) {
+          response.content = {
+            'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } },
+          };
+        }
+      }
+    }
+  }
   // The validation pipe refuses properties a DTO does not declare (forbidNonWhitelisted): say so.
   for (const schema of Object.values(document.components?.schemas ?? {})) {
     if ('properties' in schema && schema.additionalProperties === undefined) {

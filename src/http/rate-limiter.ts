@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { isIPv6 } from 'node:net';
 import type { FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { pathOf } from './request-path.js';
+import { pathOf } from '../logging/request-path.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
 /** Past this many clients, the ones idle longest are forgotten (about 10 MB at most). */

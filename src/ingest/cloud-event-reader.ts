@@ -1,5 +1,5 @@
-import { originalOf } from '../http/exact-json.js';
-import { dtoProblems } from '../http/validation-problems.js';
+import { originalOf } from '../publisher/index.js';
+import { dtoProblems } from './validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
 import { CloudEventDto } from './dto/cloud-event.dto.js';
 import type { EventProblem } from './ingest-errors.js';

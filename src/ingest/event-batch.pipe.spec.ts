@@ -7,7 +7,7 @@ import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 const pipe = new EventBatchPipe(ingestSettings.parse({ INGEST_MAX_BATCH_EVENTS: '10' }));
 
 function eventsOf(body: unknown, mediaType = 'application/json') {
-  return pipe.transform({ body, exactNumbers: false, mediaType }).events;
+  return pipe.transform({ body, mediaType }).events;
 }
 
 function detailsOf(body: unknown, mediaType = 'application/json'): unknown {
@@ -73,15 +73,6 @@ describe('EventBatchPipe', () => {
       Array.from({ length: 10 }, () => ({ name: '', content: 1, id: 'x' })),
     ) as unknown[];
     assert.equal(details.length, 20);
-  });
-});
-
-describe('EventBatchPipe and exact numbers', () => {
-  it("carries the body reader's exact-number flag on the batch", () => {
-    const body = { name: 'kytos/x', content: {} };
-    const mediaType = 'application/json';
-    assert.equal(pipe.transform({ body, exactNumbers: true, mediaType }).exactNumbers, true);
-    assert.equal(pipe.transform({ body, exactNumbers: false, mediaType }).exactNumbers, false);
   });
 });
 

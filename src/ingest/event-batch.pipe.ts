@@ -1,7 +1,7 @@
 import { Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ingestSettings, type IngestSettings } from './ingest.settings.js';
-import { originalOf } from '../http/exact-json.js';
-import { dtoProblems } from '../http/validation-problems.js';
+import { originalOf } from '../publisher/index.js';
+import { dtoProblems } from './validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
 import { readCloudEvent, ReadEvent } from './cloud-event-reader.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -30,7 +30,7 @@ export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
     this.maxEvents = settings.maxBatchEvents;
   }
 
-  transform({ body, exactNumbers, mediaType, trace }: WebhookBody): EventBatch {
+  transform({ body, mediaType, trace }: WebhookBody): EventBatch {
     const items = itemsOf(body, mediaType);
     if (items.length === 0) throw new InvalidEventError('the batch holds no events');
     if (items.length > this.maxEvents) {
@@ -56,7 +56,7 @@ export class EventBatchPipe implements PipeTransform<WebhookBody, EventBatch> {
         problems.slice(0, MAX_PROBLEMS),
       );
     }
-    return { events: events as KytosEvent[], exactNumbers, trace };
+    return { events: events as KytosEvent[], trace };
   }
 }
 

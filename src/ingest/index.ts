@@ -1,3 +1,6 @@
 // The ingest module's public face: other modules import from here, never from its files.
 export { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 export { IngestModule } from './ingest.module.js';
+export { ingestSettings, type IngestSettings } from './ingest.settings.js';
+export { dtoProblems, validationProblems } from './validation-problems.js';
+export { isWebhookRoute, mediaTypeOf, type WebhookRequest } from './webhook-request.js';

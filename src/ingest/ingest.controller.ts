@@ -1,4 +1,5 @@
-import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -14,9 +15,6 @@ import {
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { WebhookAuthGuard } from '../auth/webhook-auth.guard.js';
-import { KYTOS_API_BASE } from '../http/api-routes.js';
-import { ErrorResponseDto } from '../http/error-response.dto.js';
 import {
   STANDARD_WEBHOOK_ID,
   STANDARD_WEBHOOK_SIGNATURE,
@@ -24,7 +22,7 @@ import {
   WEBHOOK_SIGNATURE,
   WEBHOOK_TIMESTAMP,
   WEBHOOK_TOKEN,
-} from '../http/openapi.js';
+} from '../auth/security-schemes.js';
 import type { FastifyReply } from 'fastify';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -33,9 +31,9 @@ import { CloudEventDto } from './dto/cloud-event.dto.js';
 import { CLOUD_EVENT_BATCH_TYPE, CLOUD_EVENT_TYPE, EventBatchPipe } from './event-batch.pipe.js';
 import type { EventBatch } from './kytos-event.js';
 import { WebhookBatch } from './webhook-body.decorator.js';
+import { WEBHOOK_ROUTE } from './webhook-request.js';
 
 @ApiTags('events')
-@UseGuards(WebhookAuthGuard)
 // Both signature headers, or the three Standard Webhooks headers, or the bearer token.
 @ApiSecurity({ [WEBHOOK_SIGNATURE]: [], [WEBHOOK_TIMESTAMP]: [] })
 @ApiSecurity({
@@ -45,11 +43,12 @@ import { WebhookBatch } from './webhook-body.decorator.js';
 })
 @ApiSecurity(WEBHOOK_TOKEN)
 @ApiExtraModels(KytosEventDto, CloudEventDto)
-@Controller(`${KYTOS_API_BASE}/events`)
+@Controller('events')
 export class IngestController {
   constructor(private readonly ingestService: IngestService) {}
 
   @Post()
+  @RouteConfig(WEBHOOK_ROUTE)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Webhook for Kytos events: one event or an array of them.',
@@ -82,27 +81,22 @@ export class IngestController {
   @ApiOkResponse({ type: IngestResultDto, description: '`kafka` mode: acknowledged by Kafka' })
   @ApiAcceptedResponse({ type: SpooledResultDto, description: '`spool` mode: on the local disk' })
   @ApiBadRequestResponse({
-    type: ErrorResponseDto,
     description: 'malformed JSON or an invalid event',
   })
   @ApiPayloadTooLargeResponse({
-    type: ErrorResponseDto,
     description:
       'too large: the body (over INGEST_MAX_BODY_BYTES, after any Content-Encoding is undone), the batch (over INGEST_MAX_BATCH_EVENTS), an event as a Kafka record uncompressed (over KAFKA_MAX_RECORD_BYTES), or an event whose record batch, compressed with KAFKA_COMPRESSION, exceeds the max.message.bytes of its topic as the broker gives it; `message` names the limit',
   })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto })
+  @ApiUnsupportedMediaTypeResponse()
   @ApiUnauthorizedResponse({
-    type: ErrorResponseDto,
     description:
       'missing or bad signature or token, a signature already used, or a timestamp outside the window',
   })
   @ApiBadGatewayResponse({
-    type: ErrorResponseDto,
     description:
       "Kafka refused one of the request's records for good; only that record's sender hears of it",
   })
   @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
     description: 'Kafka unavailable, or the queue or spool full; retry after Retry-After',
   })
   async ingest(

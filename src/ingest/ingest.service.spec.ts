@@ -11,12 +11,12 @@ import { ingestSettings } from './ingest.settings.js';
 import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { FilterRule } from '../filters/filter-rule.js';
-import { parseJsonExact } from '../http/exact-json.js';
 import type { TopicAdmin, TopicLimits } from '../kafka/index.js';
 import { KafkaFailure } from '../kafka/index.js';
 import {
   BackpressureError,
   Delivery,
+  parseJsonExact,
   DeliveryReceipt,
   EventEnvelope,
   RecordFit,
@@ -89,8 +89,7 @@ function setUp(
     new EventTracer(tracingSettings.parse(env)),
     fit,
   );
-  const ingest = (events: KytosEvent[], exactNumbers = false) =>
-    service.ingest({ events, exactNumbers });
+  const ingest = (events: KytosEvent[]) => service.ingest({ events });
   return { ingest, publisher: delivery, metrics };
 }
 
@@ -137,15 +136,12 @@ describe('IngestService', () => {
     );
     const { ingest, publisher } = setUp({ KAFKA_RECORD_KEY: 'id' }, rules);
     const exact = parseJsonExact('{"switch":{"dpid":18446744073709551615}}');
-    await ingest(
-      [
-        { name: 'kytos/topology.switch.enabled', content: { switch: { dpid: '00:00:00:01' } } },
-        { name: 'kytos/topology.switch.new', content: exact.value as Record<string, unknown> },
-        { name: 'kytos/topology.switch.gone', content: { switch: { dpid: { nested: true } } } },
-        { name: 'kytos/topology.link_up', content: {}, id: 'link-event' },
-      ],
-      true,
-    );
+    await ingest([
+      { name: 'kytos/topology.switch.enabled', content: { switch: { dpid: '00:00:00:01' } } },
+      { name: 'kytos/topology.switch.new', content: exact.value as Record<string, unknown> },
+      { name: 'kytos/topology.switch.gone', content: { switch: { dpid: { nested: true } } } },
+      { name: 'kytos/topology.link_up', content: {}, id: 'link-event' },
+    ]);
     assert.deepEqual(
       publisher.published[0]?.map(({ topic, key }) => ({ topic, key })),
       [

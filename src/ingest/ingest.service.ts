@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventRoute, FilterService, RulesUnavailableError } from '../filters/index.js';
-import { exactDigitsOf } from '../http/exact-json.js';
 import { KafkaFailure, kafkaSettings, type KafkaSettings } from '../kafka/index.js';
 import { EventMetrics, FailureReason } from '../metrics/index.js';
 import {
@@ -9,6 +8,7 @@ import {
   DeliveryReceipt,
   EnvelopeOptions,
   EventEnvelope,
+  exactDigitsOf,
   publisherSettings,
   type PublisherSettings,
   RecordFit,
@@ -28,10 +28,7 @@ export class IngestService {
   /** How every record is written, from the configuration. */
   private readonly recordOptions: Omit<EnvelopeOptions, 'topic'>;
   /** The options of a cached decision's route, made once rather than for every event. */
-  private readonly optionsByRoute = new WeakMap<
-    EventRoute,
-    Record<'plain' | 'exact', EnvelopeOptions>
-  >();
+  private readonly optionsByRoute = new WeakMap<EventRoute, EnvelopeOptions>();
 
   constructor(
     @Inject(ingestSettings.token) settings: IngestSettings,
@@ -82,11 +79,7 @@ export class IngestService {
     }
   }
 
-  private async decideAndDeliver({
-    events,
-    exactNumbers,
-    trace,
-  }: EventBatch): Promise<DeliveryReceipt> {
+  private async decideAndDeliver({ events, trace }: EventBatch): Promise<DeliveryReceipt> {
     const receivedAt = new Date();
     const { maxRecordBytes } = this.kafka;
     const envelopes: EventEnvelope[] = [];
@@ -113,7 +106,7 @@ export class IngestService {
         }
         const span = this.tracer.begin(event.trace ?? trace, event, route.topic);
         if (span) spans.push(span);
-        const options = this.optionsFor(route, exactNumbers);
+        const options = this.optionsFor(route);
         const envelope = this.envelopeOf(
           event,
           index,
@@ -165,14 +158,13 @@ export class IngestService {
     ]);
   }
 
-  private optionsFor(route: EventRoute, exactNumbers: boolean): EnvelopeOptions {
+  private optionsFor(route: EventRoute): EnvelopeOptions {
     let options = this.optionsByRoute.get(route);
     if (!options) {
-      const routed = { ...this.recordOptions, ...envelopeRouteOf(route) };
-      options = { plain: routed, exact: { ...routed, exactNumbers: true } };
+      options = { ...this.recordOptions, ...envelopeRouteOf(route) };
       this.optionsByRoute.set(route, options);
     }
-    return exactNumbers ? options.exact : options.plain;
+    return options;
   }
 
   private envelopeOf(

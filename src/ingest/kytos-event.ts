@@ -16,8 +16,6 @@ export interface KytosEvent {
 /** The events of one webhook request, checked whole before any of them is published. */
 export interface EventBatch {
   readonly events: readonly KytosEvent[];
-  /** The body held numbers a JavaScript number would round, parsed exactly (see exact-json.ts). */
-  readonly exactNumbers: boolean;
   /** The request's own traceparent header, for the events that carry none. */
   readonly trace?: TraceContext;
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pathOf } from '../http/request-path.js';
+import { pathOf } from './request-path.js';
 
 /** A caller's own id is kept only if it is short and plain: it goes into the log lines about its request. */
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordKey } from './publisher.settings.js';
-import { stringifyExact } from '../http/exact-json.js';
+import { stringifyExact } from './exact-json.js';
 import { RECORD_BATCH_HEADER_BYTES } from '../kafka/index.js';
 
 /** What a record is made of; an event without id or timestamp gets them here. */
@@ -29,8 +29,6 @@ export interface EnvelopeOptions {
   recordKey?: RecordKey;
   /** Set when records are CloudEvents (KAFKA_RECORD_FORMAT=cloudevents): the source of Kytos' events. */
   cloudEventsSource?: string;
-  /** The content may hold LosslessNumbers (parsed exactly), written back digit for digit. */
-  exactNumbers?: boolean;
   /** W3C trace context headers (traceparent, tracestate) for the record. */
   traceHeaders?: Readonly<Record<string, string>>;
 }
@@ -103,13 +101,14 @@ export class EventEnvelope {
    * switch formats without parsing anything differently; the attributes go in `ce_` headers.
    */
   static fromEvent(event: EventFields, receivedAt: Date, options: EnvelopeOptions): EventEnvelope {
-    const { recordKey = 'name', exactNumbers = false, keyOf } = options;
+    const { recordKey = 'name', keyOf } = options;
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
     let json: string;
     try {
       const record = { event: event.name, message: event.content, id, timestamp };
-      json = exactNumbers ? stringifyExact(record) : JSON.stringify(record);
+      // Numbers the body reader carried exactly (64-bit cookies) are written back digit for digit.
+      json = stringifyExact(record);
     } catch {
       // JSON.parse accepts nesting deeper than JSON.stringify's stack can walk back.
       throw new UnserializableEventError('content', 'is nested too deeply to serialize');

@@ -9,6 +9,7 @@ export {
   EventEnvelope,
   UnserializableEventError,
 } from './event-envelope.js';
+export { exactDigitsOf, originalOf, parseJsonExact } from './exact-json.js';
 export { PublisherModule } from './publisher.module.js';
 export { publisherSettings, type PublisherSettings, type RecordKey } from './publisher.settings.js';
 export { RecordFit } from './record-fit.js';
