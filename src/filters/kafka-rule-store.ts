@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { FilterSettings } from './filter.settings.js';
-import { KafkaClients, type KafkaSettings, TopicAdmin, TopicPolicyError } from '../kafka/index.js';
+import {
+  backoffDelay,
+  KafkaClients,
+  type KafkaSettings,
+  TopicAdmin,
+  TopicPolicyError,
+} from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterRule } from './filter-rule.js';
 import { reservedTopicOf } from './reserved-topics.js';
@@ -164,7 +170,7 @@ export class KafkaRuleStore extends RuleStore implements OnModuleInit, OnApplica
           this.logger.warn(`cannot load the rules from Kafka yet: ${(error as Error).message}`);
         }
         await this.disconnect();
-        await sleep(Math.min(5000, 250 * 2 ** attempt));
+        await sleep(backoffDelay(attempt, 250, 5000));
       }
     }
   }

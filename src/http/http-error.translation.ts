@@ -16,8 +16,8 @@ import {
   RulesUnavailableError,
 } from '../filters/index.js';
 import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
-import { KafkaFailure } from '../kafka/index.js';
-import { BackpressureError } from '../publisher/index.js';
+import { KafkaFailure, BackpressureError } from '../kafka/index.js';
+
 import { RetryLaterException } from './retry-later.exception.js';
 
 /**

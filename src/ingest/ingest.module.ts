@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { FilterModule } from '../filters/index.js';
+import { KafkaModule } from '../kafka/index.js';
 import { PublisherModule } from '../publisher/index.js';
 import { TracingModule } from '../tracing/index.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({
-  imports: [FilterModule, PublisherModule, TracingModule],
+  imports: [FilterModule, KafkaModule, PublisherModule, TracingModule],
   controllers: [IngestController],
   providers: [IngestService],
 })

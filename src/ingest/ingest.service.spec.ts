@@ -12,15 +12,8 @@ import { FilterService } from '../filters/index.js';
 import { InMemoryRuleStore } from '../filters/rule-store.js';
 import { FilterRule } from '../filters/filter-rule.js';
 import type { TopicAdmin, TopicLimits } from '../kafka/index.js';
-import { KafkaFailure } from '../kafka/index.js';
-import {
-  BackpressureError,
-  Delivery,
-  parseJsonExact,
-  DeliveryReceipt,
-  EventEnvelope,
-  RecordFit,
-} from '../publisher/index.js';
+import { BackpressureError, KafkaFailure, RecordFit } from '../kafka/index.js';
+import { Delivery, parseJsonExact, DeliveryReceipt, EventEnvelope } from '../publisher/index.js';
 import type { DeliveryCounts } from '../publisher/delivery.js';
 import { EventMetrics } from '../metrics/index.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';

@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventRoute, FilterService, RulesUnavailableError } from '../filters/index.js';
-import { KafkaFailure, kafkaSettings, type KafkaSettings } from '../kafka/index.js';
+import {
+  KafkaFailure,
+  kafkaSettings,
+  type KafkaSettings,
+  BackpressureError,
+  RecordFit,
+} from '../kafka/index.js';
 import { EventMetrics, FailureReason } from '../metrics/index.js';
 import {
-  BackpressureError,
   Delivery,
   DeliveryReceipt,
   EnvelopeOptions,
@@ -11,7 +16,6 @@ import {
   exactDigitsOf,
   publisherSettings,
   type PublisherSettings,
-  RecordFit,
   UnserializableEventError,
 } from '../publisher/index.js';
 import { EventTracer, type PublishSpan } from '../tracing/index.js';

@@ -4,6 +4,8 @@ import { loggingSettings } from '../logging/logging.settings.js';
 import { KAFKA_CLIENT, kafkaClientOptions } from './kafka-client-options.js';
 import { KafkaClients } from './kafka-clients.js';
 import { KafkaConnectivity } from './kafka-connectivity.js';
+import { KafkaProducer } from './kafka-producer.js';
+import { RecordFit } from './record-fit.js';
 import { kafkaSettings } from './kafka.settings.js';
 import { stopIdleRequestQueueChecks } from './request-queue-checks.js';
 import { KAFKA_SEND_OPTIONS, kafkaSendOptions } from './kafka-send-options.js';
@@ -28,6 +30,8 @@ import { TopicLimits } from './topic-limits.js';
   providers: [
     KafkaClients,
     KafkaConnectivity,
+    KafkaProducer,
+    RecordFit,
     TopicAdmin,
     TopicLimits,
     { provide: KAFKA_SEND_OPTIONS, inject: [kafkaSettings.token], useFactory: kafkaSendOptions },
@@ -36,6 +40,8 @@ import { TopicLimits } from './topic-limits.js';
     ClientsModule,
     KafkaClients,
     KafkaConnectivity,
+    KafkaProducer,
+    RecordFit,
     TopicAdmin,
     TopicLimits,
     KAFKA_SEND_OPTIONS,

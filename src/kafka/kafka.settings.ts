@@ -97,6 +97,21 @@ const fields = {
   KAFKA_MAX_RECORD_BYTES: integer(16 * MiB, 1024, 256 * MiB).about(
     'the largest event taken as a Kafka record, uncompressed (`413` beyond); topics the service creates get a `max.message.bytes` that takes it (see Size limits)',
   ),
+  PUBLISH_BATCH_MAX_EVENTS: integer(1000, 1, 100_000).about(
+    "most events in one produce request (also the spool forwarder's batch)",
+  ),
+  PUBLISH_BATCH_MAX_BYTES: integer(MiB, 1024, 64 * MiB).about(
+    'most bytes in one produce request, as Kafka counts a record batch',
+  ),
+  PUBLISH_LINGER_MS: integer(5, 0, 1000).about(
+    "while several senders are at work, the least time between two produce requests (one sender's event always goes at once)",
+  ),
+  PUBLISH_MAX_QUEUED_EVENTS: integer(50_000, 1, 10_000_000).about(
+    'events waiting for Kafka before requests get `503` (`kafka` mode)',
+  ),
+  PUBLISH_MAX_QUEUED_BYTES: integer(128 * MiB, MiB, 4096 * MiB).about(
+    'bytes waiting for Kafka before requests get `503` (`kafka` mode)',
+  ),
   KAFKA_CHECK_INTERVAL_MS: integer(5_000, 200, 300_000).about(
     'how often a background request checks that Kafka answers (readiness, `kafka_events_kafka_up`)',
   ),
@@ -154,6 +169,14 @@ export const kafkaSettings = new SettingsGroup(
       topicReplicationFactor: env.KAFKA_TOPIC_REPLICATION_FACTOR,
       maxRecordBytes: env.KAFKA_MAX_RECORD_BYTES,
       checkIntervalMs: env.KAFKA_CHECK_INTERVAL_MS,
+      /** The producer's one batcher (ProduceQueue): its batches, pacing and backpressure. */
+      batch: {
+        maxEvents: env.PUBLISH_BATCH_MAX_EVENTS,
+        maxBytes: env.PUBLISH_BATCH_MAX_BYTES,
+        lingerMs: env.PUBLISH_LINGER_MS,
+        maxQueuedEvents: env.PUBLISH_MAX_QUEUED_EVENTS,
+        maxQueuedBytes: env.PUBLISH_MAX_QUEUED_BYTES,
+      },
       /** undefined: as the delivery mode implies (HealthModule). */
       requiredForReadiness: env.READY_REQUIRES_KAFKA,
     };
@@ -164,6 +187,7 @@ export const kafkaSettings = new SettingsGroup(
 export type KafkaSettings = SettingsOf<typeof kafkaSettings>;
 export type KafkaTlsSettings = NonNullable<KafkaSettings['tls']>;
 export type RetrySettings = KafkaSettings['retry'];
+export type BatchSettings = KafkaSettings['batch'];
 
 /** The secrets, each from NAME or NAME_FILE; problems are reported, values never shown. */
 function kafkaSecrets(env: Values, ctx: z.RefinementCtx) {

@@ -1,6 +1,6 @@
 import type { DeliveryMode } from './publisher.settings.js';
 import type { EventEnvelope } from './event-envelope.js';
-import type { BatchSender } from './publish-queue.js';
+import type { Refusal, SendOptions } from '../kafka/index.js';
 
 /** How many events of a request were taken, and where the permitted ones went. */
 export interface DeliveryCounts {
@@ -43,10 +43,17 @@ export abstract class Delivery {
   abstract get problem(): string | undefined;
 }
 
-/** What a delivery needs of KafkaProducer: sending, and the topics it found missing. */
-export interface DeliverySender extends BatchSender {
+/** What a delivery needs of KafkaProducer (a spec stands in for it with as much). */
+export interface DeliverySender {
+  /** The refusals, once every envelope was acknowledged or refused for good (KafkaProducer.send). */
+  send(
+    envelopes: readonly EventEnvelope[],
+    options: SendOptions,
+  ): Promise<ReadonlyMap<EventEnvelope, Refusal>>;
   /** Topics records are routed to that Kafka lacks and will not create (their records are refused). */
   readonly missing: readonly string[];
+  /** Records bounded senders handed over that Kafka has not answered yet. */
+  readonly depth: number;
 }
 
 /** What readiness says while records are routed to topics Kafka lacks and will not create. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordKey } from './publisher.settings.js';
 import { stringifyExact } from './exact-json.js';
-import { RECORD_BATCH_HEADER_BYTES } from '../kafka/index.js';
+import type { KafkaMessage, OutgoingRecord } from '../kafka/index.js';
 
 /** What a record is made of; an event without id or timestamp gets them here. */
 export interface EventFields {
@@ -31,13 +31,6 @@ export interface EnvelopeOptions {
   cloudEventsSource?: string;
   /** W3C trace context headers (traceparent, tracestate) for the record. */
   traceHeaders?: Readonly<Record<string, string>>;
-}
-
-/** What kafkajs sends for one record. */
-export interface KafkaMessage {
-  key: string | null;
-  value: Buffer;
-  headers: Record<string, string>;
 }
 
 /** The event cannot become a record as it is: `field` names what, `reason` says why. */
@@ -81,7 +74,7 @@ export interface StampedEvent {
  * One permitted event in the record format of version 1 (see docs/architecture.md): serialized
  * once, here, and sent as is however often the send is retried.
  */
-export class EventEnvelope {
+export class EventEnvelope implements OutgoingRecord {
   private constructor(
     readonly id: string,
     readonly name: string,
@@ -224,14 +217,6 @@ function cloudEventHeaders(
     headers[`ce_${name}`] = value;
   }
   return headers;
-}
-
-/**
- * The record bytes (`EventEnvelope.size` summed) a batch may hold so that, with its header, it
- * stays within `maxBytes`, the limit Kafka applies to a batch as written.
- */
-export function recordBytesWithin(maxBytes: number): number {
-  return maxBytes - RECORD_BATCH_HEADER_BYTES;
 }
 
 /** A record's fields beyond its key and value: length, attributes, timestamp and offset deltas. */

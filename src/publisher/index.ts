@@ -1,5 +1,4 @@
 // The publisher's public face: other modules import from here, never from its files.
-export { BackpressureError } from './backpressure-error.js';
 export { Delivery, type DeliveryReceipt } from './delivery.js';
 export {
   type CloudEventOrigin,
@@ -12,4 +11,3 @@ export {
 export { exactDigitsOf, originalOf, parseJsonExact } from './exact-json.js';
 export { PublisherModule } from './publisher.module.js';
 export { publisherSettings, type PublisherSettings, type RecordKey } from './publisher.settings.js';
-export { RecordFit } from './record-fit.js';

@@ -1,5 +1,4 @@
-import type { KafkaSettings } from '../kafka/index.js';
-import type { PublisherSettings } from './publisher.settings.js';
+import { refusalFailure } from '../kafka/index.js';
 import type { EventMetrics } from '../metrics/index.js';
 import {
   Delivery,
@@ -9,40 +8,33 @@ import {
   type DeliverySender,
 } from './delivery.js';
 import type { EventEnvelope } from './event-envelope.js';
-import { PublishQueue } from './publish-queue.js';
 
 /**
  * `DELIVERY_MODE=kafka`: a request is answered 200 once Kafka acknowledged every permitted event
- * of it. The events of concurrent requests share batches (PublishQueue).
+ * of it. The events of concurrent requests share the producer's batches.
  */
 export class KafkaDelivery extends Delivery {
   readonly mode = 'kafka';
-  private readonly queue: PublishQueue;
 
   constructor(
     private readonly producer: DeliverySender,
-    delivery: PublisherSettings,
-    kafka: KafkaSettings,
     metrics: EventMetrics,
   ) {
     super();
-    const { retry, requestTimeoutMs } = kafka;
-    const queue = (this.queue = new PublishQueue(
-      producer,
-      delivery.batch,
-      retry.deadlineMs + requestTimeoutMs,
-    ));
     metrics.gauge({
       name: 'kafka_events_queue_depth',
       help: 'Events waiting in memory for a Kafka acknowledgement (kafka delivery mode).',
       collect() {
-        this.set(queue.depth);
+        this.set(producer.depth);
       },
     });
   }
 
-  publish(envelopes: readonly EventEnvelope[]): Promise<void> {
-    return this.queue.enqueue(envelopes);
+  /** Only the sender of a refused record hears of it: the records beside it were acknowledged. */
+  async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    const refusals = await this.producer.send(envelopes, { bounded: true });
+    const [refusal] = refusals.values();
+    if (refusal) throw refusalFailure(refusal);
   }
 
   receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {

@@ -25,22 +25,6 @@ const fields = {
   CLOUDEVENTS_SOURCE: text('kytos', checkCloudEventsSource).about(
     '`ce_source` of the events Kytos posts (a URI-reference); a posted CloudEvent keeps its own',
   ),
-  PUBLISH_BATCH_MAX_EVENTS: integer(1000, 1, 100_000).about(
-    "most events in one Kafka batch (also the spool forwarder's batch)",
-  ),
-  PUBLISH_BATCH_MAX_BYTES: integer(MiB, 1024, 64 * MiB).about('most bytes in one Kafka batch'),
-  PUBLISH_LINGER_MS: integer(5, 0, 1000).about(
-    "while several senders are at work, the least time between two batches (one sender's event always goes at once)",
-  ),
-  PUBLISH_MAX_IN_FLIGHT: integer(4, 1, 64).about(
-    'batches handed to the producer at once; it sends them one produce request at a time, and never two batches with the same key at once',
-  ),
-  PUBLISH_MAX_QUEUED_EVENTS: integer(50_000, 1, 10_000_000).about(
-    'events waiting for Kafka before requests get `503`',
-  ),
-  PUBLISH_MAX_QUEUED_BYTES: integer(128 * MiB, MiB, 4096 * MiB).about(
-    'bytes waiting for Kafka before requests get `503`',
-  ),
   SPOOL_DIR: text('.spool', checkPath).about("the spool's folder (`spool` mode)"),
   SPOOL_SEGMENT_BYTES: integer(16 * MiB, 64 * 1024, 1024 * MiB).about(
     'size at which a new segment file is started',
@@ -64,15 +48,6 @@ export const publisherSettings = new SettingsGroup(
     recordFormat: env.KAFKA_RECORD_FORMAT,
     /** ce_source of the events Kytos posts (a CloudEvent posted to the webhook keeps its own). */
     cloudEventsSource: env.CLOUDEVENTS_SOURCE,
-    /** How envelopes of concurrent requests are coalesced into Kafka batches (PublishQueue). */
-    batch: {
-      maxEvents: env.PUBLISH_BATCH_MAX_EVENTS,
-      maxBytes: env.PUBLISH_BATCH_MAX_BYTES,
-      lingerMs: env.PUBLISH_LINGER_MS,
-      maxInFlight: env.PUBLISH_MAX_IN_FLIGHT,
-      maxQueuedEvents: env.PUBLISH_MAX_QUEUED_EVENTS,
-      maxQueuedBytes: env.PUBLISH_MAX_QUEUED_BYTES,
-    },
     spoolDir: env.SPOOL_DIR,
     spoolSegmentBytes: env.SPOOL_SEGMENT_BYTES,
     spoolMaxBytes: env.SPOOL_MAX_BYTES,
@@ -86,7 +61,6 @@ export const publisherSettings = new SettingsGroup(
 );
 
 export type PublisherSettings = SettingsOf<typeof publisherSettings>;
-export type BatchSettings = PublisherSettings['batch'];
 
 /** A CloudEvents source is a URI-reference: no spaces or control characters, within a header. */
 function checkCloudEventsSource(value: string): string | undefined {

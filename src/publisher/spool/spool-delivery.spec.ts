@@ -3,11 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { kafkaSettings } from '../../kafka/index.js';
+import { kafkaSettings, type Refusal, RetryPolicy } from '../../kafka/index.js';
 import { publisherSettings } from '../publisher.settings.js';
 import { EventMetrics } from '../../metrics/index.js';
 import { EventEnvelope } from '../event-envelope.js';
-import { RetryPolicy } from '../retry-policy.js';
 import { SpoolDelivery } from './spool-delivery.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spool-delivery-spec-'));
@@ -19,16 +18,17 @@ describe('SpoolDelivery', () => {
     const sent: string[] = [];
     const producer = {
       missing: [],
+      depth: 0,
       send: (envelopes: readonly EventEnvelope[]) => {
         sent.push(...envelopes.map((envelope) => envelope.name));
-        return Promise.resolve();
+        return Promise.resolve(new Map<EventEnvelope, Refusal>());
       },
     };
     const metrics = new EventMetrics();
     const delivery = new SpoolDelivery(
       producer,
       settings,
-      'event_logs',
+      kafkaSettings.parse({}),
       new RetryPolicy(kafkaSettings.parse({}).retry),
       metrics,
     );

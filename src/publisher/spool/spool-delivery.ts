@@ -9,7 +9,7 @@ import {
   type DeliverySender,
 } from '../delivery.js';
 import type { EventEnvelope } from '../event-envelope.js';
-import type { RetryPolicy } from '../retry-policy.js';
+import type { KafkaSettings, RetryPolicy } from '../../kafka/index.js';
 import { Spool } from './spool.js';
 import { SpoolForwarder } from './spool-forwarder.js';
 
@@ -28,13 +28,12 @@ export class SpoolDelivery
   constructor(
     private readonly producer: DeliverySender,
     delivery: PublisherSettings,
-    /** KAFKA_TOPIC: where records spooled without a topic go. */
-    defaultTopic: string,
+    kafka: KafkaSettings,
     retry: RetryPolicy,
     metrics: EventMetrics,
   ) {
     super();
-    const spool = (this.spool = new Spool(delivery, defaultTopic));
+    const spool = (this.spool = new Spool(delivery, kafka));
     const forwarder = (this.forwarder = new SpoolForwarder(
       spool,
       producer,

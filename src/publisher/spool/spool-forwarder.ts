@@ -2,9 +2,8 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEnvelope } from '../event-envelope.js';
 import { EventMetrics } from '../../metrics/index.js';
-import type { BatchSender } from '../publish-queue.js';
-import { RecordsRefused } from '../records-refused.js';
-import { RetryPolicy } from '../retry-policy.js';
+import type { Refusal, RetryPolicy } from '../../kafka/index.js';
+import type { DeliverySender } from '../delivery.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 
 /**
@@ -19,12 +18,21 @@ const CHECKPOINT_EVERY_MS = 250;
 export type ForwarderState =
   { status: 'stopped' } | { status: 'running' } | { status: 'restarting'; reason: string };
 
+/** A record Kafka refused for good that no dead letter topic took: kept in rejected.spool. */
+interface ToSetAside {
+  envelope: EventEnvelope;
+  refusal: Refusal;
+  segment: SpoolSegment;
+}
+
 /**
  * Drains the spool to Kafka in order, one batch at a time, and deletes a segment only after Kafka
- * acknowledged every record in it. Its position is kept in a checkpoint file (see
- * CHECKPOINT_EVERY_MS), so a restart resends at most the batches of the last moments. Supervised: any
- * failure (a full disk under the checkpoint, a segment that cannot be read or deleted) restarts
- * the loop from its checkpoint after a backoff, and shows in readiness and metrics meanwhile.
+ * acknowledged every record in it. The producer retries a batch until Kafka takes it (unbounded
+ * sends); the forwarder has no retry loop of its own. Its position is kept in a checkpoint file
+ * (see CHECKPOINT_EVERY_MS), so a process restart resends at most the batches of the last
+ * moments. Supervised: any failure (a full disk under the checkpoint or the set-aside file, a
+ * segment that cannot be read or deleted) restarts the loop after a backoff from where it was,
+ * and shows in readiness and metrics meanwhile.
  */
 export class SpoolForwarder {
   private readonly logger = new Logger(SpoolForwarder.name);
@@ -35,10 +43,15 @@ export class SpoolForwarder {
   private savedAt = 0;
   /** When the last batch went to Kafka (see `linger`). */
   private lastSentAt = -Infinity;
+  /** Where the loop is: kept across its restarts, so that nothing acknowledged is sent again. */
+  private position: SpoolPosition = { seq: 0, offset: 0 };
+  private loaded = false;
+  /** Refused records of the last batch still to keep; no checkpoint passes them meanwhile. */
+  private toSetAside: ToSetAside[] = [];
 
   constructor(
     private readonly spool: Spool,
-    private readonly producer: BatchSender,
+    private readonly producer: DeliverySender,
     private readonly retry: RetryPolicy,
     private readonly metrics: EventMetrics,
     /** SPOOL_FORWARD_LINGER_MS */
@@ -87,8 +100,13 @@ export class SpoolForwarder {
 
   /** `working` is called after each batch Kafka acknowledged, and whenever all is forwarded. */
   private async run(working: () => void): Promise<void> {
-    let position = (this.saved = await this.spool.loadCheckpoint());
+    if (!this.loaded) {
+      this.position = this.saved = await this.spool.loadCheckpoint();
+      this.loaded = true;
+    }
+    await this.setAside();
     while (!this.stopped) {
+      const position = this.position;
       const segment = this.spool.list().find((candidate) => candidate.seq >= position.seq);
       if (!segment) {
         await this.checkpoint(position, true);
@@ -96,7 +114,10 @@ export class SpoolForwarder {
         await this.nextAppendOrTick();
         continue;
       }
-      if (segment.seq !== position.seq) position = { seq: segment.seq, offset: 0 };
+      if (segment.seq !== position.seq) {
+        this.position = { seq: segment.seq, offset: 0 };
+        continue;
+      }
       if (position.offset >= segment.size) {
         if (this.spool.isActive(segment)) {
           await this.checkpoint(position, true);
@@ -104,21 +125,23 @@ export class SpoolForwarder {
           await this.nextAppendOrTick();
         } else {
           await this.spool.release(segment);
-          position = { seq: segment.seq + 1, offset: 0 };
+          this.position = { seq: segment.seq + 1, offset: 0 };
         }
         continue;
       }
       if (this.spool.keepsUp(segment, position.offset)) await this.linger();
-      const next = await this.forwardBatch(segment, position);
-      if (next !== position) working();
-      position = next;
+      if (await this.forwardBatch(segment, position)) working();
     }
-    await this.checkpoint(position, true);
+    await this.checkpoint(this.position, true);
   }
 
-  /** Saves `position` unless it is saved already or, without `now`, was saved moments ago. */
+  /**
+   * Saves `position` unless it is saved already or, without `now`, was saved moments ago; never
+   * past a refused record not yet kept (a crash would lose it).
+   */
   private async checkpoint(position: SpoolPosition, now: boolean): Promise<void> {
     const { saved } = this;
+    if (this.toSetAside.length > 0) return;
     if (saved && saved.seq === position.seq && saved.offset === position.offset) return;
     if (!now && performance.now() - this.savedAt < CHECKPOINT_EVERY_MS) return;
     await this.spool.saveCheckpoint(position);
@@ -146,76 +169,53 @@ export class SpoolForwarder {
     return sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 
-  private async forwardBatch(
-    segment: SpoolSegment,
-    position: SpoolPosition,
-  ): Promise<SpoolPosition> {
+  /**
+   * Sends the batch at `position` until Kafka takes it; true once the position moved past it.
+   * Records Kafka refuses for good would block the spool forever: the producer isolates them
+   * (and sends them to KAFKA_DLQ_TOPIC when it is set and takes them); the rest are kept in
+   * rejected.spool. The batch is not sent again: every other record of it was acknowledged.
+   */
+  private async forwardBatch(segment: SpoolSegment, position: SpoolPosition): Promise<boolean> {
     const batch = await this.spool.read(segment, position.offset);
     if (batch.envelopes.length > 0) {
-      const sent = await this.sendUntilAcknowledged(segment, batch.envelopes);
-      if (!sent) return position;
+      this.lastSentAt = performance.now();
+      let refusals: ReadonlyMap<EventEnvelope, Refusal>;
+      try {
+        refusals = await this.producer.send(batch.envelopes, {
+          bounded: false,
+          signal: this.stopping.signal,
+        });
+      } catch (error) {
+        if (this.stopped) return false;
+        throw error;
+      }
+      for (const [envelope, refusal] of refusals) {
+        if (refusal.deadLetterTopic === undefined) {
+          this.toSetAside.push({ envelope, refusal, segment });
+        }
+      }
     }
     if (batch.damage) {
       this.logger.error(
         `spool segment ${segment.path} is damaged (${batch.damage}); those bytes are not published`,
       );
     }
-    const next = { seq: segment.seq, offset: batch.next };
+    const next = (this.position = { seq: segment.seq, offset: batch.next });
+    await this.setAside();
     await this.checkpoint(next, false);
-    return next;
-  }
-
-  /**
-   * Retries as long as it takes (the spool holds the events meanwhile); false when stopping.
-   * Records Kafka refuses for good would block the spool forever: the producer isolates them
-   * (and sends them to KAFKA_DLQ_TOPIC when it is set and takes them); the rest are kept in
-   * rejected.spool. The batch is not sent again: every other record of it was acknowledged.
-   */
-  private async sendUntilAcknowledged(
-    segment: SpoolSegment,
-    envelopes: EventEnvelope[],
-  ): Promise<boolean> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        this.lastSentAt = performance.now();
-        await this.producer.send(envelopes);
-        return true;
-      } catch (error) {
-        if (error instanceof RecordsRefused) return this.setAside(segment, error.refusals);
-        await this.pause(this.retry.delayBefore(Math.min(attempt, 10)));
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Keeps each refused record that no dead letter topic took; a failing disk is retried for that
-   * record alone, never by sending the batch again. False when stopping first.
-   */
-  private async setAside(
-    segment: SpoolSegment,
-    refusals: RecordsRefused['refusals'],
-  ): Promise<boolean> {
-    for (const [envelope, { failure, deadLetterTopic }] of refusals) {
-      if (deadLetterTopic !== undefined) continue;
-      for (let attempt = 0; ; attempt++) {
-        if (this.stopped) return false;
-        try {
-          const path = await this.spool.setAside(envelope, segment);
-          this.metrics.failed.inc({ reason: 'rejected' });
-          this.logger.error(
-            `event ${envelope.id} (${envelope.name}) refused by Kafka (${failure.reason}); kept in ${path}`,
-          );
-          break;
-        } catch (error) {
-          const delayMs = this.retry.delayBefore(Math.min(attempt, 10));
-          this.logger.error(
-            `event ${envelope.id} could not be set aside (${String(error)}); trying again in ${delayMs} ms`,
-          );
-          await this.pause(delayMs);
-        }
-      }
-    }
     return true;
+  }
+
+  /** Keeps the refused records of the last batch; a failing disk fails the loop (its supervisor retries). */
+  private async setAside(): Promise<void> {
+    while (this.toSetAside.length > 0) {
+      const { envelope, refusal, segment } = this.toSetAside[0];
+      const path = await this.spool.setAside(envelope, segment);
+      this.toSetAside.shift();
+      this.metrics.failed.inc({ reason: 'rejected' });
+      this.logger.error(
+        `event ${envelope.id} (${envelope.name}) refused by Kafka (${refusal.failure.reason}); kept in ${path}`,
+      );
+    }
   }
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../../config/settings-group.js';
+import { kafkaSettings } from '../../kafka/index.js';
 import { publisherSettings } from '../publisher.settings.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { readSegment } from './segment-reader.js';
@@ -24,7 +25,7 @@ after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 async function openSpool(dir: string, env: Record<string, string> = {}): Promise<Spool> {
   const spool = new Spool(
     publisherSettings.parse({ DELIVERY_MODE: 'spool', SPOOL_DIR: dir, ...env }),
-    'event_logs',
+    kafkaSettings.parse({}),
   );
   await spool.open();
   return spool;

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../config/settings-group.js';
+import { BackpressureError, type KafkaSettings } from '../../kafka/index.js';
 import type { PublisherSettings } from '../publisher.settings.js';
-import { BackpressureError } from '../backpressure-error.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { readSegment, ReadBatch } from './segment-reader.js';
 import { encodeRecord } from './spool-record.js';
@@ -66,8 +66,8 @@ export class Spool {
 
   constructor(
     private readonly settings: PublisherSettings,
-    /** KAFKA_TOPIC: where records written without a topic go. */
-    private readonly defaultTopic: string,
+    /** Its batch limits bound the forwarder's reads; KAFKA_TOPIC takes records without a topic. */
+    private readonly kafka: KafkaSettings,
   ) {
     this.dir = resolve(settings.spoolDir);
   }
@@ -165,14 +165,14 @@ export class Spool {
 
   /** Whole records of a segment from `from` on, up to the forwarder's batch limits (see readSegment). */
   read(segment: SpoolSegment, from: number): Promise<ReadBatch> {
-    const { maxEvents, maxBytes } = this.settings.batch;
+    const { maxEvents, maxBytes } = this.kafka.batch;
     return readSegment(
       segment.path,
       from,
       segment.size,
       Math.min(maxEvents, FORWARD_BATCH_EVENTS),
       Math.min(maxBytes, FORWARD_BATCH_BYTES),
-      this.defaultTopic,
+      this.kafka.topic,
     );
   }
 

@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  compressedSize,
-  KAFKA_SEND_OPTIONS,
-  type KafkaSendOptions,
-  kafkaSettings,
-  type KafkaSettings,
-  RECORD_BATCH_HEADER_BYTES,
-  TopicLimits,
-} from '../kafka/index.js';
-import type { EventEnvelope } from './event-envelope.js';
+import { compressedSize } from './kafka-compression.js';
+import { KAFKA_SEND_OPTIONS, type KafkaSendOptions } from './kafka-send-options.js';
+import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
+import type { OutgoingRecord } from './outgoing-record.js';
+import { RECORD_BATCH_HEADER_BYTES } from './topic-admin.js';
+import { TopicLimits } from './topic-limits.js';
 
 /** Kafka's default message.max.bytes: while a topic's own is not known yet, smaller records go unchecked. */
 const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -27,25 +23,25 @@ export class RecordFit {
   ) {}
 
   /** Why the record cannot be written (undefined when it can, or Kafka cannot be asked). */
-  problem(envelope: EventEnvelope): Promise<string | undefined> | undefined {
-    const { topic } = envelope;
+  problem(record: OutgoingRecord): Promise<string | undefined> | undefined {
+    const { topic } = record;
     const known = this.limits.known(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
-    if (envelope.size + RECORD_BATCH_HEADER_BYTES <= known) return undefined;
-    return this.compressedProblem(envelope, topic);
+    if (record.size + RECORD_BATCH_HEADER_BYTES <= known) return undefined;
+    return this.compressedProblem(record, topic);
   }
 
   private async compressedProblem(
-    envelope: EventEnvelope,
+    record: OutgoingRecord,
     topic: string,
   ): Promise<string | undefined> {
     const limit = await this.limits.of(topic);
-    if (limit === undefined || envelope.size + RECORD_BATCH_HEADER_BYTES <= limit) return undefined;
+    if (limit === undefined || record.size + RECORD_BATCH_HEADER_BYTES <= limit) return undefined;
     // Key, headers and framing counted as if they did not compress: never below the real size.
-    const compressed = await compressedSize(this.sendOptions.compression, envelope.value);
-    const bytes = RECORD_BATCH_HEADER_BYTES + envelope.size - envelope.value.length + compressed;
+    const compressed = await compressedSize(this.sendOptions.compression, record.value);
+    const bytes = RECORD_BATCH_HEADER_BYTES + record.size - record.value.length + compressed;
     if (bytes <= limit) return undefined;
     return (
-      `is ${bytes} bytes as a Kafka record batch (${envelope.size} uncompressed, ` +
+      `is ${bytes} bytes as a Kafka record batch (${record.size} uncompressed, ` +
       `KAFKA_COMPRESSION=${this.kafka.compression}); topic ${topic} takes at most ${limit} (max.message.bytes)`
     );
   }

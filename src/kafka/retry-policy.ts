@@ -1,4 +1,4 @@
-import type { RetrySettings } from '../kafka/index.js';
+import type { RetrySettings } from './kafka.settings.js';
 
 export interface RetryClock {
   now(): number;
@@ -13,6 +13,21 @@ const realClock: RetryClock = {
 };
 
 /**
+ * The service's one backoff: the wait before retry number `retry` (0-based) doubles from
+ * `initialMs` up to `maxMs`, half of it fixed and half random ("equal jitter", `random` in
+ * [0, 1)), so that instances that failed together do not retry together.
+ */
+export function backoffDelay(
+  retry: number,
+  initialMs: number,
+  maxMs: number,
+  random = Math.random(),
+): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** retry);
+  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+
+/**
  * Exponential backoff with jitter, bounded in attempts and in time: a sender waiting on a
  * webhook answer gets one, even when Kafka is gone.
  */
@@ -22,11 +37,10 @@ export class RetryPolicy {
     private readonly clock: RetryClock = realClock,
   ) {}
 
-  /** The wait before retry number `retry` (0-based): half fixed, half random ("equal jitter"). */
+  /** The wait before retry number `retry` (0-based), KAFKA_RETRY_INITIAL_MS doubling to _MAX_MS. */
   delayBefore(retry: number): number {
     const { initialDelayMs, maxDelayMs } = this.settings;
-    const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** retry);
-    return Math.round(ceiling / 2 + (this.clock.random() * ceiling) / 2);
+    return backoffDelay(retry, initialDelayMs, maxDelayMs, this.clock.random());
   }
 
   /**
