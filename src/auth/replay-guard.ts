@@ -1,3 +1,5 @@
+import { ExpiringIds } from '../common/expiring-ids.js';
+
 /**
  * Remembers the signatures of accepted webhook requests until their timestamp leaves the
  * window, so a captured request cannot be posted again while it would still check out. A
@@ -7,36 +9,22 @@
  * the replay). Per process: replicas do not share it.
  */
 export class ReplayGuard {
-  /** Signature → Unix second after which it can no longer check out (insertion order ~ time). */
-  private readonly seen = new Map<string, number>();
+  /** Signatures, each until the Unix second after which it can no longer check out. */
+  private readonly seen = new ExpiringIds();
 
   constructor(private readonly capacity: number) {}
 
   /** 'claimed', 'replayed' (already accepted or in progress), or 'full'. */
   claim(signature: string, expiresAt: number, nowSeconds: number): 'claimed' | 'replayed' | 'full' {
-    if (this.seen.has(signature)) return 'replayed';
-    this.forgetOldest(nowSeconds);
-    if (this.seen.size >= this.capacity) this.forgetExpired(nowSeconds);
+    if (this.seen.has(signature, nowSeconds)) return 'replayed';
+    // Timestamps within the skew arrive out of order: a full pass before refusing anyone.
+    if (this.seen.size >= this.capacity) this.seen.forgetExpired(nowSeconds);
     if (this.seen.size >= this.capacity) return 'full';
-    this.seen.set(signature, expiresAt);
+    this.seen.add(signature, expiresAt);
     return 'claimed';
   }
 
   release(signature: string): void {
     this.seen.delete(signature);
-  }
-
-  /** Cheap, on every claim: the oldest entries expire first. */
-  private forgetOldest(nowSeconds: number): void {
-    for (const [signature, expiresAt] of this.seen) {
-      if (expiresAt >= nowSeconds) return;
-      this.seen.delete(signature);
-    }
-  }
-
-  private forgetExpired(nowSeconds: number): void {
-    for (const [signature, expiresAt] of this.seen) {
-      if (expiresAt < nowSeconds) this.seen.delete(signature);
-    }
   }
 }

@@ -1,11 +1,12 @@
+import { ExpiringIds } from '../common/expiring-ids.js';
+
 /**
  * Event ids already published, for `windowMs`, at most `capacity` of them: a sender's retry of a
- * request whose answer it lost is recognised instead of published again. Ids are kept in the
- * order they were published, so the oldest leave first, whether by age or to make room.
+ * request whose answer it lost is recognised instead of published again. The oldest leave
+ * first, whether by age or to make room.
  */
 export class DedupeWindow {
-  /** Id → when it was published; a Map iterates in insertion order, oldest first. */
-  private readonly published = new Map<string, number>();
+  private readonly published = new ExpiringIds();
   /** Ids that left before their time to make room: the window was too small for the traffic. */
   evictedEarly = 0;
 
@@ -20,28 +21,18 @@ export class DedupeWindow {
   }
 
   has(id: string): boolean {
-    this.expire();
-    return this.published.has(id);
+    return this.published.has(id, this.now());
   }
 
   remember(ids: Iterable<string>): void {
-    const now = this.now();
+    const expiresAt = this.now() + this.windowMs;
     for (const id of ids) {
-      // Re-inserted at the end: its window starts again from this publication.
+      // Its window starts again from this publication.
       this.published.delete(id);
-      if (this.published.size >= this.capacity) {
-        this.published.delete(this.published.keys().next().value as string);
+      if (this.published.size >= this.capacity && this.published.forgetOldest()) {
         this.evictedEarly++;
       }
-      this.published.set(id, now);
-    }
-  }
-
-  private expire(): void {
-    const oldest = this.now() - this.windowMs;
-    for (const [id, at] of this.published) {
-      if (at > oldest) return;
-      this.published.delete(id);
+      this.published.add(id, expiresAt);
     }
   }
 }
