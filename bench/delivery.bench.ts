@@ -261,8 +261,8 @@ function bodyOf(perRequest: number): string {
 }
 
 /**
- * Seconds until every permitted event is in Kafka. In spool mode the batch row leaves some
- * 200,000 events on disk, which the forwarder sends for 9-15 s: a paced row started at once
+ * Seconds until every permitted event is in Kafka. In spool mode the batch row leaves a backlog
+ * on disk, which the forwarder sends for seconds: a paced row started at once
  * measured the webhook beside that, not the webhook at half of peak.
  */
 async function waitUntilForwarded(url: string): Promise<number> {

@@ -18,8 +18,8 @@ const TIMEOUT_MS = 10_000;
  * the latencies of every request that should have gone meanwhile (no coordinated omission).
  *
  * The first `warmupSeconds` go at the same pace and are not counted: a service that was idle
- * answered the first second of a 1,700 req/s step slowly here (up to 85-420 ms, then 20-30 ms;
- * right after another run, the same step cost nothing), and the row is about the steady rate.
+ * answered the first second of a load step slowly here (right after another run, the same step
+ * cost nothing), and the row is about the steady rate.
  *
  * Why not autocannon's `overallRate`: it gives each connection a quota per second and resets it
  * every 1,000 ms (autocannon/lib/httpClient.js), so the connections send flat out until the

@@ -12,7 +12,7 @@ const LINES_PER_SECOND = 10;
 /**
  * The id a request was answered with, for the log lines written about it. Read from the answer
  * instead of an AsyncLocalStorage: with one active, Node 20 runs a hook on every promise, and
- * that cost the webhook a fifth of its single-event rate (#13).
+ * that cost the webhook much of its single-event rate (docs/performance-history.md).
  */
 export function answeredRequestId(response: ServerResponse): string | undefined {
   const id = response.getHeader('X-Request-Id');

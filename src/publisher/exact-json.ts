@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * 64-bit, so Kytos' flow events carry them, and JSON.parse would round them: a rounded cookie
  * names another flow. Node 20 has neither JSON.parse's source text access nor JSON.rawJSON, so
  * such a number is carried as a marked string from parsing to serialization, and JSON.parse and
- * JSON.stringify stay native (a pure-JS exact parser measured nine times slower on a 75 KB batch).
+ * JSON.stringify stay native (a pure-JS exact parser measured several times slower).
  */
 
 /** RFC 8259's number grammar: what a carried token must be, or the body is not JSON. */
