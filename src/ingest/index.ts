@@ -3,4 +3,9 @@ export { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 export { IngestModule } from './ingest.module.js';
 export { ingestSettings, type IngestSettings } from './ingest.settings.js';
 export { dtoProblems, validationProblems } from './validation-problems.js';
-export { isWebhookRoute, mediaTypeOf, type WebhookRequest } from './webhook-request.js';
+export {
+  isWebhookRoute,
+  mediaTypeOf,
+  WEBHOOK_ROUTE,
+  type WebhookRequest,
+} from './webhook-request.js';

@@ -1,0 +1,120 @@
+import { HttpException } from '@nestjs/common';
+import Fastify, { type FastifyInstance } from 'fastify';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { authSettings } from '../auth/auth.settings.js';
+import { RefusalDelay } from '../auth/refusal-delay.js';
+import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
+import { signWebhook } from '../auth/webhook-signature.js';
+import { ingestSettings, WEBHOOK_ROUTE } from '../ingest/index.js';
+import { exactDigitsOf } from '../publisher/index.js';
+import { JsonBodyReader } from './json-body-reader.js';
+
+const secret = 'a-shared-secret-of-some-length';
+const MAX_BODY = 4096;
+
+/** Fastify with the reader installed, a webhook route and a rule-change route on loopback. */
+async function serverWithReader(): Promise<{
+  fastify: FastifyInstance;
+  url: string;
+  seen: unknown[];
+}> {
+  const reader = new JsonBodyReader(
+    new WebhookAuthenticator(authSettings.parse({ AUTH_WEBHOOK_SECRET: secret })),
+    new RefusalDelay(0),
+    ingestSettings.parse({ INGEST_MAX_BODY_BYTES: String(MAX_BODY) }),
+  );
+  const fastify = Fastify();
+  reader.install(fastify);
+  const seen: unknown[] = [];
+  fastify.setErrorHandler((error, _request, reply) => {
+    const status = error instanceof HttpException ? error.getStatus() : 500;
+    void reply.code(status).send({ message: (error as Error).message });
+  });
+  const handler = (request: { body: unknown }) => {
+    seen.push(request.body);
+    return { ok: true };
+  };
+  fastify.post('/events', { config: WEBHOOK_ROUTE }, handler);
+  fastify.post('/filters', handler);
+  await fastify.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = fastify.server.address() as AddressInfo;
+  return { fastify, url: `http://127.0.0.1:${port}`, seen };
+}
+
+function signedHeaders(body: Buffer): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return {
+    'content-type': 'application/json',
+    'x-kytos-timestamp': timestamp,
+    'x-kytos-signature': signWebhook(secret, timestamp, body),
+  };
+}
+
+describe('JsonBodyReader', () => {
+  let server: Awaited<ReturnType<typeof serverWithReader>>;
+  before(async () => (server = await serverWithReader()));
+  after(() => server.fastify.close());
+
+  const post = (path: string, body: string | Buffer, headers: Record<string, string>) =>
+    fetch(`${server.url}${path}`, { method: 'POST', body, headers });
+
+  it('refuses an unsigned webhook request with 401 before anything reaches the route', async () => {
+    const before = server.seen.length;
+    const answer = await post('/events', '{"name":"x","content":{}}', {
+      'content-type': 'application/json',
+    });
+    assert.equal(answer.status, 401);
+    assert.equal(server.seen.length, before);
+  });
+
+  it('parses a signed body once, a 64-bit cookie digit for digit', async () => {
+    const body = Buffer.from('{"name":"kytos/x","content":{"cookie":18446744073709551615}}');
+    const answer = await post('/events', body, signedHeaders(body));
+    assert.equal(answer.status, 200);
+    const parsed = server.seen.at(-1) as { content: { cookie: unknown } };
+    assert.equal(exactDigitsOf(parsed.content.cookie), '18446744073709551615');
+  });
+
+  it('verifies the signature over the body as sent, then inflates it', async () => {
+    const body = gzipSync('[{"name":"kytos/gz","content":{}}]');
+    const answer = await post('/events', body, {
+      ...signedHeaders(body),
+      'content-encoding': 'gzip',
+    });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(server.seen.at(-1), [{ name: 'kytos/gz', content: {} }]);
+  });
+
+  it('refuses a body that does not match its signature, and a signature used twice', async () => {
+    const body = Buffer.from('{"name":"kytos/x","content":{}}');
+    const headers = signedHeaders(body);
+    assert.equal((await post('/events', '{"name":"kytos/y","content":{}}', headers)).status, 401);
+    assert.equal((await post('/events', body, headers)).status, 200);
+    assert.equal((await post('/events', body, headers)).status, 401, 'a replay');
+  });
+
+  it('answers 415, 413 and 400 for what is not a JSON object or array within the limit', async () => {
+    const text = Buffer.from('name=x');
+    assert.equal(
+      (await post('/events', text, { ...signedHeaders(text), 'content-type': 'text/plain' }))
+        .status,
+      415,
+    );
+    const big = Buffer.from(JSON.stringify({ name: 'x', content: { pad: 'a'.repeat(MAX_BODY) } }));
+    assert.equal((await post('/events', big, signedHeaders(big))).status, 413);
+    const scalar = Buffer.from('42');
+    assert.equal((await post('/events', scalar, signedHeaders(scalar))).status, 400);
+  });
+
+  it('reads other POST bodies without webhook credentials, as plain JSON', async () => {
+    const answer = await post('/filters', '{"pattern":"kytos/x","n":18446744073709551615}', {
+      'content-type': 'application/json',
+    });
+    assert.equal(answer.status, 200);
+    const parsed = server.seen.at(-1) as { n: unknown };
+    assert.equal(typeof parsed.n, 'number', 'exact numbers only where events are carried');
+  });
+});
