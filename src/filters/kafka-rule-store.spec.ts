@@ -42,7 +42,7 @@ class FakeRulesTopic {
       timestamp: '0',
       attributes: 0,
       headers: {},
-    } as KafkaMessage;
+    };
   }
 
   /** What KafkaClients.create hands the store: a kafkajs client reduced to what it calls. */
