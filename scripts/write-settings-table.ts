@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import prettier from 'prettier';
 import { SETTINGS_GROUPS } from '../src/app.settings.js';
 import type { AnySettingsGroup } from '../src/config/settings-group.js';
+import { writeOrCheck } from './generated-file.js';
 
 // Writes the README's settings table from the settings each module declares (their defaults and
 // descriptions), between the two markers. With --check it only compares, and fails on drift.
@@ -33,15 +34,4 @@ const written = await prettier.format(
   { ...(await prettier.resolveConfig(readme)), filepath: readme },
 );
 
-if (process.argv.includes('--check')) {
-  if (written !== current) {
-    process.stderr.write(
-      "README.md's settings table differs from the settings the code declares: run `npm run settings` and commit it\n",
-    );
-    process.exit(1);
-  }
-  process.stdout.write("README.md's settings table matches the code\n");
-} else {
-  writeFileSync(readme, written);
-  process.stdout.write(`wrote the settings table into ${readme}\n`);
-}
+writeOrCheck(readme, written, "README.md's settings table", 'npm run settings');
