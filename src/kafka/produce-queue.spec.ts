@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventMetrics } from '../metrics/index.js';
@@ -236,6 +237,20 @@ describe('ProduceQueue', () => {
     kafka.requests.at(-1)?.settle(transient());
     stop.abort(new Error('stopping'));
     await assert.rejects(stopped, /stopping/);
+  });
+
+  it('lets go of a long-lived signal once each send is settled, retries included', async () => {
+    const kafka = new ControlledKafka();
+    const queue = queueWith(kafka, { batch: { lingerMs: 0 } });
+    const forwarder = new AbortController();
+    for (let n = 0; n < 20; n++) {
+      const sent = queue.send([event(`e${n}`)], { bounded: false, signal: forwarder.signal });
+      let failures = 0;
+      await kafka.answerAll(() => (++failures <= 1 ? transient() : undefined));
+      await sent;
+    }
+    // A listener left behind holds its batch (records and all) for the forwarder's whole life.
+    assert.equal(getEventListeners(forwarder.signal, 'abort').length, 0);
   });
 
   it('refuses at once what would overfill it, taking nothing of that sender', async () => {

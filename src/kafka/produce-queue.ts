@@ -33,13 +33,16 @@ export interface SendOptions {
 /**
  * One sender's records: settled once every record is acknowledged or refused (the refusals are
  * its answer), or at the first failure; a bounded one also when its time is up (a network that
- * swallows packets holds a produce request longer than any one timeout says).
+ * swallows packets holds a produce request longer than any one timeout says), and any one when
+ * its signal aborts. Settling lets go of the signal: the spool forwarder passes one signal for
+ * its whole life, and a listener left on it would keep every batch it ever sent in memory.
  */
 class Ticket<R extends OutgoingRecord = OutgoingRecord> {
   private remaining: number;
   private settled = false;
   private readonly refusals = new Map<R, Refusal>();
   private readonly timer?: NodeJS.Timeout;
+  private readonly onAbort = (): void => this.fail(this.signal?.reason);
 
   constructor(
     count: number,
@@ -51,6 +54,7 @@ class Ticket<R extends OutgoingRecord = OutgoingRecord> {
     private readonly reject: (error: unknown) => void,
   ) {
     this.remaining = count;
+    signal?.addEventListener('abort', this.onAbort, { once: true });
     if (retryUntil === undefined) return;
     this.timer = setTimeout(
       () =>
@@ -77,17 +81,20 @@ class Ticket<R extends OutgoingRecord = OutgoingRecord> {
   }
 
   fail(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    clearTimeout(this.timer);
-    this.reject(error);
+    if (this.settle()) this.reject(error);
   }
 
   private finish(): void {
-    if (this.settled) return;
+    if (this.settle()) this.resolve(this.refusals);
+  }
+
+  /** False when it was settled already. */
+  private settle(): boolean {
+    if (this.settled) return false;
     this.settled = true;
     clearTimeout(this.timer);
-    this.resolve(this.refusals);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    return true;
   }
 }
 
@@ -176,9 +183,6 @@ export class ProduceQueue {
         resolve,
         reject,
       );
-      options.signal?.addEventListener('abort', () => ticket.fail(options.signal?.reason), {
-        once: true,
-      });
       for (const record of records)
         this.pending.push({ record, ticket: ticket as unknown as Ticket });
       this.pendingBytes += bytes;
@@ -359,20 +363,29 @@ export class ProduceQueue {
       await new Promise((resolve) => setTimeout(resolve, ms));
       return;
     }
-    const all = new AbortController();
     let waiting = signals.length;
+    let wake = (): void => undefined;
+    const stoppedWaiting = (): void => {
+      if (--waiting === 0) wake();
+    };
     for (const signal of signals as AbortSignal[]) {
       if (signal.aborted) waiting--;
-      else signal.addEventListener('abort', () => --waiting === 0 && all.abort(), { once: true });
+      else signal.addEventListener('abort', stoppedWaiting, { once: true });
     }
-    if (waiting === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      all.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
+    try {
+      if (waiting === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
-    });
+    } finally {
+      for (const signal of signals as AbortSignal[]) {
+        signal.removeEventListener('abort', stoppedWaiting);
+      }
+    }
   }
 
   /**
