@@ -2,7 +2,8 @@
 # Prepares a real Kytos-ng for the NApp's end-to-end test, in .cache/kytos-ng (done once; kept):
 # a virtualenv with python-openflow and kytosd from the Kytos-ng archives, the of_core and
 # flow_manager NApps' sources, mongowire for flow_manager's database, and FerretDB (a MongoDB wire-protocol server on SQLite, built from the Go module
-# proxy), since kytosd needs a MongoDB even when no NApp uses one. The archives come from
+# proxy), since kytosd needs a MongoDB even when no NApp uses one, and the rest of the NApp
+# stack with kytos-ng's own end-to-end tests (see prepare_stack). The archives come from
 # KYTOS_NG_ARCHIVES (default ../shared/kytos-ng); without them it says how to get the same
 # sources and exits 0 without preparing anything (the test then skips, saying so).
 set -euo pipefail
@@ -46,8 +47,41 @@ prepare_flows() {
   echo "$stamp" > "$cache/ready-flows"
 }
 
+# The rest of an operator's Kytos-ng (topology, of_lldp, pathfinder, sdntrace_cp, maintenance,
+# mef_eline) with the pins they need together, and kytos-ng's own end-to-end tests with what their
+# Kafka test runs on (pytest, pytest-asyncio, aiokafka), for tests/test_kytos_stack.py.
+stack_napps="topology of_lldp pathfinder sdntrace_cp maintenance mef_eline"
+prepare_stack() {
+  rm -f "$cache/ready-stack" "$cache/stack-missing"
+  local missing="" name
+  for name in $stack_napps kytos-end-to-end-tests; do
+    [ -f "$archives/$name.tar.gz" ] || missing="$missing $name.tar.gz"
+  done
+  if [ -n "$missing" ] || [ ! -f "$cache/ready-flows" ]; then
+    cat > "$cache/stack-missing" <<MSG
+no$missing in $archives (or no flow_manager): pack these GitHub sources as <name>.tar.gz (one top
+folder each): kytos-ng/topology at 9007738f1ebeb281e99edeedb803cb038de08466, kytos-ng/of_lldp at
+1979d0cbf33a038a5f280eaf432ea5925ffd8fd9, kytos-ng/pathfinder at e1fc2e03a2c9f5ad2d116b801e190b7dab503fcc,
+kytos-ng/sdntrace_cp at 269f4482ecd4125dc1c115e059dbce26b7269216, kytos-ng/maintenance at
+e256668996157476b79dd03bb1f4f88149ac7697, kytos-ng/mef_eline at bc06a8fbbaf840bbd2de5f79dcf030067db7f855,
+kytos-ng/kytos-end-to-end-tests at 9dfc50b82d0cb037d595cdea2428502cc844957d
+MSG
+    return
+  fi
+  for name in $stack_napps kytos-end-to-end-tests; do
+    rm -rf "$cache/src/$name" && mkdir -p "$cache/src/$name"
+    tar xzf "$archives/$name.tar.gz" -C "$cache/src/$name" --strip-components=1
+  done
+  # apscheduler 3.8 (mef_eline, maintenance) imports pkg_resources, which setuptools 81 dropped.
+  "$cache/venv/bin/pip" install -q "setuptools<81" networkx==3.2.1 apscheduler==3.8.0 pytz==2021.3 \
+    tzlocal==2.1 glom==20.11.0 boltons==21.0.0 face==20.1.1 \
+    pytest==8.2.0 pytest-asyncio==1.1.0 aiokafka==0.12.0
+  echo "$stamp" > "$cache/ready-stack"
+}
+
 if [ "$prepare_kytos" = 0 ]; then
   if [ ! -f "$cache/ready-flows" ] || [ "$(cat "$cache/ready-flows")" != "$stamp" ]; then prepare_flows; fi
+  if [ ! -f "$cache/ready-stack" ] || [ "$(cat "$cache/ready-stack")" != "$stamp" ]; then prepare_stack; fi
   exit 0
 fi
 
@@ -78,4 +112,5 @@ echo "$ferretdb_version" > "$cache/src/ferretdb/build/version/version.txt"
 
 echo "$stamp" > "$cache/ready"
 prepare_flows
+prepare_stack
 echo "real-kytos/setup.sh: Kytos-ng ready in $cache" >&2

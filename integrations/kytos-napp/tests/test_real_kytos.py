@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "real_kytos"))
-from kytosd import RealKytos, readiness  # noqa: E402
+from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
 from service_under_test import Service  # noqa: E402
 
 pytestmark = pytest.mark.e2e
@@ -25,19 +25,8 @@ if reason is not None:
 
 from of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
 
-SECRET = "kytos-webhook-secret-for-the-real-kytos-0123"
 DENIED = re.compile(r"kytos/of_core\.v0x04\.messages\.|kytos/flow_manager\.messages\.out\.|"
                     r"kytos/of_lldp\.messages\.out\.|kytos/core\.openflow\.raw\.")
-
-
-def napp_env(service):
-    return {
-        "KAFKA_EVENTS_WEBHOOK_URL": service.url,
-        "KAFKA_EVENTS_WEBHOOK_SECRET": SECRET,
-        "KAFKA_EVENTS_RETRY_INITIAL_SECONDS": "0.1",
-        "KAFKA_EVENTS_RETRY_MAX_SECONDS": "0.5",
-        "KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS": "20",
-    }
 
 
 def service_metrics(service):

@@ -21,17 +21,37 @@ CACHE = ROOT / ".cache" / "kytos-ng"
 NAPP_README = ROOT / "integrations" / "kytos-napp" / "README.md"
 
 
-def readiness(with_flows: bool = False) -> str | None:
-    """Why a real Kytos-ng cannot run here (None when it can); `with_flows`: with flow_manager."""
-    if (CACHE / "missing").exists():
-        return (CACHE / "missing").read_text()
-    if not (CACHE / "ready").exists():
-        return "real-kytos/setup.sh has not prepared .cache/kytos-ng (run-tests.sh runs it)"
-    if with_flows and (CACHE / "flows-missing").exists():
-        return (CACHE / "flows-missing").read_text()
-    if with_flows and not (CACHE / "ready-flows").exists():
-        return "real-kytos/setup.sh has not prepared flow_manager and mongowire"
+def readiness(with_flows: bool = False, with_stack: bool = False) -> str | None:
+    """Why a real Kytos-ng cannot run here (None when it can); `with_flows`: with flow_manager;
+    `with_stack`: with every NApp of network_test.FULL_STACK and kytos-ng's end-to-end tests.
+    setup.sh leaves `<part>-missing` (what to fetch) or `ready-<part>` for each part it prepares."""
+    parts = [("", "kytosd, of_core and FerretDB")]
+    if with_flows or with_stack:
+        parts.append(("flows", "flow_manager and mongowire"))
+    if with_stack:
+        parts.append(("stack", "the rest of the NApp stack"))
+    for part, what in parts:
+        missing = CACHE / (f"{part}-missing" if part else "missing")
+        if missing.exists():
+            return missing.read_text()
+        if not (CACHE / (f"ready-{part}" if part else "ready")).exists():
+            return f"real-kytos/setup.sh (run by run-tests.sh) has not prepared {what} in .cache/kytos-ng"
     return None
+
+
+#: The webhook secret the service and the NApp share in these tests.
+SECRET = "kytos-webhook-secret-for-the-real-kytos-0123"
+
+
+def napp_env(service) -> dict[str, str]:
+    """The NApp's settings, in kytosd's environment, for posting to `service`."""
+    return {
+        "KAFKA_EVENTS_WEBHOOK_URL": service.url,
+        "KAFKA_EVENTS_WEBHOOK_SECRET": SECRET,
+        "KAFKA_EVENTS_RETRY_INITIAL_SECONDS": "0.1",
+        "KAFKA_EVENTS_RETRY_MAX_SECONDS": "0.5",
+        "KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS": "20",
+    }
 
 
 def readme_install_steps() -> str:
@@ -42,15 +62,17 @@ def readme_install_steps() -> str:
 
 
 class RealKytos:
-    """`napps`: the Kytos-ng NApps to load before this one, in that order, with `settings` lines
-    replaced in their settings.py (e.g. `{"of_core": {"STATS_INTERVAL": "3"}}`). flow_manager needs
-    mongowire for its database; of_core alone runs on FerretDB."""
+    """`napps`: the Kytos-ng NApps to load before this one, in that order (`user/name`, or `name` of
+    user kytos), with `settings` lines replaced in their settings.py (e.g.
+    `{"of_core": {"STATS_INTERVAL": "3"}}`). flow_manager needs mongowire for its database; of_core
+    alone runs on FerretDB. `api_port`: the NApps call each other at localhost:8181, so a stack of
+    them needs kytosd's REST API there."""
 
     def __init__(self, workdir: Path, napp_env: dict[str, str], napps: tuple[str, ...] = ("of_core",),
-                 settings: dict[str, dict[str, str]] | None = None) -> None:
+                 settings: dict[str, dict[str, str]] | None = None, api_port: int | None = None) -> None:
         self.workdir = workdir
         self.napps = workdir / "napps"
-        self.api_port, self.of_port, self.mongo_port = free_port(), free_port(), free_port()
+        self.api_port, self.of_port, self.mongo_port = api_port or free_port(), free_port(), free_port()
         self.napp_env = napp_env
         self.log = workdir / "kytosd.log"
         self.process: subprocess.Popen | None = None
@@ -59,17 +81,20 @@ class RealKytos:
         self._install(napps, settings or {})
 
     def _install(self, napps: tuple[str, ...], settings: dict[str, dict[str, str]]) -> None:
-        installed = self.napps / ".installed" / "kytos"
-        installed.mkdir(parents=True, exist_ok=True)
-        (self.napps / "kytos").mkdir(exist_ok=True)
-        for folder in (self.napps, self.napps / ".installed", installed, self.napps / "kytos"):
+        (self.napps / ".installed").mkdir(parents=True, exist_ok=True)
+        for folder in (self.napps, self.napps / ".installed"):
             (folder / "__init__.py").touch()
         # Laid out as `kytos napps install` leaves them, and enabled. kytosd loads NApps in the
         # order of their kytos.json's modification time: each is a second newer than the last.
         loaded_at = time.time() - 100
-        for number, name in enumerate(napps):
+        for number, napp in enumerate(napps):
+            user, name = napp.split("/") if "/" in napp else ("kytos", napp)
+            installed = self.napps / ".installed" / user
+            for folder in (installed, self.napps / user):
+                folder.mkdir(exist_ok=True)
+                (folder / "__init__.py").touch()
             shutil.copytree(CACHE / "src" / name, installed / name)
-            (self.napps / "kytos" / name).symlink_to(installed / name)
+            (self.napps / user / name).symlink_to(installed / name)
             settings_file = installed / name / "settings.py"
             text = settings_file.read_text()
             for setting, value in settings.get(name, {}).items():
@@ -92,9 +117,24 @@ class RealKytos:
                        "--telemetry=disable", f"--state-dir={data}"]
         self._database = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def start(self) -> None:
-        user, password = "kytos", "kytos-test-password"
-        self._start_database(user, password)
+    DATABASE_USER, DATABASE_PASSWORD = "kytos", "kytos-test-password"
+
+    def restart_database(self) -> None:
+        """A new, empty database (mongowire keeps its data in memory), as a clean config wants."""
+        if self._database is not None and self._database.poll() is None:
+            self._database.kill()
+            self._database.wait(timeout=10)
+        self._start_database(self.DATABASE_USER, self.DATABASE_PASSWORD)
+
+    def start(self, enable_all: bool | None = None) -> None:
+        """Starts kytosd (and its database, the first time); `enable_all`: kytosd's -E, by default
+        with flow_manager, which installs flows only on enabled switches."""
+        user, password = self.DATABASE_USER, self.DATABASE_PASSWORD
+        if self._database is None:
+            self._start_database(user, password)
+        if enable_all is None:
+            enable_all = self._mongowire
+        (self.workdir / "kytosd.pid").unlink(missing_ok=True)
         venv = CACHE / "venv"
         conf = (venv / "etc" / "kytos" / "kytos.conf").read_text()
         conf = re.sub(r"(?m)^api_port = .*$", f"api_port = {self.api_port}", conf)
@@ -118,11 +158,27 @@ class RealKytos:
             # -f: in the foreground, with its shell on stdin (kept open: closing it ends kytosd).
             self.process = subprocess.Popen(
                 [str(venv / "bin" / "kytosd"), "-f", "-c", str(self.workdir / "kytos.conf"), "-s", "openflow",
-                 # flow_manager installs flows only on enabled switches: -E enables them as they come.
-                 *(["--database", "mongodb", "-E"] if self._mongowire else [])],
+                 *(["--database", "mongodb"] if self._mongowire else []), *(["-E"] if enable_all else [])],
                 env=env, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
             )
+        # This NApp loads last, so its REST endpoint answers once every NApp has loaded.
         self.wait_for(lambda: self.stats() is not None, "the NApp's REST endpoint", 90)
+        assert "Error loading NApp" not in self.output(), self.output()[-4000:]
+
+    def stop_controller(self, timeout: float = 30) -> None:
+        """SIGTERM to kytosd, then its shell's stdin closed; SIGKILL if it has not stopped in time."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
     def post(self, path: str, body: dict, timeout: float = 120) -> int:
         """POSTs JSON to kytosd's REST API (`path` after /api/); the answer's status."""
@@ -156,7 +212,13 @@ class RealKytos:
             assert time.monotonic() < deadline, f"kytosd did not stop:\n{self.output()[-4000:]}"
             time.sleep(0.1)
         self.process.stdin.close()
-        return self.process.wait(timeout=30)
+        try:
+            # The NApp's shutdown flush (KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS) comes first.
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            output = self.output()
+            self.stop()
+            raise AssertionError(f"kytosd did not exit after its TCP server stopped:\n{output[-4000:]}") from None
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -1,15 +1,22 @@
 """A small OpenFlow 1.3 switch written with python-openflow: enough of one for Kytos-ng's of_core
-to complete a handshake (Hello, FeaturesReply, the port descriptions) and keep it alive, and for
-flow_manager to install flows that the switch then lists in its flow statistics."""
+to complete a handshake (Hello, FeaturesReply, the port descriptions) and keep it alive, for
+flow_manager to install flows that the switch then lists in its flow statistics, and, inside an
+`EmulatedNetwork`, for of_lldp to find its links (a PacketOut leaving a linked port arrives as a
+PacketIn on the peer's port). With `reconnect`, it connects again whenever the controller goes
+away, as Open vSwitch does, keeping its flows."""
 
 from __future__ import annotations
 
 import socket
 import struct
 import threading
+import time
+from collections.abc import Callable
 
 from pyof.foundation.basic_types import DPID, HWAddress
+from pyof.v0x04.asynchronous.packet_in import PacketIn, PacketInReason
 from pyof.v0x04.asynchronous.port_status import PortReason, PortStatus
+from pyof.v0x04.common.flow_match import Match, OxmOfbMatchField, OxmTLV
 from pyof.v0x04.common.header import Type
 from pyof.v0x04.common.port import ListOfPorts, Port, PortFeatures, PortState
 from pyof.v0x04.common.utils import unpack_message
@@ -21,22 +28,64 @@ from pyof.v0x04.controller2switch.multipart_reply import Desc, FlowStats, Multip
 from pyof.v0x04.symmetric.echo_reply import EchoReply
 from pyof.v0x04.symmetric.hello import Hello
 
+#: Where a packet leaving (switch number, port) goes: None, or a function of its bytes.
+PacketOutlet = Callable[[int, int, bytes], None]
+
 
 class EmulatedSwitch:
-    def __init__(self, number: int, ports: int, controller_port: int) -> None:
+    def __init__(self, number: int, ports: int, controller_port: int, reconnect: bool = False,
+                 outlet: PacketOutlet | None = None) -> None:
         self.number = number
         self.dpid = f"00:00:00:00:00:00:00:{number:02x}"
         self.ports = [self._port(port) for port in range(1, ports + 1)]
-        self._socket = socket.create_connection(("127.0.0.1", controller_port), timeout=10)
-        self._socket.settimeout(None)
+        self._ports_down: set[int] = set()
+        self._controller_port = controller_port
+        self._reconnect = reconnect
+        self._outlet = outlet
+        self._closed = False
         self._lock = threading.Lock()
+        self._handshaken = threading.Event()
         #: The flow table: (table, priority, packed match) -> the FlowMod that added the flow.
         self.flows: dict[tuple[int, int, bytes], object] = {}
         #: How many flows each flow statistics reply listed, in order.
         self.flow_stats_sent: list[int] = []
-        self._send(Hello())
-        self._thread = threading.Thread(target=self._serve, daemon=True, name=f"switch-{number}")
+        # A switch that reconnects also waits for its controller to come up, as Open vSwitch does.
+        self._socket = self._connect(timeout=10) if not reconnect else None
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"switch-{number}")
         self._thread.start()
+
+    def connected(self) -> bool:
+        """Whether the controller asked for this switch's features on the current connection."""
+        return self._handshaken.is_set()
+
+    def _connect(self, timeout: float) -> socket.socket:
+        connection = socket.create_connection(("127.0.0.1", self._controller_port), timeout=timeout)
+        connection.settimeout(None)
+        self._handshaken.clear()
+        with self._lock:
+            connection.sendall(Hello().pack())
+        return connection
+
+    def _run(self) -> None:
+        while True:
+            if self._socket is None:
+                self._socket = self._connect_again()
+                if self._socket is None:
+                    return
+            self._serve()
+            self._handshaken.clear()
+            if self._closed or not self._reconnect:
+                return
+            self._socket.close()
+            self._socket = None
+
+    def _connect_again(self) -> socket.socket | None:
+        while not self._closed:
+            try:
+                return self._connect(timeout=2)
+            except OSError:
+                time.sleep(0.3)
+        return None
 
     def port_name(self, port: int) -> str:
         return f"s{self.number}-eth{port}"
@@ -69,20 +118,53 @@ class EmulatedSwitch:
 
     def port_down(self, number: int) -> None:
         """Tells the controller that a port went down (an OFPT_PORT_STATUS)."""
+        self.set_port(number, up=False)
+
+    def set_port(self, number: int, up: bool) -> None:
+        """Takes a port down or up, and says so to the controller (an OFPT_PORT_STATUS)."""
         port = self._port(number)
-        port.state = PortState.OFPPS_LINK_DOWN
+        port.state = PortState.OFPPS_LIVE if up else PortState.OFPPS_LINK_DOWN
+        self.ports[number - 1] = port
+        if up:
+            self._ports_down.discard(number)
+        else:
+            self._ports_down.add(number)
         self._send(PortStatus(reason=PortReason.OFPPR_MODIFY, desc=port))
 
+    def port_is_up(self, number: int) -> bool:
+        return number not in self._ports_down
+
+    def packet_in(self, port: int, data: bytes) -> None:
+        """A packet that arrived on `port` and goes to the controller, as a table-miss would send it."""
+        match = Match(oxm_match_fields=[OxmTLV(oxm_field=OxmOfbMatchField.OFPXMT_OFB_IN_PORT,
+                                               oxm_value=struct.pack("!I", port))])
+        self._send(PacketIn(xid=0, buffer_id=0xFFFFFFFF, total_len=len(data), reason=PacketInReason.OFPR_ACTION,
+                            table_id=0, cookie=0, match=match, data=data))
+
+    def delete_flows(self) -> None:
+        self.flows.clear()
+
     def close(self) -> None:
+        self._closed = True
+        connection = self._socket
+        if connection is None:
+            return
         try:
-            self._socket.shutdown(socket.SHUT_RDWR)
+            connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-        self._socket.close()
+        connection.close()
 
     def _send(self, message) -> None:
-        with self._lock:
-            self._socket.sendall(message.pack())
+        """Sends to the controller; a message to a controller that went away is lost, as on a wire."""
+        connection = self._socket
+        if connection is None:
+            return
+        try:
+            with self._lock:
+                connection.sendall(message.pack())
+        except OSError:
+            pass
 
     def _serve(self) -> None:
         try:
@@ -108,6 +190,7 @@ class EmulatedSwitch:
         xid = message.header.xid
         if kind == Type.OFPT_FEATURES_REQUEST:
             self._send(self.features_reply(xid))
+            self._handshaken.set()
         elif kind == Type.OFPT_ECHO_REQUEST:
             self._send(EchoReply(xid=xid, data=message.data))
         elif kind == Type.OFPT_BARRIER_REQUEST:
@@ -116,6 +199,11 @@ class EmulatedSwitch:
             self._multipart(message, xid)
         elif kind == Type.OFPT_FLOW_MOD:
             self._flow_mod(message)
+        elif kind == Type.OFPT_PACKET_OUT and self._outlet is not None:
+            for action in message.actions:
+                port = getattr(action, "port", None)
+                if port is not None and int(port) <= len(self.ports):
+                    self._outlet(self.number, int(port), message.data.value)
 
     def _flow_mod(self, flow_mod) -> None:
         command = int(flow_mod.command)
