@@ -76,6 +76,7 @@ class RealKytos:
         self.napp_env = napp_env
         self.log = workdir / "kytosd.log"
         self.process: subprocess.Popen | None = None
+        self._run_starts_at = 0
         self._database: subprocess.Popen | None = None
         self._mongowire = "flow_manager" in napps
         self._install(napps, settings or {})
@@ -154,6 +155,8 @@ class RealKytos:
             "MONGO_PASSWORD": password,
             "MONGO_DBNAME": "napps",
         }
+        # The log grows across restarts; what this run of kytosd wrote starts here.
+        self._run_starts_at = len(self.output())
         with self.log.open("ab") as log:
             # -f: in the foreground, with its shell on stdin (kept open: closing it ends kytosd).
             self.process = subprocess.Popen(
@@ -163,22 +166,7 @@ class RealKytos:
             )
         # This NApp loads last, so its REST endpoint answers once every NApp has loaded.
         self.wait_for(lambda: self.stats() is not None, "the NApp's REST endpoint", 90)
-        assert "Error loading NApp" not in self.output(), self.output()[-4000:]
-
-    def stop_controller(self, timeout: float = 30) -> None:
-        """SIGTERM to kytosd, then its shell's stdin closed; SIGKILL if it has not stopped in time."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        assert "Error loading NApp" not in self.run_output(), self.run_output()[-4000:]
 
     def post(self, path: str, body: dict, timeout: float = 120) -> int:
         """POSTs JSON to kytosd's REST API (`path` after /api/); the answer's status."""
@@ -208,7 +196,7 @@ class RealKytos:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while "Stopped TCP Server" not in self.output():
+        while "Stopped TCP Server" not in self.run_output():
             assert time.monotonic() < deadline, f"kytosd did not stop:\n{self.output()[-4000:]}"
             time.sleep(0.1)
         self.process.stdin.close()
@@ -222,6 +210,14 @@ class RealKytos:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def run_output(self) -> str:
+        """What kytosd wrote since it was last started."""
+        return self.output()[self._run_starts_at:]
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
         for process in (self.process, self._database):

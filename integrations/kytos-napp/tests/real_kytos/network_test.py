@@ -35,7 +35,8 @@ class NetworkTest:
 
     def start_controller(self, clean_config: bool = False, enable_all: bool = False, del_flows: bool = False,
                          **_options) -> None:
-        self.kytos.stop_controller()
+        if self.kytos.running:
+            self.kytos.terminate()
         if clean_config:
             self.kytos.restart_database()
         if clean_config or del_flows:
@@ -55,5 +56,8 @@ class NetworkTest:
 
     def stop(self) -> None:
         self.net.stop()
-        self.kytos.stop_controller()
-        self.kytos.stop()
+        try:
+            if self.kytos.running:
+                self.kytos.terminate()
+        finally:
+            self.kytos.stop()
