@@ -38,9 +38,6 @@ class EmulatedNetwork:
         for link in self.links:
             a, b = link.ends()
             self._peer[a], self._peer[b] = b, a
-        #: How many packets crossed a link, and how many a down link dropped.
-        self.packets_carried = 0
-        self.packets_dropped = 0
         self.switches = {
             number: EmulatedSwitch(number, ports, controller_port, reconnect=True, outlet=self._carry)
             for number, ports in port_counts.items()
@@ -50,17 +47,9 @@ class EmulatedNetwork:
         peer = self._peer.get((switch, port))
         if peer is None:
             return
-        if not (self.switches[switch].port_is_up(port) and self.switches[peer[0]].port_is_up(peer[1])):
-            self.packets_dropped += 1
-            return
-        self.packets_carried += 1
-        self.switches[peer[0]].packet_in(peer[1], data)
-
-    def link(self, switch_a: int, switch_b: int) -> Link:
-        for link in self.links:
-            if {link.switch_a, link.switch_b} == {switch_a, switch_b}:
-                return link
-        raise KeyError(f"no link between s{switch_a} and s{switch_b}")
+        # A down link carries nothing: of_lldp then stops hearing from the peer.
+        if self.switches[switch].port_is_up(port) and self.switches[peer[0]].port_is_up(peer[1]):
+            self.switches[peer[0]].packet_in(peer[1], data)
 
     def set_link(self, link: Link, up: bool) -> None:
         for switch, port in link.ends():
