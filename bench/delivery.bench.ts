@@ -336,6 +336,9 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
         DELIVERY_MODE: mode,
         SPOOL_DIR: spoolDir,
         LOG_LEVEL: 'log',
+        // The load generator is one client: above the default per-client rate, the rows measured
+        // the limiter's 429s instead of the delivery path.
+        RATE_LIMIT_PER_SECOND: '0',
       });
       const pid = service.child.pid ?? 0;
       try {

@@ -43,6 +43,8 @@ export async function profileService(): Promise<ProfileRun[]> {
             KAFKA_TOPIC: `profile_${name}`,
             DELIVERY_MODE: mode,
             SPOOL_DIR: spoolDir,
+            // One load generator is one client; see delivery.bench.ts.
+            RATE_LIMIT_PER_SECOND: '0',
           },
           ['--cpu-prof', `--cpu-prof-dir=${profiles}`],
         );
