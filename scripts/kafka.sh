@@ -7,8 +7,9 @@
 #   scripts/kafka.sh status [--port 9092] [--dir ...]
 #   scripts/kafka.sh fetch            (only download the jars)
 #   scripts/kafka.sh classpath        (print the classpath, for Kafka's own tools)
-#   scripts/kafka.sh consume --topic event_logs [--port 9092] [--max 10]
-#                                     (print key, headers and value of the topic's records)
+#   scripts/kafka.sh consume --topic event_logs [--port 9092] [--max 10] [--follow]
+#                                     (print key, headers and value of the topic's records;
+#                                     ends 10 s after the last one, or with --follow when killed)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +23,7 @@ start_timeout="${KAFKA_START_TIMEOUT:-90}"
 die() { echo "kafka.sh: $*" >&2; exit 1; }
 
 command="${1:-}"
-[ -n "$command" ] || die "usage: kafka.sh start|stop|status|fetch|classpath|consume [--port N] [--dir D] [--fresh] [--config k=v] [--topic T] [--max N]"
+[ -n "$command" ] || die "usage: kafka.sh start|stop|status|fetch|classpath|consume [--port N] [--dir D] [--fresh] [--config k=v] [--topic T] [--max N] [--follow]"
 shift
 
 port="${KAFKA_PORT:-9092}"
@@ -30,6 +31,7 @@ dir=""
 fresh=0
 topic=""
 max_messages=""
+follow=0
 extra_config=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --fresh) fresh=1; shift ;;
     --topic) topic="${2:?--topic needs a value}"; shift 2 ;;
     --max) max_messages="${2:?--max needs a value}"; shift 2 ;;
+    --follow) follow=1; shift ;;
     --config) extra_config+=("${2:?--config needs key=value}"); shift 2 ;;
     *) die "unknown argument: $1" ;;
   esac
@@ -157,11 +160,12 @@ stop() {
 consume() {
   [ -n "$topic" ] || die "consume needs --topic"
   fetch
-  local limit=()
-  [ -n "$max_messages" ] && limit=(--max-messages "$max_messages")
-  java -Xmx256m "-Dlog4j2.configurationFile=$tools_log4j" -cp "$libs/*" \
+  local options=()
+  [ -n "$max_messages" ] && options=(--max-messages "$max_messages")
+  [ "$follow" = 1 ] || options+=(--timeout-ms 10000)
+  exec java -Xmx256m "-Dlog4j2.configurationFile=$tools_log4j" -cp "$libs/*" \
     org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "127.0.0.1:$port" \
-    --topic "$topic" --from-beginning --timeout-ms 10000 "${limit[@]+"${limit[@]}"}" \
+    --topic "$topic" --from-beginning "${options[@]+"${options[@]}"}" \
     --formatter-property print.key=true --formatter-property print.headers=true
 }
 

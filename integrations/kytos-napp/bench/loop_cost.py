@@ -22,8 +22,8 @@ from webhook_forwarder.forwarder import Forwarder, ForwarderSettings  # noqa: E4
 from webhook_forwarder.webhook_client import WebhookClient, WebhookSettings  # noqa: E402
 
 SERVICE_DEFAULTS = {
-    "a": {"pattern": "kytos[./](.*)", "action": "allow"},
-    **{str(n): {"pattern": p, "action": "deny"} for n, p in enumerate((
+    "a": {"pattern": "kytos[./](.*)", "action": "allow", "mutable": False},
+    **{str(n): {"pattern": p, "action": "deny", "mutable": False} for n, p in enumerate((
         r"kytos/of_core\.v0x04\.messages\.", r"kytos/flow_manager\.messages\.out\.",
         r"kytos/of_lldp\.messages\.out\.", r"kytos/core\.openflow\.raw\."))},
 }

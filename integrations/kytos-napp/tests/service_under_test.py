@@ -52,14 +52,54 @@ class Broker:
 
     def read_records(self, topic, count):
         """(headers, value) of every record of ``topic``, the headers as the console consumer prints
-        them (``name:value,...``), by Kafka's own consumer."""
+        them (``name:value,...``), by Kafka's own consumer (it ends 10 s after the last record)."""
         out = subprocess.run(
             ["bash", str(KAFKA_SH), "consume", "--topic", topic, "--port", str(self.port), "--max", str(count)],
             check=False, timeout=120, capture_output=True, text=True,
         ).stdout
-        # A line is headers, key and value, tab-separated; the JSON value never holds a raw tab.
-        return [(line.split("\t")[0], json.loads(line.split("\t")[-1]))
-                for line in out.splitlines() if line.rstrip().endswith("}")]
+        return _records(out)
+
+    def follow(self, topic):
+        """Kafka's own consumer reading ``topic`` from its start until closed (the topic must exist)."""
+        return TopicFollower(self.port, topic)
+
+
+def _records(out):
+    """(headers, value) of each whole line the console consumer printed: headers, key and value,
+    tab-separated (the JSON value never holds a raw tab)."""
+    return [(line.split("\t")[0], json.loads(line.split("\t")[-1]))
+            for line in out.splitlines() if line.rstrip().endswith("}")]
+
+
+class TopicFollower:
+    """Kafka's console consumer left running: reads cost no new JVM nor a 10 s wait for the end."""
+
+    def __init__(self, port, topic):
+        self.output = Path(tempfile.mkstemp(prefix=f"follow-{topic}-", suffix=".txt")[1])
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(
+                ["bash", str(KAFKA_SH), "consume", "--topic", topic, "--port", str(port), "--follow"],
+                stdout=out, stderr=subprocess.DEVNULL)
+
+    def values(self):
+        text = self.output.read_text(errors="replace")
+        # A line still being written has no newline yet.
+        return [value for _, value in _records(text[: text.rfind("\n") + 1])]
+
+    def wait_for(self, condition, what, timeout=60):
+        """The values once ``condition(values)`` holds; fails after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            values = self.values()
+            if condition(values):
+                return values
+            assert self.process.poll() is None, f"the console consumer ended: {self.output.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, f"{what}: not in Kafka within {timeout} s"
+            time.sleep(0.5)
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
 
 
 class Service:

@@ -58,6 +58,9 @@ def test_forwards_every_sample_event_in_order_as_the_webhook_expects(napp_settin
     # The server records a batch before answering it: the count follows the answer.
     wait_for(lambda: stats(controller, napp)["forwarded"] == len(events))
     assert len(server.requests) < len(events), "events were batched"
+    # Its cost on the controller's loop: every event it was offered, and the time that took.
+    current = stats(controller, napp)
+    assert current["events_seen"] == len(events) and current["loop_seconds"] > 0, current
 
 
 def test_a_name_pattern_narrows_what_leaves_the_controller(napp_settings, server, controller):
@@ -154,8 +157,8 @@ def test_gives_up_at_shutdown_within_the_flush_time_and_counts_what_it_drops(nap
 
 
 SERVICE_DEFAULTS = {
-    "a": {"pattern": "kytos[./](.*)", "action": "allow"},
-    "b": {"pattern": r"kytos/of_core\.v0x04\.messages\.", "action": "deny"},
+    "a": {"pattern": "kytos[./](.*)", "action": "allow", "mutable": False},
+    "b": {"pattern": r"kytos/of_core\.v0x04\.messages\.", "action": "deny", "mutable": False},
 }
 
 

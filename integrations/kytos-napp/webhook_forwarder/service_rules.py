@@ -1,11 +1,15 @@
-"""The service's permission rules, learned by the NApp so that events the service would deny
+"""The service's preset deny rules, learned by the NApp so that events the service would deny
 never leave Kytos, and cost the controller's loop a dictionary lookup instead of a serialization.
 
+Only presets (`"mutable": false`, from the service's configuration) that deny are learned: they
+cannot change while the service runs, and a deny always applies, so a decision taken here is
+never stale. An operator's rules, which change at any time through the API, and a name that no
+rule allows are left to the service: the event is sent. So a local decision can only spare work,
+never lose an event the service would have published.
+
 The service decides with RE2, matching each pattern at the start of the name; Python's ``re``
-does the same for the syntax both share. A rule set with anything outside that shared syntax, a
-service that cannot be asked, or a name holding a line break (where ``$`` differs) leaves the
-decision to the service: the event is sent. So a local decision can only spare work, never lose
-an event the service would have published.
+does the same for the syntax both share. A pattern outside that shared syntax is not learned (its
+events are sent), and a name holding a line break (where ``$`` differs) is always sent.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-#: RE2 syntax that Python's re reads otherwise (or not at all): such a rule set is not learned.
+#: RE2 syntax that Python's re reads otherwise (or not at all): such a rule is not learned.
 _NOT_SHARED = re.compile(r"\\[QEpPCz]|\[\[:|\(\?[^:P<=!)]*U")
 #: Past this many distinct names the cache starts over, so hostile names cannot grow memory.
 _CACHE_LIMIT = 100_000
@@ -24,44 +28,50 @@ _CACHE_LIMIT = 100_000
 
 class ServiceRules:
     def __init__(self) -> None:
-        self._allow: list[re.Pattern[str]] | None = None
-        self._deny: list[re.Pattern[str]] = []
+        self._deny: list[re.Pattern[str]] | None = None
         self._decisions: dict[str, bool] = {}
 
     @property
     def known(self) -> bool:
-        return self._allow is not None
+        return self._deny is not None
 
     def permits(self, name: str) -> bool:
-        """False only when the service would certainly deny an event of this name."""
-        if self._allow is None or "\n" in name or "\r" in name:
+        """False only when a preset deny rule of the service certainly denies this name."""
+        if self._deny is None or "\n" in name or "\r" in name:
             return True
         decision = self._decisions.get(name)
         if decision is None:
-            decision = any(p.match(name) for p in self._allow) and not any(p.match(name) for p in self._deny)
+            decision = not any(pattern.match(name) for pattern in self._deny)
             if len(self._decisions) >= _CACHE_LIMIT:
                 self._decisions.clear()
             self._decisions[name] = decision
         return decision
 
     def learn(self, listed: Any) -> None:
-        """Takes the service's GET /filters answer (rules keyed by id); anything it cannot use
-        whole makes it forget what it knew, so that everything is sent."""
+        """Takes the service's GET /filters answer (rules keyed by id); an answer not of that shape
+        makes it forget what it knew, so that everything is sent."""
         try:
-            allow, deny = [], []
+            deny = []
             for rule in listed.values():
-                pattern, action = rule["pattern"], rule.get("action", "allow")
-                if not isinstance(pattern, str) or _NOT_SHARED.search(pattern) or action not in ("allow", "deny"):
-                    raise ValueError(f"pattern {pattern!r} is not in the syntax both engines share")
-                (allow if action == "allow" else deny).append(re.compile(pattern))
-        except (AttributeError, KeyError, TypeError, ValueError, re.error) as error:
-            self.forget(f"the service's rules cannot be used here ({error})")
+                pattern = rule["pattern"]
+                if not isinstance(pattern, str):
+                    raise TypeError(f"pattern {pattern!r} is not a string")
+                if rule.get("action", "allow") != "deny" or rule.get("mutable") is not False:
+                    continue
+                if _NOT_SHARED.search(pattern):
+                    continue
+                try:
+                    deny.append(re.compile(pattern))
+                except re.error:
+                    continue
+        except (AttributeError, KeyError, TypeError) as error:
+            self.forget(f"the service's rules cannot be read ({error})")
             return
-        self._allow, self._deny = allow, deny
+        self._deny = deny
         self._decisions.clear()
 
     def forget(self, reason: str) -> None:
-        if self._allow is not None:
+        if self._deny is not None:
             log.warning("sending every event for the service to decide: %s", reason)
-        self._allow, self._deny = None, []
+        self._deny = None
         self._decisions.clear()

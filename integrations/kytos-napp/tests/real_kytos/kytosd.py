@@ -63,13 +63,16 @@ def readme_install_steps() -> str:
 
 class RealKytos:
     """`napps`: the Kytos-ng NApps to load before this one, in that order (`user/name`, or `name` of
-    user kytos), with `settings` lines replaced in their settings.py (e.g.
+    user kytos, or the folder of a test NApp), with `settings` lines replaced in their settings.py (e.g.
     `{"of_core": {"STATS_INTERVAL": "3"}}`). flow_manager needs mongowire for its database; of_core
     alone runs on FerretDB. `api_port`: the NApps call each other at localhost:8181, so a stack of
-    them needs kytosd's REST API there."""
+    them needs kytosd's REST API there. `forwarder=False`: without this NApp (the controller's
+    baseline), the event recorder then loading last. `conf_edits`: (text, replacement) pairs
+    applied to kytos.conf."""
 
-    def __init__(self, workdir: Path, napp_env: dict[str, str], napps: tuple[str, ...] = ("of_core",),
-                 settings: dict[str, dict[str, str]] | None = None, api_port: int | None = None) -> None:
+    def __init__(self, workdir: Path, napp_env: dict[str, str], *, napps: tuple[str | Path, ...] = ("of_core",),
+                 settings: dict[str, dict[str, str]] | None = None, api_port: int | None = None,
+                 forwarder: bool = True, conf_edits: tuple[tuple[str, str], ...] = ()) -> None:
         self.workdir = workdir
         self.napps = workdir / "napps"
         self.api_port, self.of_port, self.mongo_port = api_port or free_port(), free_port(), free_port()
@@ -79,9 +82,11 @@ class RealKytos:
         self._run_starts_at = 0
         self._database: subprocess.Popen | None = None
         self._mongowire = "flow_manager" in napps
+        self.forwarder = forwarder
+        self.conf_edits = conf_edits
         self._install(napps, settings or {})
 
-    def _install(self, napps: tuple[str, ...], settings: dict[str, dict[str, str]]) -> None:
+    def _install(self, napps: tuple[str | Path, ...], settings: dict[str, dict[str, str]]) -> None:
         (self.napps / ".installed").mkdir(parents=True, exist_ok=True)
         for folder in (self.napps, self.napps / ".installed"):
             (folder / "__init__.py").touch()
@@ -89,21 +94,27 @@ class RealKytos:
         # order of their kytos.json's modification time: each is a second newer than the last.
         loaded_at = time.time() - 100
         for number, napp in enumerate(napps):
-            user, name = napp.split("/") if "/" in napp else ("kytos", napp)
+            if isinstance(napp, Path):
+                source = napp
+                user, name = (json.loads((napp / "kytos.json").read_text())[key] for key in ("username", "name"))
+            else:
+                user, name = napp.split("/") if "/" in napp else ("kytos", napp)
+                source = CACHE / "src" / name
             installed = self.napps / ".installed" / user
             for folder in (installed, self.napps / user):
                 folder.mkdir(exist_ok=True)
                 (folder / "__init__.py").touch()
-            shutil.copytree(CACHE / "src" / name, installed / name)
+            shutil.copytree(source, installed / name)
             (self.napps / user / name).symlink_to(installed / name)
             settings_file = installed / name / "settings.py"
-            text = settings_file.read_text()
             for setting, value in settings.get(name, {}).items():
-                text = re.sub(rf"(?m)^{setting} = .*$", f"{setting} = {value}", text)
-            settings_file.write_text(text)
+                text = re.sub(rf"(?m)^{setting} = .*$", f"{setting} = {value}", settings_file.read_text())
+                settings_file.write_text(text)
             os.utime(installed / name / "kytos.json", (loaded_at + number, loaded_at + number))
-        subprocess.run(["bash", "-euo", "pipefail", "-c", readme_install_steps()], cwd=ROOT, check=True,
-                       env={**os.environ, "KYTOS_NAPPS": str(self.napps)}, timeout=60)
+        self._last_loaded = napps[-1]
+        if self.forwarder:
+            subprocess.run(["bash", "-euo", "pipefail", "-c", readme_install_steps()], cwd=ROOT, check=True,
+                           env={**os.environ, "KYTOS_NAPPS": str(self.napps)}, timeout=60)
 
     def _start_database(self, user: str, password: str) -> None:
         if self._mongowire:
@@ -143,6 +154,9 @@ class RealKytos:
         conf = re.sub(r"(?m)^listen = .*$", "listen = 127.0.0.1", conf)
         conf = re.sub(r"(?m)^napps = .*$", f"napps = {self.napps}", conf)
         conf = re.sub(r"(?m)^pidfile = .*$", f"pidfile = {self.workdir / 'kytosd.pid'}", conf)
+        for old, new in self.conf_edits:
+            assert old in conf, f"kytos.conf has no {old!r}"
+            conf = conf.replace(old, new)
         (self.workdir / "kytos.conf").write_text(conf)
         env = {
             **os.environ,
@@ -164,17 +178,34 @@ class RealKytos:
                  *(["--database", "mongodb"] if self._mongowire else []), *(["-E"] if enable_all else [])],
                 env=env, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
             )
-        # This NApp loads last, so its REST endpoint answers once every NApp has loaded.
-        self.wait_for(lambda: self.stats() is not None, "the NApp's REST endpoint", 90)
+        # The NApp that loads last (this one, or else the recorder) answers once every NApp has loaded.
+        if self.forwarder:
+            self.wait_for(lambda: self.stats() is not None, "the NApp's REST endpoint", 90)
+        else:
+            self.wait_for(self._recorder_answers, "the last NApp's REST endpoint", 90)
         assert "Error loading NApp" not in self.run_output(), self.run_output()[-4000:]
 
     def post(self, path: str, body: dict, timeout: float = 120) -> int:
         """POSTs JSON to kytosd's REST API (`path` after /api/); the answer's status."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.api_port}/api/{path}", method="POST",
-                                         data=json.dumps(body).encode(),
-                                         headers={"content-type": "application/json"})
+        return self.api("POST", path, body, timeout)[0]
+
+    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 120):
+        """kytosd's REST API (`path` after /api/): the answer's status and JSON body; an error
+        status raises urllib's HTTPError."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.api_port}/api/{path}", method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         # flow_manager reads a JSON body whenever one is announced.
+                                         headers={} if body is None else {"content-type": "application/json"})
         with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return answer.status
+            text = answer.read()
+            return answer.status, json.loads(text) if text else None
+
+    def _recorder_answers(self) -> bool:
+        assert isinstance(self._last_loaded, Path), "without this NApp, the event recorder must load last"
+        try:
+            return self.api("GET", "kafka_events_tests/event_recorder/v1/events", timeout=2)[0] == 200
+        except OSError:
+            return False
 
     def stats(self) -> dict | None:
         url = f"http://127.0.0.1:{self.api_port}/api/kafka_events/webhook_forwarder/v1/stats"

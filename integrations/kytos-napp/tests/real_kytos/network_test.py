@@ -13,12 +13,7 @@ from pathlib import Path
 
 from kytosd import RealKytos
 from of_network import EmulatedNetwork
-
-#: The NApps of an operator's Kytos-ng, in the order they depend on each other.
-FULL_STACK = ("of_core", "flow_manager", "topology", "of_lldp", "pathfinder", "amlight/sdntrace_cp",
-              "maintenance", "mef_eline")
-#: kytos-ng's tests call kytosd's REST API, and its NApps call each other, here.
-KYTOS_API_PORT = 8181
+from stack import FULL_STACK, KYTOS_API_PORT
 
 
 class NetworkTest:

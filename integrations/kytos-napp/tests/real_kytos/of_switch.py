@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from pyof.foundation.basic_types import DPID, HWAddress
+from pyof.v0x04.asynchronous.flow_removed import FlowRemoved, FlowRemovedReason
 from pyof.v0x04.asynchronous.packet_in import PacketIn, PacketInReason
 from pyof.v0x04.asynchronous.port_status import PortReason, PortStatus
 from pyof.v0x04.common.flow_match import Match, OxmOfbMatchField, OxmTLV
@@ -143,6 +144,16 @@ class EmulatedSwitch:
 
     def delete_flows(self) -> None:
         self.flows.clear()
+
+    def expire_flow(self, cookie: int) -> None:
+        """The flow of `cookie` ends by its hard timeout, and the switch reports it (an
+        OFPT_FLOW_REMOVED, as for a flow installed with OFPFF_SEND_FLOW_REM)."""
+        key, flow = next((key, flow) for key, flow in self.flows.items() if int(flow.cookie) == cookie)
+        del self.flows[key]
+        self._send(FlowRemoved(xid=0, cookie=cookie, priority=flow.priority,
+                               reason=FlowRemovedReason.OFPRR_HARD_TIMEOUT, table_id=flow.table_id,
+                               duration_sec=60, duration_nsec=0, idle_timeout=flow.idle_timeout,
+                               hard_timeout=flow.hard_timeout, packet_count=0, byte_count=0, match=flow.match))
 
     def close(self) -> None:
         self._closed = True

@@ -1,0 +1,198 @@
+"""Event storms in the real Kytos-ng (kytosd with the whole NApp stack over an emulated ring), with
+and without this NApp, the service and a real broker behind it:
+
+- flows: 16,000 flows pushed to one switch through flow_manager's REST API, in requests of
+  FLOWS_PER_REQUEST (mongowire's bulk writes grow with the square of their size);
+- flaps: one port changing state FLAPS times at FLAPS_PER_SECOND (each flap one PortStatus,
+  down and up in turn);
+- burst: the same flaps as fast as the switch's socket takes them, with kytos.conf as shipped,
+  then (burst-headroom) with the app buffer APP_QUEUE_MULTIPLIER times thread_pool_max_workers'
+  "app" instead of 20 times (Kytos-ng's deadlock: see the NApp README, Operations).
+
+Meanwhile a probe asks kytosd's REST API (topology's switch list) every PROBE_EVERY seconds:
+its p90 with the NApp is compared with its p90 without it. Afterwards, every permitted event
+that an event-recording NApp saw on Kytos' bus is looked up in Kafka, and the NApp's own counters
+say what it dropped and what it cost the event loop. A figure, not a test: run it with the NApp's
+test virtualenv once run-tests.sh has prepared the real Kytos-ng:
+
+    .cache/napp-venv/bin/python integrations/kytos-napp/bench/storms.py [flows|flaps ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+sys.path[:0] = [str(here.parent / "tests"), str(here.parent / "tests" / "real_kytos")]
+
+from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
+from of_network import EmulatedNetwork  # noqa: E402
+from service_under_test import Broker, Service  # noqa: E402
+from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, TIMERS  # noqa: E402
+
+FLOWS, FLOWS_PER_REQUEST = 16_000, 1_000
+FLAPS, FLAPS_PER_SECOND = 8_000, 1_000
+#: kytos.conf's event_buffer_conf for the app buffer, as shipped, and with headroom.
+APP_QUEUE = '"maxsize": "threadpool_app",\n                "maxsize_multiplier": 20'
+APP_QUEUE_MULTIPLIER = 100
+PROBE_EVERY = 0.05
+DPID = "00:00:00:00:00:00:00:01"
+
+
+class Probe(threading.Thread):
+    """kytosd's REST API asked again and again: how long each answer took."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.latencies: list[float] = []
+        self.failures = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        url = f"http://127.0.0.1:{KYTOS_API_PORT}/api/kytos/topology/v3/switches"
+        while not self.stopping.is_set():
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as answer:
+                    answer.read()
+                self.latencies.append(time.perf_counter() - started)
+            except OSError:
+                self.failures += 1
+            self.stopping.wait(PROBE_EVERY)
+
+    def stop(self) -> dict:
+        self.stopping.set()
+        self.join(timeout=60)
+        ordered = sorted(self.latencies)
+        return {"answers": len(ordered), "failures": self.failures,
+                "p90_ms": 1000 * ordered[int(0.9 * (len(ordered) - 1))] if ordered else None,
+                "max_ms": 1000 * ordered[-1] if ordered else None}
+
+
+def push_flows(kytos: RealKytos, net: EmulatedNetwork) -> None:
+    switch = net.switches[1]
+    before = len(switch.flows)
+    for start in range(0, FLOWS, FLOWS_PER_REQUEST):
+        flows = [{"priority": 20000, "cookie": (0xAB << 56) + n, "match": {"in_port": 1, "dl_vlan": 1 + n % 4000,
+                                                                          "dl_vlan_pcp": n // 4000},
+                  "actions": [{"action_type": "output", "port": 2}]} for n in range(start, start + FLOWS_PER_REQUEST)]
+        status = kytos.post(f"kytos/flow_manager/v2/flows/{DPID}", {"flows": flows}, timeout=300)
+        assert status == 202, status
+    kytos.wait_for(lambda: len(switch.flows) >= before + FLOWS, "every flow in the switch", 600)
+
+
+def flap_port(net: EmulatedNetwork, per_second: float | None) -> None:
+    switch = net.switches[1]
+    started = time.perf_counter()
+    for flap in range(FLAPS):
+        delay = started + flap / per_second - time.perf_counter() if per_second else 0
+        if delay > 0:
+            time.sleep(delay)
+        switch.set_port(1, up=flap % 2 == 1)
+    if not switch.port_is_up(1):
+        switch.set_port(1, up=True)
+
+
+#: Each storm, and the kytos.conf edits it runs with.
+STORMS = {
+    "flows": (push_flows, ()),
+    "flaps": (lambda _kytos, net: flap_port(net, FLAPS_PER_SECOND), ()),
+    "burst": (lambda _kytos, net: flap_port(net, None), ()),
+    "burst-headroom": (lambda _kytos, net: flap_port(net, None), (
+        (APP_QUEUE, APP_QUEUE.replace("20", str(APP_QUEUE_MULTIPLIER))),)),
+}
+
+
+def run(storm: str, with_napp: bool, broker: Broker) -> dict:
+    topic = f"storm_{storm}_{'napp' if with_napp else 'bare'}"
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, topic, FILTER_PRESETS=json.dumps(PRESETS))
+    service.start()
+    kafka = broker.follow(topic)
+    cause, conf_edits = STORMS[storm]
+    kytos = RealKytos(Path(tempfile.mkdtemp(prefix=f"storm-{storm}-")), napp_env(service),
+                      napps=(*FULL_STACK, RECORDER), settings=TIMERS, api_port=KYTOS_API_PORT, forwarder=with_napp,
+                      conf_edits=conf_edits)
+    net = EmulatedNetwork(kytos.of_port, "ring")
+    result: dict = {"storm": storm, "napp": with_napp}
+    try:
+        kytos.start(enable_all=True)
+        kytos.wait_for(net.connected, "the switches connected")
+        time.sleep(5)  # LLDP finds the links, the first statistics come in
+        idle = Probe()
+        idle.start()
+        time.sleep(5)
+        result["idle"] = idle.stop()
+        probe = Probe()
+        probe.start()
+        started = time.perf_counter()
+        cause(kytos, net)
+        result["storm_seconds"] = round(time.perf_counter() - started, 1)
+        time.sleep(2)
+        result["during"] = probe.stop()
+        try:
+            result["answers_after"] = kytos.api("GET", "kytos/topology/v3/switches", timeout=30)[0] == 200
+        except OSError:
+            result["answers_after"] = False
+        if not result["answers_after"]:
+            return result
+        recorded = kytos.api("GET", "kafka_events_tests/event_recorder/v1/events", timeout=60)[1]
+        result["dispatched"] = len(recorded)
+        if with_napp:
+            kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle", 300)
+            permitted = {event["id"] for event in recorded if PERMITTED.match(event["name"])}
+            values = kafka.wait_for(lambda found: permitted <= {v["id"] for v in found}, "every permitted event",
+                                    300)
+            result["permitted"] = len(permitted)
+            result["in_kafka"] = len(permitted & {v["id"] for v in values})
+            stats = kytos.stats()
+            result["napp"] = {key: stats[key] for key in ("forwarded", "dropped", "filtered_locally",
+                                                          "events_seen", "loop_seconds")}
+            result["napp_us_per_event"] = round(1e6 * stats["loop_seconds"] / stats["events_seen"], 1)
+    finally:
+        net.stop()
+        if kytos.running and result.get("answers_after", True):
+            kytos.terminate(timeout=120)
+        kytos.stop()
+        kafka.close()
+        service.stop()
+    return result
+
+
+def main() -> None:
+    reason = readiness(with_stack=True)
+    if reason is not None:
+        sys.exit(reason)
+    storms = sys.argv[1:] or list(STORMS)
+    broker = Broker()
+    broker.start()
+    results = []
+    try:
+        for storm in storms:
+            for with_napp in (False, True):
+                results.append(run(storm, with_napp, broker))
+                print(json.dumps(results[-1]), flush=True)
+    finally:
+        broker.stop()
+    print("\n| storm | NApp | storm s | REST p90 idle ms | REST p90 in the storm ms | max ms | probes failed "
+          "| answers after | events dispatched | permitted, in Kafka | NApp dropped | NApp us/event on the loop |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    for r in results:
+        napp, during = r.get("napp", {}), r["during"]
+        print(f"| {r['storm']} | {'with' if r['napp'] else 'without'} | {r['storm_seconds']} | "
+              f"{milliseconds(r['idle']['p90_ms'])} | {milliseconds(during['p90_ms'])} | "
+              f"{milliseconds(during['max_ms'])} | {during['failures']} | {'yes' if r['answers_after'] else 'NO'} | "
+              f"{r.get('dispatched', '')} | "
+              f"{r.get('permitted', '')}{', ' + str(r['in_kafka']) if 'in_kafka' in r else ''} | "
+              f"{napp.get('dropped', '')} | {r.get('napp_us_per_event', '')} |")
+
+
+def milliseconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+main()
