@@ -1,13 +1,14 @@
 """Event storms in the real Kytos-ng (kytosd with the whole NApp stack over an emulated ring), with
 and without this NApp, the service and a real broker behind it:
 
-- flows: 16,000 flows pushed to one switch through flow_manager's REST API, in requests of
-  FLOWS_PER_REQUEST (mongowire's bulk writes grow with the square of their size);
+- flows: 16,000 flows pushed through flow_manager's REST API, in requests of FLOWS_PER_REQUEST
+  to the ring's three switches in turn (see push_flows);
 - flaps: one port changing state FLAPS times at FLAPS_PER_SECOND (each flap one PortStatus,
   down and up in turn);
 - burst: the same flaps as fast as the switch's socket takes them, with kytos.conf as shipped,
-  then (burst-headroom) with the app buffer APP_QUEUE_MULTIPLIER times thread_pool_max_workers'
-  "app" instead of 20 times (Kytos-ng's deadlock: see the NApp README, Operations).
+  then (burst-headroom) with the msg_in and app buffers HEADROOM_MULTIPLIER times
+  thread_pool_max_workers' "sb" and "app" instead of 10 and 20 times (Kytos-ng's deadlock: see
+  the NApp README, Operations).
 
 Meanwhile a probe asks kytosd's REST API (topology's switch list) every PROBE_EVERY seconds:
 its p90 with the NApp is compared with its p90 without it. Afterwards, every permitted event
@@ -38,11 +39,18 @@ from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, TIME
 
 FLOWS, FLOWS_PER_REQUEST = 16_000, 1_000
 FLAPS, FLAPS_PER_SECOND = 8_000, 1_000
-#: kytos.conf's event_buffer_conf for the app buffer, as shipped, and with headroom.
+#: kytos.conf's event_buffer_conf for the msg_in and app buffers, as shipped, and the multiplier
+#: that gives them headroom.
+MSG_IN_QUEUE = ('"maxsize": "threadpool_sb",\n                "maxsize_multiplier": 10\n            }\n'
+                '        },\n        "raw"')
 APP_QUEUE = '"maxsize": "threadpool_app",\n                "maxsize_multiplier": 20'
-APP_QUEUE_MULTIPLIER = 100
+HEADROOM_MULTIPLIER = 100
 PROBE_EVERY = 0.05
-DPID = "00:00:00:00:00:00:00:01"
+SETTLED = 5
+BACKGROUND_EVENTS_PER_SECOND = 20
+#: kytos-ng's end-to-end timers, but of_core's statistics every 60 s as shipped: every 7 s, each
+#: listing of thousands of flows made flow_manager's consistency check query mongowire again.
+STORM_TIMERS = {**TIMERS, "of_core": {}}
 
 
 class Probe(threading.Thread):
@@ -76,15 +84,19 @@ class Probe(threading.Thread):
 
 
 def push_flows(kytos: RealKytos, net: EmulatedNetwork) -> None:
-    switch = net.switches[1]
-    before = len(switch.flows)
-    for start in range(0, FLOWS, FLOWS_PER_REQUEST):
+    """FLOWS_PER_REQUEST at a time, to the ring's switches in turn (mongowire slows down with the
+    flows stored per switch: one switch took 14,000 before a request timed out)."""
+    before = sum(len(switch.flows) for switch in net.switches.values())
+    for request, start in enumerate(range(0, FLOWS, FLOWS_PER_REQUEST)):
+        number = 1 + request % len(net.switches)
         flows = [{"priority": 20000, "cookie": (0xAB << 56) + n, "match": {"in_port": 1, "dl_vlan": 1 + n % 4000,
                                                                           "dl_vlan_pcp": n // 4000},
                   "actions": [{"action_type": "output", "port": 2}]} for n in range(start, start + FLOWS_PER_REQUEST)]
-        status = kytos.post(f"kytos/flow_manager/v2/flows/{DPID}", {"flows": flows}, timeout=300)
+        status = kytos.post(f"kytos/flow_manager/v2/flows/{net.switches[number].dpid}", {"flows": flows},
+                            timeout=300)
         assert status == 202, status
-    kytos.wait_for(lambda: len(switch.flows) >= before + FLOWS, "every flow in the switch", 600)
+    kytos.wait_for(lambda: sum(len(switch.flows) for switch in net.switches.values()) >= before + FLOWS,
+                   "every flow in the switches", 600)
 
 
 def flap_port(net: EmulatedNetwork, per_second: float | None) -> None:
@@ -105,8 +117,42 @@ STORMS = {
     "flaps": (lambda _kytos, net: flap_port(net, FLAPS_PER_SECOND), ()),
     "burst": (lambda _kytos, net: flap_port(net, None), ()),
     "burst-headroom": (lambda _kytos, net: flap_port(net, None), (
-        (APP_QUEUE, APP_QUEUE.replace("20", str(APP_QUEUE_MULTIPLIER))),)),
+        (MSG_IN_QUEUE, MSG_IN_QUEUE.replace("10", str(HEADROOM_MULTIPLIER))),
+        (APP_QUEUE, APP_QUEUE.replace("20", str(HEADROOM_MULTIPLIER))))),
 }
+
+
+def settled_recording(kytos: RealKytos) -> list[dict]:
+    """What the recorder saw, once kytosd has caught up: over SETTLED seconds, no more events than
+    the idle background (LLDP, statistics: about 11 a second) would bring."""
+    recorded: list[dict] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        latest = kytos.api("GET", "kafka_events_tests/event_recorder/v1/events", timeout=60)[1]
+        if recorded and len(latest) - len(recorded) < BACKGROUND_EVENTS_PER_SECOND * SETTLED:
+            return latest
+        recorded = latest
+        time.sleep(SETTLED)
+    return recorded
+
+
+def delivered(kytos: RealKytos, kafka, recorded: list[dict]) -> dict:
+    """Every permitted event the recorder saw, looked up in Kafka; the NApp's own counters."""
+    # Its REST endpoint may be slow to answer (None) while kytosd catches up.
+    kytos.wait_for(lambda: (kytos.stats() or {}).get("queued") == 0, "the NApp idle", 300)
+    permitted = {event["id"] for event in recorded if PERMITTED.match(event["name"])}
+    try:
+        values = kafka.wait_for(lambda found: permitted <= {v["id"] for v in found}, "every permitted event", 300)
+    except AssertionError:
+        values = kafka.values()  # the table says how many are missing
+    stats = kytos.stats()
+    return {
+        "permitted": len(permitted),
+        "in_kafka": len(permitted & {v["id"] for v in values}),
+        "forwarder": {key: stats[key] for key in ("forwarded", "dropped", "filtered_locally", "events_seen",
+                                                  "loop_seconds")},
+        "napp_us_per_event": round(1e6 * stats["loop_seconds"] / stats["events_seen"], 1),
+    }
 
 
 def run(storm: str, with_napp: bool, broker: Broker) -> dict:
@@ -116,8 +162,8 @@ def run(storm: str, with_napp: bool, broker: Broker) -> dict:
     kafka = broker.follow(topic)
     cause, conf_edits = STORMS[storm]
     kytos = RealKytos(Path(tempfile.mkdtemp(prefix=f"storm-{storm}-")), napp_env(service),
-                      napps=(*FULL_STACK, RECORDER), settings=TIMERS, api_port=KYTOS_API_PORT, forwarder=with_napp,
-                      conf_edits=conf_edits)
+                      napps=(*FULL_STACK, RECORDER), settings=STORM_TIMERS, api_port=KYTOS_API_PORT,
+                      forwarder=with_napp, conf_edits=conf_edits)
     net = EmulatedNetwork(kytos.of_port, "ring")
     result: dict = {"storm": storm, "napp": with_napp}
     try:
@@ -141,23 +187,20 @@ def run(storm: str, with_napp: bool, broker: Broker) -> dict:
             result["answers_after"] = False
         if not result["answers_after"]:
             return result
-        recorded = kytos.api("GET", "kafka_events_tests/event_recorder/v1/events", timeout=60)[1]
+        recorded = settled_recording(kytos)
         result["dispatched"] = len(recorded)
         if with_napp:
-            kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle", 300)
-            permitted = {event["id"] for event in recorded if PERMITTED.match(event["name"])}
-            values = kafka.wait_for(lambda found: permitted <= {v["id"] for v in found}, "every permitted event",
-                                    300)
-            result["permitted"] = len(permitted)
-            result["in_kafka"] = len(permitted & {v["id"] for v in values})
-            stats = kytos.stats()
-            result["napp"] = {key: stats[key] for key in ("forwarded", "dropped", "filtered_locally",
-                                                          "events_seen", "loop_seconds")}
-            result["napp_us_per_event"] = round(1e6 * stats["loop_seconds"] / stats["events_seen"], 1)
+            result.update(delivered(kytos, kafka, recorded))
     finally:
         net.stop()
+        result["exited"] = False
         if kytos.running and result.get("answers_after", True):
-            kytos.terminate(timeout=120)
+            try:
+                kytos.terminate(timeout=120)
+                result["exited"] = True
+            except AssertionError:
+                # Killed below; what it said as it hung stays in its log.
+                result["log"] = str(kytos.log)
         kytos.stop()
         kafka.close()
         service.stop()
@@ -180,13 +223,15 @@ def main() -> None:
     finally:
         broker.stop()
     print("\n| storm | NApp | storm s | REST p90 idle ms | REST p90 in the storm ms | max ms | probes failed "
-          "| answers after | events dispatched | permitted, in Kafka | NApp dropped | NApp us/event on the loop |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+          "| answers after | exits on SIGTERM | events dispatched | permitted, in Kafka | NApp dropped "
+          "| NApp us/event on the loop |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |")
     for r in results:
-        napp, during = r.get("napp", {}), r["during"]
+        napp, during = r.get("forwarder", {}), r["during"]
         print(f"| {r['storm']} | {'with' if r['napp'] else 'without'} | {r['storm_seconds']} | "
               f"{milliseconds(r['idle']['p90_ms'])} | {milliseconds(during['p90_ms'])} | "
               f"{milliseconds(during['max_ms'])} | {during['failures']} | {'yes' if r['answers_after'] else 'NO'} | "
+              f"{'yes' if r['exited'] else 'NO'} | "
               f"{r.get('dispatched', '')} | "
               f"{r.get('permitted', '')}{', ' + str(r['in_kafka']) if 'in_kafka' in r else ''} | "
               f"{napp.get('dropped', '')} | {r.get('napp_us_per_event', '')} |")

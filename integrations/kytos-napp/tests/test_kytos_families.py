@@ -7,26 +7,20 @@ rebuild the event catalogue (docs/kytos-event-catalogue.*) and fail on drift fro
 import base64
 import json
 import os
-import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import event_catalogue
 import pytest
-
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "real_kytos"))
-import event_catalogue  # noqa: E402
-from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
-from service_under_test import Service  # noqa: E402
+from kytosd import SECRET, RealKytos, napp_env, skip_unless_ready
+from service_under_test import Service
+from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, TIMERS
 
 pytestmark = pytest.mark.e2e
-reason = readiness(with_stack=True)
-if reason is not None:
-    pytest.skip(reason, allow_module_level=True)
+skip_unless_ready(with_stack=True)
 
-from of_network import EmulatedNetwork  # noqa: E402
-from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, TIMERS  # noqa: E402
+from of_network import EmulatedNetwork  # noqa: E402 (needs pyof, which the skip above vouches for)
 
 TOPIC = "kytos_families"
 S1, S2, S3 = (f"00:00:00:00:00:00:00:0{n}" for n in (1, 2, 3))

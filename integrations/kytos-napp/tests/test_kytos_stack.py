@@ -9,21 +9,18 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "real_kytos"))
-from kytosd import CACHE, SECRET, napp_env, readiness  # noqa: E402
-from service_under_test import Service  # noqa: E402
+from kytosd import CACHE, SECRET, napp_env, skip_unless_ready
+from service_under_test import Service
+from stack import KYTOS_API_PORT
 
 pytestmark = pytest.mark.e2e
-reason = readiness(with_stack=True)
-if reason is not None:
-    pytest.skip(reason, allow_module_level=True)
+skip_unless_ready(with_stack=True)
+
+HERE = Path(__file__).parent
 
 UPSTREAM = CACHE / "src" / "kytos-end-to-end-tests"
 UPSTREAM_TEST = "test_e2e_90_kafka_events.py"
@@ -47,8 +44,6 @@ def port_in_use(port: int) -> bool:
 
 
 def test_kytos_ng_own_kafka_test_passes(broker):
-    from network_test import KYTOS_API_PORT
-
     assert not port_in_use(KYTOS_API_PORT), f"the upstream test needs kytosd on 127.0.0.1:{KYTOS_API_PORT}"
     # The topic and the rules the Python NApp it was written for had: event_logs, kytos events.
     service = Service(f"127.0.0.1:{broker.port}", SECRET, "event_logs")

@@ -5,7 +5,6 @@ reached Kafka is read back by Kafka's own console consumer."""
 import base64
 import json
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -13,15 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent / "real_kytos"))
-from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
-from service_under_test import Service  # noqa: E402
+from kytosd import SECRET, RealKytos, napp_env, readiness, skip_unless_ready
+from service_under_test import Service
 
 pytestmark = pytest.mark.e2e
-reason = readiness()
-if reason is not None:
-    pytest.skip(reason, allow_module_level=True)
+skip_unless_ready()
 
 from of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
 

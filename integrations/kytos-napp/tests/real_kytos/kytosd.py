@@ -39,6 +39,15 @@ def readiness(with_flows: bool = False, with_stack: bool = False) -> str | None:
     return None
 
 
+def skip_unless_ready(**parts: bool) -> None:
+    """Skips the calling test module, saying why, when `readiness(**parts)` finds something missing."""
+    import pytest
+
+    reason = readiness(**parts)
+    if reason is not None:
+        pytest.skip(reason, allow_module_level=True)
+
+
 #: The webhook secret the service and the NApp share in these tests.
 SECRET = "kytos-webhook-secret-for-the-real-kytos-0123"
 
@@ -118,7 +127,8 @@ class RealKytos:
 
     def _start_database(self, user: str, password: str) -> None:
         if self._mongowire:
-            command = [str(CACHE / "venv" / "bin" / "python"), str(CACHE / "mongowire.py"),
+            command = [str(CACHE / "venv" / "bin" / "python"), str(Path(__file__).parent / "mongowire_indexed.py"),
+                       str(CACHE / "mongowire.py"),
                        "--port", str(self.mongo_port), "--user", user, "--password", password]
         else:
             data = self.workdir / "ferretdb"
