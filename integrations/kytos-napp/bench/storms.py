@@ -6,7 +6,7 @@ and without this NApp, the service and a real broker behind it:
 - flaps: one port changing state FLAPS times at FLAPS_PER_SECOND (each flap one PortStatus,
   down and up in turn);
 - burst: the same flaps as fast as the switch's socket takes them, with kytos.conf as shipped,
-  then (burst-headroom) with the msg_in and app buffers HEADROOM_MULTIPLIER times
+  then (flaps-headroom, burst-headroom) with the msg_in and app buffers HEADROOM_MULTIPLIER times
   thread_pool_max_workers' "sb" and "app" instead of 10 and 20 times (Kytos-ng's deadlock: see
   the NApp README, Operations).
 
@@ -111,14 +111,15 @@ def flap_port(net: EmulatedNetwork, per_second: float | None) -> None:
         switch.set_port(1, up=True)
 
 
+HEADROOM = ((MSG_IN_QUEUE, MSG_IN_QUEUE.replace("10", str(HEADROOM_MULTIPLIER))),
+            (APP_QUEUE, APP_QUEUE.replace("20", str(HEADROOM_MULTIPLIER))))
 #: Each storm, and the kytos.conf edits it runs with.
 STORMS = {
     "flows": (push_flows, ()),
     "flaps": (lambda _kytos, net: flap_port(net, FLAPS_PER_SECOND), ()),
     "burst": (lambda _kytos, net: flap_port(net, None), ()),
-    "burst-headroom": (lambda _kytos, net: flap_port(net, None), (
-        (MSG_IN_QUEUE, MSG_IN_QUEUE.replace("10", str(HEADROOM_MULTIPLIER))),
-        (APP_QUEUE, APP_QUEUE.replace("20", str(HEADROOM_MULTIPLIER))))),
+    "flaps-headroom": (lambda _kytos, net: flap_port(net, FLAPS_PER_SECOND), HEADROOM),
+    "burst-headroom": (lambda _kytos, net: flap_port(net, None), HEADROOM),
 }
 
 
@@ -138,8 +139,7 @@ def settled_recording(kytos: RealKytos) -> list[dict]:
 
 def delivered(kytos: RealKytos, kafka, recorded: list[dict]) -> dict:
     """Every permitted event the recorder saw, looked up in Kafka; the NApp's own counters."""
-    # Its REST endpoint may be slow to answer (None) while kytosd catches up.
-    kytos.wait_for(lambda: (kytos.stats() or {}).get("queued") == 0, "the NApp idle", 300)
+    kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle", 300)
     permitted = {event["id"] for event in recorded if PERMITTED.match(event["name"])}
     try:
         values = kafka.wait_for(lambda found: permitted <= {v["id"] for v in found}, "every permitted event", 300)

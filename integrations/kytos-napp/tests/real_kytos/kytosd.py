@@ -190,7 +190,7 @@ class RealKytos:
             )
         # The NApp that loads last (this one, or else the recorder) answers once every NApp has loaded.
         if self.forwarder:
-            self.wait_for(lambda: self.stats() is not None, "the NApp's REST endpoint", 90)
+            self.wait_for(lambda: self._stats_once() is not None, "the NApp's REST endpoint", 90)
         else:
             self.wait_for(self._recorder_answers, "the last NApp's REST endpoint", 90)
         assert "Error loading NApp" not in self.run_output(), self.run_output()[-4000:]
@@ -217,7 +217,15 @@ class RealKytos:
         except OSError:
             return False
 
-    def stats(self) -> dict | None:
+    def stats(self, timeout: float = 30) -> dict:
+        """The NApp's GET v1/stats; a kytosd busy with a storm of events may be slow to answer."""
+        deadline = time.monotonic() + timeout
+        while (answer := self._stats_once()) is None:
+            assert time.monotonic() < deadline, f"the NApp's stats did not answer within {timeout} s"
+            time.sleep(0.2)
+        return answer
+
+    def _stats_once(self) -> dict | None:
         url = f"http://127.0.0.1:{self.api_port}/api/kafka_events/webhook_forwarder/v1/stats"
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
