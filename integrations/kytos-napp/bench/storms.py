@@ -35,7 +35,7 @@ sys.path[:0] = [str(here.parent / "tests"), str(here.parent / "tests" / "real_ky
 from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
 from of_network import EmulatedNetwork  # noqa: E402
 from service_under_test import Broker, Service  # noqa: E402
-from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, TIMERS  # noqa: E402
+from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS  # noqa: E402
 
 FLOWS, FLOWS_PER_REQUEST = 16_000, 1_000
 FLAPS, FLAPS_PER_SECOND = 8_000, 1_000
@@ -129,7 +129,7 @@ def settled_recording(kytos: RealKytos) -> list[dict]:
     recorded: list[dict] = []
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        latest = kytos.api("GET", "kafka_events_tests/event_recorder/v1/events", timeout=60)[1]
+        latest = kytos.api("GET", RECORDER_EVENTS, timeout=60)[1]
         if recorded and len(latest) - len(recorded) < BACKGROUND_EVENTS_PER_SECOND * SETTLED:
             return latest
         recorded = latest

@@ -15,7 +15,7 @@ import event_catalogue
 import pytest
 from kytosd import SECRET, RealKytos, napp_env, skip_unless_ready
 from service_under_test import Service
-from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, TIMERS
+from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready(with_stack=True)
@@ -254,7 +254,7 @@ def test_maintenance_interruptions_start_and_end_as_its_window_says(stack):
 
 
 def test_every_permitted_event_kytos_dispatched_is_in_kafka_and_the_catalogue_holds(stack):
-    recorded = stack.get("kafka_events_tests/event_recorder/v1/events")
+    recorded = stack.get(RECORDER_EVENTS)
     permitted = {event["id"]: event["name"] for event in recorded if PERMITTED.match(event["name"])}
     stack.kytos.wait_for(lambda: stack.kytos.stats()["queued"] == 0, "the NApp idle")
     values = stack.kafka.wait_for(lambda found: set(permitted) <= {v["id"] for v in found},

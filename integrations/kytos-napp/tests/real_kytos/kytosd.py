@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from service_under_test import ROOT, free_port
+from stack import RECORDER_EVENTS
 
 CACHE = ROOT / ".cache" / "kytos-ng"
 NAPP_README = ROOT / "integrations" / "kytos-napp" / "README.md"
@@ -47,6 +48,9 @@ def skip_unless_ready(**parts: bool) -> None:
     if reason is not None:
         pytest.skip(reason, allow_module_level=True)
 
+
+#: The NApp's counters (after /api/).
+STATS = "kafka_events/webhook_forwarder/v1/stats"
 
 #: The webhook secret the service and the NApp share in these tests.
 SECRET = "kytos-webhook-secret-for-the-real-kytos-0123"
@@ -120,7 +124,7 @@ class RealKytos:
                 text = re.sub(rf"(?m)^{setting} = .*$", f"{setting} = {value}", settings_file.read_text())
                 settings_file.write_text(text)
             os.utime(installed / name / "kytos.json", (loaded_at + number, loaded_at + number))
-        self._last_loaded = napps[-1]
+        assert self.forwarder or isinstance(napps[-1], Path), "without this NApp, the recorder must load last"
         if self.forwarder:
             subprocess.run(["bash", "-euo", "pipefail", "-c", readme_install_steps()], cwd=ROOT, check=True,
                            env={**os.environ, "KYTOS_NAPPS": str(self.napps)}, timeout=60)
@@ -189,10 +193,8 @@ class RealKytos:
                 env=env, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
             )
         # The NApp that loads last (this one, or else the recorder) answers once every NApp has loaded.
-        if self.forwarder:
-            self.wait_for(lambda: self._stats_once() is not None, "the NApp's REST endpoint", 90)
-        else:
-            self.wait_for(self._recorder_answers, "the last NApp's REST endpoint", 90)
+        last = STATS if self.forwarder else RECORDER_EVENTS
+        self.wait_for(lambda: self._answer(last) is not None, "the last NApp's REST endpoint", 90)
         assert "Error loading NApp" not in self.run_output(), self.run_output()[-4000:]
 
     def post(self, path: str, body: dict, timeout: float = 120) -> int:
@@ -210,28 +212,20 @@ class RealKytos:
             text = answer.read()
             return answer.status, json.loads(text) if text else None
 
-    def _recorder_answers(self) -> bool:
-        assert isinstance(self._last_loaded, Path), "without this NApp, the event recorder must load last"
+    def _answer(self, path: str):
+        """GET `path` within 2 s: its JSON, or None when kytosd does not answer (yet)."""
         try:
-            return self.api("GET", "kafka_events_tests/event_recorder/v1/events", timeout=2)[0] == 200
+            return self.api("GET", path, timeout=2)[1]
         except OSError:
-            return False
+            return None
 
     def stats(self, timeout: float = 30) -> dict:
         """The NApp's GET v1/stats; a kytosd busy with a storm of events may be slow to answer."""
         deadline = time.monotonic() + timeout
-        while (answer := self._stats_once()) is None:
+        while (answer := self._answer(STATS)) is None:
             assert time.monotonic() < deadline, f"the NApp's stats did not answer within {timeout} s"
             time.sleep(0.2)
         return answer
-
-    def _stats_once(self) -> dict | None:
-        url = f"http://127.0.0.1:{self.api_port}/api/kafka_events/webhook_forwarder/v1/stats"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                return json.loads(answer.read())
-        except OSError:
-            return None
 
     def wait_for(self, condition, what: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

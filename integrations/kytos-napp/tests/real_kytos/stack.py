@@ -15,6 +15,8 @@ TIMERS = {"of_core": {"STATS_INTERVAL": "7"}, "topology": {"LINK_UP_TIMER": "1"}
           "mef_eline": {"DEPLOY_EVCS_INTERVAL": "5"}, "of_lldp": {"LIVENESS_DEAD_MULTIPLIER": "3"}}
 #: A test NApp recording every event Kytos dispatches (its id and name), apart from this NApp.
 RECORDER = Path(__file__).parent / "event_recorder"
+#: Its REST endpoint (after /api/): every event it recorded, as `{"id", "name"}`.
+RECORDER_EVENTS = "kafka_events_tests/event_recorder/v1/events"
 
 #: The service's default rules, and maintenance's interruptions (their names have no kytos/ prefix).
 RAW = (r"kytos/of_core\.v0x04\.messages\.", r"kytos/flow_manager\.messages\.out\.",
