@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { type AppConfig, SETTINGS_GROUPS } from './app.settings.js';
 import { ConfigModule } from './config/config.module.js';
+import { ContractModule } from './contract/index.js';
 import { FilterModule } from './filters/index.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpEdgeModule } from './http/http-edge.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         FilterModule,
         IngestModule,
         HealthModule,
+        ContractModule,
         RouterModule.register([
           { path: KYTOS_API_BASE, module: IngestModule },
           { path: KYTOS_API_BASE, module: FilterModule },

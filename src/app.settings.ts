@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { authSettings } from './auth/auth.settings.js';
 import { verbatim } from './config/setting.js';
+import { contractSettings } from './contract/contract.settings.js';
 import { type Environment, loadSettings } from './config/settings-group.js';
 import { filterSettings } from './filters/filter.settings.js';
 import { httpSettings } from './http/http.settings.js';
@@ -18,6 +19,7 @@ export const SETTINGS_GROUPS = {
   kafka: kafkaSettings,
   delivery: publisherSettings,
   ingest: ingestSettings,
+  contract: contractSettings,
   filters: filterSettings,
   tracing: tracingSettings,
 };

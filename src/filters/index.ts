@@ -2,6 +2,7 @@
 export { FilterModule } from './filter.module.js';
 export { FilterService } from './filter.service.js';
 export type { EventRoute } from './rule-set.js';
+export { filterSettings, type FilterSettings } from './filter.settings.js';
 export {
   InvalidRuleError,
   PresetRuleError,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContractModule } from '../contract/index.js';
 import { FilterModule } from '../filters/index.js';
 import { KafkaModule } from '../kafka/index.js';
 import { PublisherModule } from '../publisher/index.js';
@@ -7,7 +8,7 @@ import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({
-  imports: [FilterModule, KafkaModule, PublisherModule, TracingModule],
+  imports: [ContractModule, FilterModule, KafkaModule, PublisherModule, TracingModule],
   controllers: [IngestController],
   providers: [IngestService],
 })

@@ -16,6 +16,7 @@ import { BackpressureError, KafkaFailure, RecordFit } from '../kafka/index.js';
 import { Delivery, parseJsonExact, DeliveryReceipt, EventEnvelope } from '../publisher/index.js';
 import type { DeliveryCounts } from '../publisher/delivery.js';
 import { EventMetrics } from '../metrics/index.js';
+import { contractSettings, EventContentCheck } from '../contract/index.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import { IngestService } from './ingest.service.js';
 import type { KytosEvent } from './kytos-event.js';
@@ -81,6 +82,7 @@ function setUp(
     metrics,
     new EventTracer(tracingSettings.parse(env)),
     fit,
+    new EventContentCheck(contractSettings.parse(env), metrics),
   );
   const ingest = (events: KytosEvent[]) => service.ingest({ events });
   return { ingest, publisher: delivery, metrics };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EventContentCheck } from '../contract/index.js';
 import { EventRoute, FilterService, RulesUnavailableError } from '../filters/index.js';
 import {
   KafkaFailure,
@@ -43,6 +44,7 @@ export class IngestService {
     private readonly metrics: EventMetrics,
     private readonly tracer: EventTracer,
     private readonly fit: RecordFit,
+    private readonly contentCheck: EventContentCheck,
   ) {
     const { recordKey, recordFormat, cloudEventsSource } = publishing;
     this.recordOptions = {
@@ -100,6 +102,7 @@ export class IngestService {
         // an allowed one with the same id look like a duplicate.
         const route = this.filters.decide(event.name);
         if (!route) return;
+        this.checkContent(event, index);
         const dedupeKey = this.dedupe && dedupeKeyOf(event);
         if (this.dedupe && dedupeKey !== undefined) {
           if (idsInRequest.has(dedupeKey) || this.dedupe.has(dedupeKey)) {
@@ -147,6 +150,17 @@ export class IngestService {
       for (const span of spans) span.end(error);
       throw error;
     }
+  }
+
+  /** EVENT_SCHEMA_VALIDATION=enforce: a content its family's schema refuses fails the request. */
+  private checkContent({ name, content }: KytosEvent, index: number): void {
+    const mismatch = this.contentCheck.refusalOf(name, content);
+    if (!mismatch) return;
+    const { schema, instancePath, schemaPath, message } = mismatch;
+    throw new InvalidEventError(
+      `event ${index} (${name}) does not match its content schema ${schema}: content${instancePath} ${message} (schema ${schemaPath})`,
+      [{ index, field: `content${instancePath}`, reason: `${message} (schema ${schemaPath})` }],
+    );
   }
 
   /** The first record Kafka would refuse for its size, compressed, refused here with a 413. */

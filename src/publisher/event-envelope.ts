@@ -3,6 +3,21 @@ import type { RecordKey } from './publisher.settings.js';
 import { stringifyExact } from './exact-json.js';
 import type { KafkaMessage, OutgoingRecord } from '../kafka/index.js';
 
+/**
+ * The headers a record may carry, each named once: the envelope writes them, the contract for
+ * consumers (src/contract) describes them. CloudEvents attributes add `ce_<attribute>`.
+ */
+export const RECORD_HEADER = {
+  eventName: 'kytos-event-name',
+  eventId: 'kytos-event-id',
+  contentType: 'content-type',
+  cloudEventPrefix: 'ce_',
+  deadLetterReason: 'dlq-reason',
+  deadLetterOriginalTopic: 'dlq-original-topic',
+  deadLetterValueOmitted: 'dlq-value-omitted',
+  deadLetterOriginalBytes: 'dlq-original-bytes',
+} as const;
+
 /** What a record is made of; an event without id or timestamp gets them here. */
 export interface EventFields {
   name: string;
@@ -146,8 +161,8 @@ export class EventEnvelope implements OutgoingRecord {
   deadLetter(dlqTopic: string, reason: string): EventEnvelope {
     return new EventEnvelope(this.id, this.name, this.key, this.value, dlqTopic, {
       ...this.extraHeaders,
-      'dlq-reason': reason.slice(0, 1024),
-      'dlq-original-topic': this.topic,
+      [RECORD_HEADER.deadLetterReason]: reason.slice(0, 1024),
+      [RECORD_HEADER.deadLetterOriginalTopic]: this.topic,
     });
   }
 
@@ -159,8 +174,8 @@ export class EventEnvelope implements OutgoingRecord {
     const letter = this.deadLetter(dlqTopic, reason);
     return new EventEnvelope(this.id, this.name, this.key, EMPTY_VALUE, dlqTopic, {
       ...letter.extraHeaders,
-      'dlq-value-omitted': 'too large',
-      'dlq-original-bytes': String(this.value.length),
+      [RECORD_HEADER.deadLetterValueOmitted]: 'too large',
+      [RECORD_HEADER.deadLetterOriginalBytes]: String(this.value.length),
     });
   }
 
@@ -181,9 +196,9 @@ export class EventEnvelope implements OutgoingRecord {
       key: this.key,
       value: this.value,
       headers: {
-        'kytos-event-name': this.name,
-        'kytos-event-id': this.id,
-        'content-type': 'application/json',
+        [RECORD_HEADER.eventName]: this.name,
+        [RECORD_HEADER.eventId]: this.id,
+        [RECORD_HEADER.contentType]: 'application/json',
         ...this.extraHeaders,
       },
     };
@@ -214,7 +229,7 @@ function cloudEventHeaders(
     ce_time: time,
   };
   for (const [name, value] of Object.entries(event.cloudEvent?.attributes ?? {})) {
-    headers[`ce_${name}`] = value;
+    headers[`${RECORD_HEADER.cloudEventPrefix}${name}`] = value;
   }
   return headers;
 }

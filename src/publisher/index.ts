@@ -6,6 +6,7 @@ export {
   CONTROL_CHARACTER_RANGES,
   type EnvelopeOptions,
   EventEnvelope,
+  RECORD_HEADER,
   UnserializableEventError,
 } from './event-envelope.js';
 export { exactDigitsOf, originalOf, parseJsonExact } from './exact-json.js';

@@ -1,0 +1,74 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { originalOf } from '../publisher/index.js';
+import { contractSchemas } from './asyncapi-document.js';
+import { CONTENT_SCHEMA_OF } from './event-families.js';
+import { schemaRef } from './kytos-content-schemas.js';
+
+/** Where an event's content departs from its schema. */
+export interface SchemaMismatch {
+  /** The content schema (a name in the contract's components). */
+  schema: string;
+  /** JSON Pointer into the content, `''` for the content itself. */
+  instancePath: string;
+  /** JSON Pointer into the contract, to the keyword that failed. */
+  schemaPath: string;
+  message: string;
+}
+
+/** The base the contract's schemas are registered under; their references resolve inside it. */
+const CONTRACT_ID = 'urn:kafka-events:contract';
+
+/**
+ * The content schemas, compiled once: checking an event costs one generated function call.
+ * Events whose name no family lists are not checked.
+ */
+export class ContentSchemaValidator {
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor() {
+    // strict: a schema keyword ajv does not know is a mistake in the contract, found at start.
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: false });
+    // The AsyncAPI document's own words around the schemas, which ajv reads past.
+    ajv.addKeyword('components');
+    ajv.addKeyword('schemaFormat');
+    ajv.addSchema({ $id: CONTRACT_ID, components: { schemas: contractSchemas() } });
+    const bySchema = new Map<string, ValidateFunction>();
+    for (const [name, schema] of CONTENT_SCHEMA_OF) {
+      let validate = bySchema.get(schema);
+      if (!validate) {
+        validate = ajv.compile({ $ref: `${CONTRACT_ID}${String(schemaRef(schema).$ref)}` });
+        bySchema.set(schema, validate);
+      }
+      this.validators.set(name, validate);
+    }
+  }
+
+  /** Whether the contract describes this event's content. */
+  knows(name: string): boolean {
+    return this.validators.has(name);
+  }
+
+  /** Where the content departs from its event's schema; undefined when it conforms or is not described. */
+  mismatchOf(name: string, content: unknown): SchemaMismatch | undefined {
+    const validate = this.validators.get(name);
+    if (!validate || validate(content)) return undefined;
+    // A 64-bit number is carried as a marked string (exact-json): checked again as the number it is.
+    if (validate(withNumbers(content))) return undefined;
+    const error = (validate.errors ?? [])[0] as ErrorObject | undefined;
+    return {
+      schema: CONTENT_SCHEMA_OF.get(name) ?? '',
+      instancePath: error?.instancePath ?? '',
+      schemaPath: error?.schemaPath ?? '',
+      message: error?.message ?? 'does not match',
+    };
+  }
+}
+
+/** A copy with every carried number back as a number (rounded: only its type is checked). */
+function withNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withNumbers);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withNumbers(item)]));
+  }
+  return originalOf(value);
+}

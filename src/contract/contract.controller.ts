@@ -1,0 +1,96 @@
+import { Controller, Get, Header, Inject, StreamableFile } from '@nestjs/common';
+import {
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { filterSettings, type FilterSettings } from '../filters/index.js';
+import { SWAGGER_PATH } from '../http/api-routes.js';
+import { kafkaSettings, type KafkaSettings } from '../kafka/index.js';
+import { buildAsyncApiDocument } from './asyncapi-document.js';
+import type { JsonSchema } from './kytos-content-schemas.js';
+
+/** Where the contract is served: the document, and the page that renders it beside Swagger UI. */
+export const ASYNCAPI_DOCUMENT_PATH = 'api/asyncapi.json';
+export const ASYNCAPI_PAGE_PATH = `${SWAGGER_PATH}/asyncapi`;
+
+/** AsyncAPI's own renderer (its React component's standalone bundle, React included) and style. */
+const resolve = createRequire(import.meta.url).resolve;
+const RENDERER = resolve('@asyncapi/react-component/browser/standalone/index.js');
+const STYLE = resolve('@asyncapi/react-component/styles/default.min.css');
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>kafka-events: the records it writes</title>
+<link rel="stylesheet" href="/${ASYNCAPI_PAGE_PATH}/default.min.css">
+</head>
+<body>
+<div id="asyncapi"></div>
+<script src="/${ASYNCAPI_PAGE_PATH}/index.js"></script>
+<script>
+AsyncApiStandalone.render({
+  schema: { url: '/${ASYNCAPI_DOCUMENT_PATH}', requestOptions: { credentials: 'same-origin' } },
+  config: { show: { sidebar: true, errors: true }, sidebar: { showOperations: 'byDefault' } },
+}, document.getElementById('asyncapi'));
+</script>
+</body>
+</html>
+`;
+
+/**
+ * The contract for the consumers of the topics, open to anyone who can reach the API, as its
+ * OpenAPI document is: it names topics and shapes, no secret.
+ */
+@ApiTags('contract')
+@ApiSecurity({})
+@Controller()
+export class ContractController {
+  private readonly document: JsonSchema;
+
+  constructor(
+    @Inject(kafkaSettings.token) kafka: KafkaSettings,
+    @Inject(filterSettings.token) filters: FilterSettings,
+  ) {
+    this.document = buildAsyncApiDocument({ kafka, filters });
+  }
+
+  @Get(ASYNCAPI_DOCUMENT_PATH)
+  @ApiOperation({
+    summary: 'The AsyncAPI 3.0 document of the records written to Kafka',
+    description:
+      'Topics, record keys, headers and values, with the JSON Schemas (2020-12) of the event families, for the topics this instance is configured with.',
+  })
+  @ApiOkResponse({ description: 'the AsyncAPI document', schema: { type: 'object' } })
+  asyncApiDocument(): JsonSchema {
+    return this.document;
+  }
+
+  @Get(ASYNCAPI_PAGE_PATH)
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  page(): string {
+    return PAGE;
+  }
+
+  @Get(`${ASYNCAPI_PAGE_PATH}/index.js`)
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=86400')
+  renderer(): StreamableFile {
+    return new StreamableFile(createReadStream(RENDERER));
+  }
+
+  @Get(`${ASYNCAPI_PAGE_PATH}/default.min.css`)
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=86400')
+  style(): StreamableFile {
+    return new StreamableFile(createReadStream(STYLE));
+  }
+}
