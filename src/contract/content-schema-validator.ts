@@ -18,6 +18,22 @@ export interface SchemaMismatch {
 /** The base the contract's schemas are registered under; their references resolve inside it. */
 const CONTRACT_ID = 'urn:kafka-events:contract';
 
+/** An ajv that knows every schema of the contract; compile `contractSchemaRef(name)` with it. */
+export function contractAjv(): Ajv2020 {
+  // strict: a keyword ajv does not know is a mistake in the contract, found when compiling.
+  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: false });
+  // The AsyncAPI document's own words around the schemas, which ajv reads past.
+  ajv.addKeyword('components');
+  ajv.addKeyword('schemaFormat');
+  ajv.addSchema({ $id: CONTRACT_ID, components: { schemas: contractSchemas() } });
+  return ajv;
+}
+
+/** A schema of the contract, by name, as a reference ajv resolves once contractAjv registered it. */
+export function contractSchemaRef(name: string): { $ref: string } {
+  return { $ref: `${CONTRACT_ID}${String(schemaRef(name).$ref)}` };
+}
+
 /**
  * The content schemas, compiled once: checking an event costs one generated function call.
  * Events whose name no family lists are not checked.
@@ -26,17 +42,12 @@ export class ContentSchemaValidator {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor() {
-    // strict: a schema keyword ajv does not know is a mistake in the contract, found at start.
-    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: false });
-    // The AsyncAPI document's own words around the schemas, which ajv reads past.
-    ajv.addKeyword('components');
-    ajv.addKeyword('schemaFormat');
-    ajv.addSchema({ $id: CONTRACT_ID, components: { schemas: contractSchemas() } });
+    const ajv = contractAjv();
     const bySchema = new Map<string, ValidateFunction>();
     for (const [name, schema] of CONTENT_SCHEMA_OF) {
       let validate = bySchema.get(schema);
       if (!validate) {
-        validate = ajv.compile({ $ref: `${CONTRACT_ID}${String(schemaRef(schema).$ref)}` });
+        validate = ajv.compile(contractSchemaRef(schema));
         bySchema.set(schema, validate);
       }
       this.validators.set(name, validate);

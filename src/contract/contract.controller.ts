@@ -9,14 +9,21 @@ import {
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { filterSettings, type FilterSettings } from '../filters/index.js';
-import { SWAGGER_PATH } from '../http/api-routes.js';
 import { kafkaSettings, type KafkaSettings } from '../kafka/index.js';
 import { buildAsyncApiDocument } from './asyncapi-document.js';
 import type { JsonSchema } from './kytos-content-schemas.js';
 
-/** Where the contract is served: the document, and the page that renders it beside Swagger UI. */
+/** Where the contract is served: the document, and the page that renders it (linked from Swagger UI). */
 export const ASYNCAPI_DOCUMENT_PATH = 'api/asyncapi.json';
-export const ASYNCAPI_PAGE_PATH = `${SWAGGER_PATH}/asyncapi`;
+export const ASYNCAPI_PAGE_PATH = 'api/asyncapi';
+
+/**
+ * The page's own content policy, in place of the API's `default-src 'none'`: its scripts and
+ * style from here only (AsyncAPI's bundled parser compiles schemas with `new Function`).
+ */
+const PAGE_POLICY =
+  "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 /** AsyncAPI's own renderer (its React component's standalone bundle, React included) and style. */
 const resolve = createRequire(import.meta.url).resolve;
@@ -33,14 +40,16 @@ const PAGE = `<!doctype html>
 <body>
 <div id="asyncapi"></div>
 <script src="/${ASYNCAPI_PAGE_PATH}/index.js"></script>
-<script>
-AsyncApiStandalone.render({
+<script src="/${ASYNCAPI_PAGE_PATH}/render.js"></script>
+</body>
+</html>
+`;
+
+/** Renders the document into the page; a file, not inline, so the page's policy needs no 'unsafe-inline' script. */
+const RENDER = `AsyncApiStandalone.render({
   schema: { url: '/${ASYNCAPI_DOCUMENT_PATH}', requestOptions: { credentials: 'same-origin' } },
   config: { show: { sidebar: true, errors: true }, sidebar: { showOperations: 'byDefault' } },
 }, document.getElementById('asyncapi'));
-</script>
-</body>
-</html>
 `;
 
 /**
@@ -74,6 +83,7 @@ export class ContractController {
   @Get(ASYNCAPI_PAGE_PATH)
   @ApiExcludeEndpoint()
   @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', PAGE_POLICY)
   page(): string {
     return PAGE;
   }
@@ -84,6 +94,13 @@ export class ContractController {
   @Header('Cache-Control', 'public, max-age=86400')
   renderer(): StreamableFile {
     return new StreamableFile(createReadStream(RENDERER));
+  }
+
+  @Get(`${ASYNCAPI_PAGE_PATH}/render.js`)
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  render(): string {
+    return RENDER;
   }
 
   @Get(`${ASYNCAPI_PAGE_PATH}/default.min.css`)

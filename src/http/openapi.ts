@@ -17,6 +17,7 @@ import {
   WEBHOOK_TOKEN,
 } from '../auth/security-schemes.js';
 import { SWAGGER_PATH } from './api-routes.js';
+import { ASYNCAPI_DOCUMENT_PATH, ASYNCAPI_PAGE_PATH } from '../contract/index.js';
 import { ErrorResponseDto } from './error-response.dto.js';
 
 /** What the error-shape pass reads of an operation (the OpenAPI types are not exported). */
@@ -30,7 +31,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('kafka-events')
     .setDescription(
       'Streams Kytos SDN controller events into Apache Kafka. Permission rules (regular ' +
-        'expressions on the event name) decide which events may leave.',
+        'expressions on the event name) decide which events may leave.\n\n' +
+        `What consumers read from Kafka (topics, keys, headers, each event family's content): ` +
+        `[the AsyncAPI contract](/${ASYNCAPI_PAGE_PATH}) ([JSON](/${ASYNCAPI_DOCUMENT_PATH})).`,
     )
     .setVersion('1')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
