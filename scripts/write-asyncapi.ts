@@ -1,4 +1,4 @@
-import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
+import { Parser } from '@asyncapi/parser';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAsyncApiDocument, RECORD_SCHEMA } from '../src/contract/index.js';
