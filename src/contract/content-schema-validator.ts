@@ -2,7 +2,12 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { originalOf } from '../publisher/index.js';
 import { contractSchemas } from './asyncapi-document.js';
 import { CONTENT_SCHEMA_OF } from './event-families.js';
-import { schemaRef } from './kytos-content-schemas.js';
+import {
+  CONTENT_SCHEMAS,
+  type ContentSchemaName,
+  type JsonSchema,
+  schemaRef,
+} from './kytos-content-schemas.js';
 
 /** Where an event's content departs from its schema. */
 export interface SchemaMismatch {
@@ -10,7 +15,7 @@ export interface SchemaMismatch {
   schema: string;
   /** JSON Pointer into the content, `''` for the content itself. */
   instancePath: string;
-  /** JSON Pointer into the contract, to the keyword that failed. */
+  /** The content schema's name, then a JSON Pointer into it (references followed) to the keyword that failed. */
   schemaPath: string;
   message: string;
 }
@@ -18,10 +23,24 @@ export interface SchemaMismatch {
 /** The base the contract's schemas are registered under; their references resolve inside it. */
 const CONTRACT_ID = 'urn:kafka-events:contract';
 
+/** strict: a keyword ajv does not know is a mistake in the contract, found when compiling. */
+const AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: false } as const;
+
+/** A content schema with each `$ref` replaced by a copy of the schema it names (none is recursive). */
+function dereferenced(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(dereferenced);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { $ref, ...rest } = schema as JsonSchema;
+  if (typeof $ref === 'string') {
+    const name = $ref.slice($ref.lastIndexOf('/schemas/') + '/schemas/'.length, -'/schema'.length);
+    return dereferenced({ ...CONTENT_SCHEMAS[name as ContentSchemaName], ...rest });
+  }
+  return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, dereferenced(value)]));
+}
+
 /** An ajv that knows every schema of the contract; compile `contractSchemaRef(name)` with it. */
 export function contractAjv(): Ajv2020 {
-  // strict: a keyword ajv does not know is a mistake in the contract, found when compiling.
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: false });
+  const ajv = new Ajv2020(AJV_OPTIONS);
   // The AsyncAPI document's own words around the schemas, which ajv reads past.
   ajv.addKeyword('components');
   ajv.addKeyword('schemaFormat');
@@ -42,12 +61,14 @@ export class ContentSchemaValidator {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor() {
-    const ajv = contractAjv();
+    const ajv = new Ajv2020(AJV_OPTIONS);
     const bySchema = new Map<string, ValidateFunction>();
     for (const [name, schema] of CONTENT_SCHEMA_OF) {
       let validate = bySchema.get(schema);
       if (!validate) {
-        validate = ajv.compile(contractSchemaRef(schema));
+        // Whole, references replaced by what they name: ajv's schema path of a failure is
+        // then one path in this one schema, whichever entity (link, interface) failed.
+        validate = ajv.compile(dereferenced(CONTENT_SCHEMAS[schema]) as JsonSchema);
         bySchema.set(schema, validate);
       }
       this.validators.set(name, validate);
@@ -66,10 +87,11 @@ export class ContentSchemaValidator {
     // A 64-bit number is carried as a marked string (exact-json): checked again as the number it is.
     if (validate(withNumbers(content))) return undefined;
     const error = (validate.errors ?? [])[0] as ErrorObject | undefined;
+    const schema = CONTENT_SCHEMA_OF.get(name) ?? '';
     return {
-      schema: CONTENT_SCHEMA_OF.get(name) ?? '',
+      schema,
       instancePath: error?.instancePath ?? '',
-      schemaPath: error?.schemaPath ?? '',
+      schemaPath: `${schema}${error?.schemaPath ?? '#'}`,
       message: error?.message ?? 'does not match',
     };
   }
