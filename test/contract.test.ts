@@ -25,9 +25,9 @@ const catalogue = JSON.parse(
 const real = Object.entries(catalogue.events)
   .filter(([name]) => name.startsWith('kytos/'))
   .map(([name, { example }]) => ({ name, content: example }));
-const linkUp = catalogue.events['kytos/topology.link_up']!.example;
+const linkUp = catalogue.events['kytos/topology.link_up'].example;
 /** A link_up whose link lost a field every Kytos link has. */
-const { enabled: _, ...linkWithoutEnabled } = linkUp.link as Record<string, unknown>;
+const linkWithoutEnabled = { ...(linkUp.link as Record<string, unknown>), enabled: undefined };
 const broken = { name: 'kytos/topology.link_up', content: { ...linkUp, link: linkWithoutEnabled } };
 /** An event no family lists: never checked. */
 const unknown = { name: 'kytos/of_lldp.loop.detected', content: { anything: 1 } };
