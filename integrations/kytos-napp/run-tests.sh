@@ -5,10 +5,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="$root/.cache/napp-venv"
-if [ ! -x "$venv/bin/pytest" ] || ! cmp -s "$here/requirements-test.txt" "$venv/requirements-test.txt"; then
+# Both files the test requirements name: a change to either installs again.
+requirements="$(cat "$here/requirements-test.txt" "$root/examples/python/requirements.txt")"
+if [ ! -x "$venv/bin/pytest" ] || [ "$requirements" != "$(cat "$venv/requirements-test.txt" 2>/dev/null)" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -r "$here/requirements-test.txt"
-  cp "$here/requirements-test.txt" "$venv/requirements-test.txt"
+  printf '%s\n' "$requirements" > "$venv/requirements-test.txt"
 fi
 # python-openflow (pyof), whose messages Kytos' OpenFlow events carry, from the Kytos-ng archives.
 archives="${KYTOS_NG_ARCHIVES:-$root/../shared/kytos-ng}"
@@ -27,5 +29,5 @@ fi
 bash "$here/real-kytos/setup.sh"
 (cd "$root" && npm run --silent build)
 cd "$here"
-"$venv/bin/ruff" check .
+"$venv/bin/ruff" check . "$root/examples/python"
 "$venv/bin/python" -m pytest -p no:cacheprovider -s "$@"

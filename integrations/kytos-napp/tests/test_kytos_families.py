@@ -2,25 +2,34 @@
 emulated ring of three OpenFlow 1.3 switches, compared with what Kytos holds (read through its
 own REST API); then every permitted event that an independent recording NApp saw on Kytos' bus is
 looked up in Kafka. What reached Kafka is read by Kafka's own console consumer. The records also
-rebuild the event catalogue (docs/kytos-event-catalogue.*) and fail on drift from it."""
+rebuild the event catalogue (docs/kytos-event-catalogue.*) and fail on drift from it, and each must
+match the consumers' contract (asyncapi.json), checked here and by the two example consumers."""
 
 import base64
 import json
 import os
+import subprocess
+import sys
 import tempfile
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import event_catalogue
 import pytest
 from kytosd import SECRET, RealKytos, napp_env, skip_unless_ready
-from service_under_test import Service
+from service_under_test import ROOT, Service
 from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready(with_stack=True)
 
 from of_network import EmulatedNetwork  # noqa: E402 (needs pyof, which the skip above vouches for)
+
+sys.path.insert(0, str(ROOT / "examples" / "python"))
+from consumer import RecordValidator  # noqa: E402 (the example consumer's check, on pytest's path above)
+
+CONTRACT = ROOT / "asyncapi.json"
 
 TOPIC = "kytos_families"
 S1, S2, S3 = (f"00:00:00:00:00:00:00:0{n}" for n in (1, 2, 3))
@@ -29,8 +38,8 @@ OXM_IN_PORT, OXM_VLAN_VID, VID_PRESENT = 0, 6, 0x1000
 
 
 class Stack:
-    def __init__(self, kytos: RealKytos, net: EmulatedNetwork, kafka):
-        self.kytos, self.net, self.kafka = kytos, net, kafka
+    def __init__(self, kytos: RealKytos, net: EmulatedNetwork, kafka, service: Service):
+        self.kytos, self.net, self.kafka, self.service = kytos, net, kafka, service
 
     def get(self, path):
         return self.kytos.api("GET", path)[1]
@@ -58,7 +67,9 @@ def by_name(values, name):
 
 @pytest.fixture(scope="module")
 def stack(broker):
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, TOPIC, FILTER_PRESETS=json.dumps(PRESETS))
+    # warn: the service checks every event against the contract too, and counts what departs.
+    service = Service(f"127.0.0.1:{broker.port}", SECRET, TOPIC, FILTER_PRESETS=json.dumps(PRESETS),
+                      EVENT_SCHEMA_VALIDATION="warn")
     service.start()
     kafka = broker.follow(TOPIC)
     kytos = RealKytos(Path(tempfile.mkdtemp(prefix="kytos-families-")), napp_env(service),
@@ -67,7 +78,7 @@ def stack(broker):
     try:
         kytos.start(enable_all=True)
         kytos.wait_for(net.connected, "the three switches connected")
-        stack = Stack(kytos, net, kafka)
+        stack = Stack(kytos, net, kafka, service)
         kytos.wait_for(lambda: len([link for link in stack.get("kytos/topology/v3/links")["links"].values()
                                     if link["active"]]) == 3, "the ring's three links discovered", 60)
         yield stack
@@ -279,3 +290,36 @@ def test_every_permitted_event_kytos_dispatched_is_in_kafka_and_the_catalogue_ho
                               + "\n".join(problems))
         assert event_catalogue.CATALOGUE_MD.read_text() == event_catalogue.markdown(committed)
 
+
+
+def test_every_record_matches_the_consumers_contract(stack):
+    values = stack.kafka.values()
+    validator = RecordValidator(json.loads(CONTRACT.read_text()))
+    mismatches = [(value["event"], validator.mismatch(value)) for value in values if validator.mismatch(value)]
+    assert not mismatches, mismatches
+    assert len(values) > 100, len(values)
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.service.port}/metrics", timeout=10) as answer:
+        metrics = answer.read().decode()
+    assert "kafka_events_schema_mismatches_total{" not in metrics, "the service counted a mismatch"
+    print(f"{len(values)} records, {len({value['event'] for value in values})} names, all match asyncapi.json")
+
+
+@pytest.mark.parametrize("consumer", ["python", "typescript"])
+def test_the_example_consumers_read_every_record_and_find_it_matches(stack, broker, consumer):
+    values = stack.kafka.values()
+    command = {
+        "python": [sys.executable, str(ROOT / "examples" / "python" / "consumer.py")],
+        "typescript": ["node", str(ROOT / "dist" / "examples" / "typescript" / "consumer.js")],
+    }[consumer]
+    run = subprocess.run([*command, "--brokers", f"127.0.0.1:{broker.port}", "--topic", TOPIC,
+                          "--contract", str(CONTRACT), "--group", f"example-{consumer}",
+                          "--max", str(len(values)), "--idle-seconds", "15"],
+                         check=False, timeout=120, capture_output=True, text=True)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert all(line.startswith("ok ") for line in lines), [line for line in lines if not line.startswith("ok ")]
+    # Kytos goes on sending (statistics): the consumer's first records, partition by partition,
+    # are as many as were counted, each a record of the topic.
+    ids = {line.split()[2] for line in lines}
+    assert len(ids) == len(lines) == len(values), (len(ids), len(lines), len(values))
+    assert ids <= {value["id"] for value in stack.kafka.values()}
