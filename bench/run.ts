@@ -4,12 +4,13 @@ import { benchDecisions } from './decision.bench.js';
 import { benchDelivery, Row } from './delivery.bench.js';
 import { benchGzip } from './gzip.bench.js';
 import { profileService } from './profile.bench.js';
+import { benchSchemas } from './schema.bench.js';
 import { soakRss } from './soak.bench.js';
 
 // `npm run bench`: every figure of one run on one machine, against one local broker, so the
 // ratios compare like with like even when the machine is noisy. Numbers, never pass/fail.
 
-const SECTIONS = ['decisions', 'client', 'gzip', 'delivery', 'soak'] as const;
+const SECTIONS = ['decisions', 'schemas', 'client', 'gzip', 'delivery', 'soak'] as const;
 const only = process.env.BENCH_ONLY;
 const report = new BenchReport();
 
@@ -100,6 +101,33 @@ async function sections(): Promise<void> {
       ),
   );
   if (only === 'decisions') return;
+
+  const schemas = benchSchemas();
+  report.section(
+    'schemas',
+    'Content schema checks (EVENT_SCHEMA_VALIDATION)',
+    'Per event, the contents the real controller sent (docs/kytos-event-catalogue.json), by content schema; "vs serializing" divides the check by making the event\'s record, which every event costs anyway.\n\n' +
+      markdown(
+        [
+          'content schema',
+          'event names',
+          'content bytes',
+          'check us',
+          'serialize us',
+          'vs serializing',
+        ],
+        ['---', '---:', '---:', '---:', '---:', '---:'],
+        schemas.map((row) => [
+          row.schema,
+          String(row.names),
+          cell(row.bytes),
+          cell(row.checkUs, 2),
+          cell(row.serializeUs, 2),
+          `${cell(row.checkUs / row.serializeUs, 2)}x`,
+        ]),
+      ),
+  );
+  if (only === 'schemas') return;
 
   const client = await benchClient();
   const bare = client[0]?.eventsPerSecond ?? NaN;
