@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { originalOf } from '../publisher/index.js';
+import { exactDigitsOf, originalOf } from '../publisher/index.js';
 import { contractSchemas } from './asyncapi-document.js';
 import { CONTENT_SCHEMA_OF } from './event-families.js';
 import {
@@ -53,25 +53,33 @@ export function contractSchemaRef(name: string): { $ref: string } {
   return { $ref: `${CONTRACT_ID}${String(schemaRef(name).$ref)}` };
 }
 
+/** A schema's two compiled forms: the first failure only (every event), and every failure. */
+interface Compiled {
+  first: ValidateFunction;
+  all: ValidateFunction;
+}
+
 /**
  * The content schemas, compiled once: checking an event costs one generated function call.
  * Events whose name no family lists are not checked.
  */
 export class ContentSchemaValidator {
-  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly validators = new Map<string, Compiled>();
 
   constructor() {
-    const ajv = new Ajv2020(AJV_OPTIONS);
-    const bySchema = new Map<string, ValidateFunction>();
+    const first = new Ajv2020(AJV_OPTIONS);
+    const all = new Ajv2020({ ...AJV_OPTIONS, allErrors: true });
+    const bySchema = new Map<string, Compiled>();
     for (const [name, schema] of CONTENT_SCHEMA_OF) {
-      let validate = bySchema.get(schema);
-      if (!validate) {
+      let compiled = bySchema.get(schema);
+      if (!compiled) {
         // Whole, references replaced by what they name: ajv's schema path of a failure is
         // then one path in this one schema, whichever entity (link, interface) failed.
-        validate = ajv.compile(dereferenced(CONTENT_SCHEMAS[schema]) as JsonSchema);
-        bySchema.set(schema, validate);
+        const whole = dereferenced(CONTENT_SCHEMAS[schema]) as JsonSchema;
+        compiled = { first: first.compile(whole), all: all.compile(whole) };
+        bySchema.set(schema, compiled);
       }
-      this.validators.set(name, validate);
+      this.validators.set(name, compiled);
     }
   }
 
@@ -82,11 +90,12 @@ export class ContentSchemaValidator {
 
   /** Where the content departs from its event's schema; undefined when it conforms or is not described. */
   mismatchOf(name: string, content: unknown): SchemaMismatch | undefined {
-    const validate = this.validators.get(name);
-    if (!validate || validate(content)) return undefined;
-    // A 64-bit number is carried as a marked string (exact-json): checked again as the number it is.
-    if (validate(withNumbers(content))) return undefined;
-    const error = (validate.errors ?? [])[0] as ErrorObject | undefined;
+    const compiled = this.validators.get(name);
+    if (!compiled || compiled.first(content)) return undefined;
+    const { first } = compiled;
+    const carried = withCarriedNumbers(compiled.all, content);
+    if (carried !== content && first(carried)) return undefined;
+    const error = (first.errors ?? [])[0] as ErrorObject | undefined;
     const schema = CONTENT_SCHEMA_OF.get(name) ?? '';
     return {
       schema,
@@ -97,11 +106,41 @@ export class ContentSchemaValidator {
   }
 }
 
-/** A copy with every carried number back as a number (rounded: only its type is checked). */
-function withNumbers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withNumbers);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withNumbers(item)]));
+/**
+ * The content with each number that failed a type check only for being carried as digits (a
+ * 64-bit cookie, see exact-json.ts) put back as the number it is (rounded: only its type is
+ * checked); the content itself when there is none. Only the containers on the way to each are
+ * copied: a content of any depth costs what its schema reaches, never a walk of all of it.
+ */
+function withCarriedNumbers(validateAll: ValidateFunction, content: unknown): unknown {
+  validateAll(content);
+  let patched = content;
+  for (const { keyword, instancePath } of validateAll.errors ?? []) {
+    if (keyword !== 'type') continue;
+    const path = instancePath.split('/').slice(1).map(unescapePointer);
+    const value = valueAt(patched, path);
+    if (exactDigitsOf(value) !== undefined) patched = withValueAt(patched, path, originalOf(value));
   }
-  return originalOf(value);
+  return patched;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
+}
+
+function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [key, ...rest] = path as [string, ...string[]];
+  // An array's copy is indexed by the pointer's digits as an object's by its keys.
+  const copy = (
+    Array.isArray(root) ? [...(root as unknown[])] : { ...(root as Record<string, unknown>) }
+  ) as Record<string, unknown>;
+  copy[key] = withValueAt(copy[key], rest, value);
+  return copy;
 }

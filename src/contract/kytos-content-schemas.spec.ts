@@ -158,4 +158,27 @@ describe('the content schemas against what the real Kytos-ng sent', () => {
     flow.flow.cookie = '18446744073709551615';
     assert.equal(validator.mismatchOf(name, flow)?.instancePath, '/flow/cookie');
   });
+
+  it('check every carried cookie of a flow statistics reply, and nothing deeper than the schema', () => {
+    const [name, { example }] = examples.find(
+      ([event]) => event === 'kytos/of_core.flow_stats.received',
+    )!;
+    const replies = (example as { replies_flows: Record<string, unknown>[] }).replies_flows;
+    const grown = { ...example, replies_flows: [replies[0], replies[0], replies[0]] };
+    const text = JSON.stringify(grown).replace(/"cookie":\d+/g, '"cookie":18446744073709551615');
+    // An open field nested 100,000 deep: the check must not walk it, nor overflow the stack.
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const carried = parseJsonExact(text.replace('"match":{', `"match":{"deep":${deep},`));
+    assert.ok(carried.exactNumbers);
+    assert.equal(validator.mismatchOf(name, carried.value), undefined);
+
+    // The same, with the first flow's priority a string: refused, cookies and depth notwithstanding.
+    const broken = parseJsonExact(
+      text.replace(/"priority":(\d+)/, `"deep":${deep},"priority":"$1"`),
+    );
+    assert.equal(
+      validator.mismatchOf(name, broken.value)?.instancePath,
+      '/replies_flows/0/priority',
+    );
+  });
 });
