@@ -5,6 +5,7 @@ import {
   ApiOperation,
   ApiSecurity,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,6 +77,9 @@ export class ContractController {
       'Topics, record keys, headers and values, with the JSON Schemas (2020-12) of the event families, for the topics this instance is configured with.',
   })
   @ApiOkResponse({ description: 'the AsyncAPI document', schema: { type: 'object' } })
+  @ApiTooManyRequestsResponse({
+    description: 'over RATE_LIMIT_PER_SECOND for this client; retry after Retry-After',
+  })
   asyncApiDocument(): JsonSchema {
     return this.document;
   }
