@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
+import { repoRoot } from './support/repo-root.js';
 import { FILTERS_PATH, RunningService, send, startService } from './support/service.js';
 
 const adminToken = 'admin-token-for-the-browser-0123456789';
 
-describe('Swagger UI in a real headless browser', () => {
+describe('Swagger UI and the AsyncAPI page in a real headless browser', () => {
   let service: RunningService;
   let browser: Browser;
   before(async () => {
@@ -16,6 +19,7 @@ describe('Swagger UI in a real headless browser', () => {
       AUTH_ADMIN_TOKEN: adminToken,
       FILTER_STORE: 'memory',
       KAFKA_BROKERS: '127.0.0.1:1',
+      KAFKA_TOPIC: 'kytos.events.served',
       READY_REQUIRES_KAFKA: 'false',
     });
     browser = await launchChromium();
@@ -79,5 +83,43 @@ describe('Swagger UI in a real headless browser', () => {
     assert.equal(added?.action, 'deny');
     assert.equal(added?.description, 'added in the browser');
     assert.deepEqual(failedRequests, []);
+  });
+
+  it('serves the AsyncAPI document with the topic this instance writes', async () => {
+    const answer = await send(`${service.url}/api/asyncapi.json`, 'GET');
+    assert.equal(answer.status, 200);
+    const document = answer.body as { asyncapi: string; channels: { events: { address: string } } };
+    assert.equal(document.asyncapi, '3.0.0');
+    assert.equal(document.channels.events.address, 'kytos.events.served');
+  });
+
+  it('renders it in Chromium, reached from Swagger UI', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const failed: string[] = [];
+    const errors: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${service.url}/api/docs`, { waitUntil: 'load', timeout: 30_000 });
+    const link = page.getByRole('link', { name: 'the AsyncAPI contract' });
+    const href = await link.getAttribute('href', { timeout: 30_000 });
+    assert.equal(href, '/api/asyncapi');
+    await page.goto(new URL(href, service.url).href, { waitUntil: 'load', timeout: 30_000 });
+
+    await page.getByRole('heading', { name: 'Operations' }).waitFor({ timeout: 30_000 });
+    const text = await page.locator('#asyncapi').innerText();
+    for (const shown of [
+      'kafka-events: the records it writes',
+      'kytos.events.served',
+      'topologyLink',
+      'mefElineCircuit',
+      'flowManagerFlow',
+    ]) {
+      assert.ok(text.includes(shown), `the page shows ${shown}`);
+    }
+    const screenshot = join(repoRoot, 'dist', 'asyncapi-page.png');
+    await page.screenshot({ path: screenshot, fullPage: false });
+    assert.ok(statSync(screenshot).size > 20_000, 'the screenshot holds a rendered page');
+    assert.deepEqual(failed, []);
+    assert.deepEqual(errors, []);
   });
 });
