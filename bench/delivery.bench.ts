@@ -394,8 +394,49 @@ export async function benchDelivery(): Promise<DeliveryBenchResult> {
         rmSync(spoolDir, { recursive: true, force: true });
       }
     }
+    rows.push(...(await checkedRows(broker.brokers)));
     return { rows, ceiling: raw.eventsPerSecond };
   } finally {
     await broker.stop();
   }
+}
+
+/**
+ * Kafka mode with EVENT_SCHEMA_VALIDATION=enforce: the same sample events (every one of a known
+ * family, each checked against its content schema), beside the kafka mode rows above.
+ */
+async function checkedRows(brokers: string): Promise<Row[]> {
+  const service = await spawnService({
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC: 'bench_enforce',
+    EVENT_SCHEMA_VALIDATION: 'enforce',
+    LOG_LEVEL: 'log',
+    RATE_LIMIT_PER_SECOND: '0',
+  });
+  const pid = service.child.pid ?? 0;
+  const rows: Row[] = [];
+  try {
+    await load(service, { connections: 8, perRequest: 1, seconds: 2 });
+    for (const [connections, perRequest] of [
+      [64, 1],
+      [16, 100],
+    ] as const) {
+      const { result, peakMiB } = await withPeakRss(
+        pid,
+        load(service, { connections, perRequest, seconds: SECONDS }),
+      );
+      rows.push(
+        rowOf(
+          `webhook, kafka mode, EVENT_SCHEMA_VALIDATION=enforce, ${perRequest === 1 ? '1 event/request' : `${perRequest} events/request`}, ${connections} connections`,
+          result,
+          perRequest,
+          peakMiB,
+        ),
+      );
+    }
+  } finally {
+    service.child.kill('SIGTERM');
+    await new Promise((resolve) => service.child.once('exit', resolve));
+  }
+  return rows;
 }

@@ -77,7 +77,8 @@ export function buildAsyncApiDocument({ kafka, filters }: ContractTopics): JsonS
         title: 'Kytos events (KAFKA_TOPIC)',
         description:
           'Every permitted event, unless the most specific matching allow rule names a topic. ' +
-          'Created at start when missing.',
+          "Created at start when missing. A record's Kafka timestamp is when the service sent " +
+          "it (in spool mode, from the spool); the event's own time is `timestamp` in the value.",
         messages: messageRefs,
         bindings: topicBinding,
       },
