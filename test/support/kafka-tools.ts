@@ -31,6 +31,7 @@ export async function consoleConsume(
   brokers: string,
   topic: string,
   count: number,
+  timeoutMs = 20_000,
 ): Promise<string[]> {
   const out = await kafkaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
     '--bootstrap-server',
@@ -41,7 +42,7 @@ export async function consoleConsume(
     '--max-messages',
     String(count),
     '--timeout-ms',
-    '20000',
+    String(timeoutMs),
   ]);
   return out.split('\n').filter((line) => line.startsWith('{'));
 }
