@@ -57,7 +57,9 @@ async def consume(args) -> int:
     seen = mismatched = 0
     try:
         while args.max is None or seen < args.max:
-            batches = await consumer.getmany(timeout_ms=int(args.idle_seconds * 1000))
+            # A fetch returns whole batches: ask for no more than --max still allows.
+            batches = await consumer.getmany(timeout_ms=int(args.idle_seconds * 1000),
+                                             max_records=None if args.max is None else args.max - seen)
             if not batches:
                 break
             for records in batches.values():
