@@ -63,7 +63,8 @@ class HostileServer:
                     length = int(value)
             await reader.readexactly(length)
             await self._answer(writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            # Cancelled by close(): the answer ends with the server.
             pass
         finally:
             writer.close()

@@ -36,6 +36,12 @@ _ENGINE_DEPENDENT = re.compile(r"\\[pPC]|\(\?[^:)]*i")
 _CACHE_LIMIT = 4096
 #: Longer names are decided each time, not cached.
 _CACHED_NAME_CHARS = 256
+#: At most this many deny presets are learned, each at most this long, compiled together in at
+#: most this much memory (RE2 stops compiling past it), so that learning costs Kytos' loop little
+#: whatever the service answers. Any other is left to the service.
+_LEARNED_PRESETS = 32
+_LEARNED_PATTERN_CHARS = 256
+_LEARNED_MEMORY = 1024 * 1024
 
 
 class ServiceRules:
@@ -43,6 +49,8 @@ class ServiceRules:
         self._known = False
         #: The deny presets, as one RE2 set; None: none (or nothing learned), everything is sent.
         self._deny: Any = None
+        #: The patterns ``_deny`` holds: the same presets learned again are not compiled again.
+        self._patterns: list[str] = []
         self._decisions: dict[str, bool] = {}
 
     @property
@@ -89,13 +97,17 @@ class ServiceRules:
                     raise TypeError(f"pattern {pattern!r} is not a string")
                 if rule.get("action", "allow") != "deny" or rule.get("mutable") is not False:
                     continue
-                if not _ENGINE_DEPENDENT.search(pattern):
-                    patterns.append(pattern)
+                if len(patterns) < _LEARNED_PRESETS and len(pattern) <= _LEARNED_PATTERN_CHARS:
+                    if not _ENGINE_DEPENDENT.search(pattern):
+                        patterns.append(pattern)
         except (AttributeError, KeyError, TypeError) as error:
             self.forget(f"the service's rules cannot be read ({error})")
             return
+        if self._known and patterns == self._patterns:
+            return
         self._known = True
         self._deny = _compiled(patterns)
+        self._patterns = patterns
         self._decisions.clear()
 
     def forget(self, reason: str) -> None:
@@ -103,6 +115,7 @@ class ServiceRules:
             log.warning("sending every event for the service to decide: %s", reason)
         self._known = False
         self._deny = None
+        self._patterns = []
         self._decisions.clear()
 
 
@@ -111,6 +124,7 @@ def _compiled(patterns: list[str]) -> Any:
     service refuses it too); None when none is left or RE2 cannot compile them together."""
     options = re2.Options()
     options.log_errors = False
+    options.max_mem = _LEARNED_MEMORY
     deny = re2.Set.MatchSet(options)
     added = 0
     for pattern in patterns:
