@@ -5,8 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="$root/.cache/napp-venv"
-# Both files the test requirements name: a change to either installs again.
-requirements="$(cat "$here/requirements-test.txt" "$root/examples/python/requirements.txt")"
+# The files the test requirements name: a change to any installs again.
+requirements="$(cat "$here/requirements-test.txt" "$here/requirements.txt" "$root/examples/python/requirements.txt")"
 if [ ! -x "$venv/bin/pytest" ] || [ "$requirements" != "$(cat "$venv/requirements-test.txt" 2>/dev/null)" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -r "$here/requirements-test.txt"

@@ -5,6 +5,7 @@ in the service's own error shape."""
 import gzip
 import json
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -14,7 +15,8 @@ class RecordingServer:
         #: (status, headers) answers, used in order; then 200. A third item "proxy" answers with
         #: an HTML page, as a reverse proxy in front of a service that is away would.
         self.script = []
-        #: Judges a batch (the list of events) when the script is empty: a status, or None for 200.
+        #: Judges a batch (the list of events) when the script is empty: a status, or None for 200,
+        #: or (status, "proxy") for a proxy's page.
         self.refuse = None
         #: What GET answers (the service's rules, keyed by id); None: 404.
         self.filters = None
@@ -35,7 +37,7 @@ class RecordingServer:
                 with owner._lock:
                     status, headers, *kind = owner.script.pop(0) if owner.script else (200, {})
                     if not owner.script and status == 200 and owner.refuse is not None:
-                        status = owner.refuse(json.loads(body)) or 200
+                        status, *kind = _as_tuple(owner.refuse(json.loads(body)) or 200)
                     owner.requests.append({
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body,
@@ -44,7 +46,10 @@ class RecordingServer:
                         "status": status,
                     })
                 if kind == ["proxy"]:
-                    answer, content_type = b"<html><body>502 Bad Gateway</body></html>", "text/html"
+                    # As nginx words its own error pages.
+                    title = f"{status} {HTTPStatus(status).phrase}"
+                    answer = f"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center>"
+                    answer, content_type = f"{answer}<hr><center>nginx</center></body></html>".encode(), "text/html"
                 elif status < 300:
                     answer, content_type = json.dumps({"accepted": 1}).encode(), "application/json"
                 else:
@@ -95,3 +100,7 @@ class RecordingServer:
             self.delay.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+def _as_tuple(answer):
+    return answer if isinstance(answer, tuple) else (answer,)

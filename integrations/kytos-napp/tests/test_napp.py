@@ -3,7 +3,9 @@ import threading
 import time
 
 import pytest
+from bounds_report import report_bound
 from controller import StandinController
+from hostile_server import HostileServer, trickle
 from kytos.core import KytosEvent
 from sample_events import sample_events
 
@@ -123,6 +125,25 @@ def test_an_event_too_large_is_counted_apart_by_name_and_costs_only_itself(napp_
     assert sum(1 for r in refusals if len(json.loads(r["body"])) == 1) == 2, "each refused alone, once"
 
 
+def test_a_proxys_413_splits_the_batch_and_drops_only_the_event_too_large_alone(napp_settings, server, controller):
+    napp_settings.setattr(settings, "BATCH_LINGER_SECONDS", "0.5")
+    # An nginx in front of the service: its HTML 413 for any batch over 10 events, and for the
+    # one event larger than its body limit.
+    def nginx(events):
+        return (413, "proxy") if len(events) > 10 or any("blob" in e["content"] for e in events) else None
+
+    server.refuse = nginx
+    napp = controller.load(Main)
+    for number in range(100):
+        content = {"n": number, "blob": "x" * 20_000} if number == 37 else {"n": number}
+        controller.publish(KytosEvent(name="kytos/topology.link_up", content=content))
+    wait_for(lambda: napp.forwarder.stats.forwarded + napp.forwarder.stats.dropped == 100)
+    assert sorted(e["content"]["n"] for e in server.accepted()) == [n for n in range(100) if n != 37]
+    current = stats(controller, napp)
+    assert current["too_large"] == 1 and current["too_large_by_name"] == {"kytos/topology.link_up": 1}
+    assert current["dropped"] == 1
+
+
 def test_a_lone_surrogate_neither_kills_the_sender_nor_stops_what_follows(napp_settings, server, controller):
     napp = controller.load(Main)
     controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": 0, "name": "port\ud800"}))
@@ -154,6 +175,27 @@ def test_gives_up_at_shutdown_within_the_flush_time_and_counts_what_it_drops(nap
     assert time.monotonic() - started < 2 + 2
     assert napp.forwarder.stats.dropped_at_shutdown == 10
     assert napp.forwarder.stats.forwarded == 0
+
+
+def test_the_shutdown_flush_ends_within_its_time_however_slowly_the_service_answers(napp_settings, controller):
+    # A byte a second: httpx's timeouts, per read, would never trip.
+    hostile = HostileServer(trickle(1.0))
+    try:
+        napp_settings.setattr(settings, "WEBHOOK_URL", hostile.url)
+        napp_settings.setattr(settings, "BATCH_LINGER_SECONDS", "5")  # nothing leaves before shutdown
+        napp = controller.load(Main)
+        for number in range(20):
+            controller.publish(KytosEvent(name="kytos/topology.link_up", content={"n": number}))
+        started = time.monotonic()
+        controller.shutdown()
+        elapsed = time.monotonic() - started
+    finally:
+        hostile.close()
+    # The flush time (2 s) and its grace to close the connection (1 s), with a margin.
+    assert elapsed < 2 + 1 + 1.5, elapsed
+    assert napp.forwarder.stats.dropped_at_shutdown == 20
+    report_bound(attack="NApp: the service answers a byte a second at Kytos' shutdown",
+                 bound="the flush ends within SHUTDOWN_FLUSH_SECONDS (2 s) + 1 s", measured=f"{elapsed:.2f} s")
 
 
 SERVICE_DEFAULTS = {

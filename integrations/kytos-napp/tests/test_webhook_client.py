@@ -2,7 +2,13 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import logging
+import re
 import time
+
+import pytest
+from bounds_report import report_bound
+from hostile_server import HostileServer, huge, trickle
 
 from webhook_forwarder.webhook_client import (
     Outcome,
@@ -128,11 +134,122 @@ def test_the_services_own_502_is_a_refusal_but_a_proxys_502_is_retried(server):
     assert len(server.requests) == 4
 
 
-def test_delivers_blocking_within_the_deadline_or_gives_up(server):
-    client = WebhookClient(WebhookSettings(url=server.url, secret=SECRET, retry=FAST))
-    assert client.deliver_blocking([event(1)], time.monotonic() + 5) is Outcome.DELIVERED
-    server.script = [(503, {"retry-after": "1"})] * 10
-    started = time.monotonic()
-    assert client.deliver_blocking([event(2)], time.monotonic() + 0.5) is Outcome.GAVE_UP
-    assert time.monotonic() - started < 1.0
-    asyncio.run(client.aclose())
+def test_a_proxys_413_splits_the_batch_too(server):
+    server.script = [(413, {}, "proxy"), (413, {}, "proxy")]
+    outcomes = deliver(WebhookSettings(url=server.url, secret=SECRET, retry=FAST), [[event(1), event(2)], [event(3)]])
+    assert outcomes == [Outcome.SPLIT, Outcome.TOO_LARGE]
+
+
+@pytest.fixture
+def hostile():
+    servers = []
+
+    def start(answer):
+        servers.append(HostileServer(answer))
+        return servers[-1]
+
+    yield start
+    for running in servers:
+        running.close()
+
+
+def run_with_loop_lag(scenario):
+    """Runs ``scenario`` on a fresh loop beside a ticker, and returns its result and the
+    longest the loop was held between two ticks (what Kytos' loop would suffer)."""
+
+    async def main():
+        lag = 0.0
+
+        async def tick():
+            nonlocal lag
+            while True:
+                started = time.monotonic()
+                await asyncio.sleep(0.005)
+                lag = max(lag, time.monotonic() - started - 0.005)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            return await scenario(), lag
+        finally:
+            ticker.cancel()
+
+    return asyncio.run(main())
+
+
+def test_an_answer_trickling_a_byte_at_a_time_gives_up_by_the_deadline(hostile):
+    # httpx's timeouts bound each read: a byte every 3 s never trips the default 10 s.
+    server = hostile(trickle(3.0))
+    settings = WebhookSettings(url=server.url, secret=SECRET, retry=FAST)
+
+    async def scenario():
+        client = WebhookClient(settings)
+        try:
+            started = time.monotonic()
+            outcome = await asyncio.wait_for(client.deliver([event(1)], deadline=started + 4.0), 30)
+            return outcome, time.monotonic() - started
+        finally:
+            await client.aclose()
+
+    (outcome, elapsed), _ = run_with_loop_lag(scenario)
+    assert outcome is Outcome.GAVE_UP
+    assert elapsed < 4.0 + 2.0, elapsed
+    report_bound(attack="NApp: the service answers a byte every 3 s", bound="deliver() ends by its deadline (4 s)",
+                measured=f"{elapsed:.2f} s")
+
+
+def test_without_a_deadline_each_attempt_ends_within_the_request_timeout(hostile):
+    server = hostile(trickle(0.5))
+    settings = WebhookSettings(url=server.url, secret=SECRET, retry=FAST, request_timeout=1.0)
+
+    async def scenario():
+        client = WebhookClient(settings)
+        try:
+            await asyncio.wait_for(client.deliver([event(1)]), 3.6)
+        except TimeoutError:
+            return server.connections
+        finally:
+            await client.aclose()
+
+    connections, _ = run_with_loop_lag(scenario)
+    # One connection per attempt: each given up after 1 s, the next on a new connection.
+    assert connections >= 3, connections
+
+
+def test_a_huge_answer_is_read_up_to_its_cap_logged_cut_and_never_holds_the_loop(hostile, caplog):
+    server = hostile(huge(400, 100 * 1024 * 1024))
+    settings = WebhookSettings(url=server.url, secret=SECRET, retry=FAST)
+
+    async def scenario():
+        client = WebhookClient(settings)
+        try:
+            return await asyncio.wait_for(client.deliver([event(1)]), 30)
+        finally:
+            await client.aclose()
+
+    before = resident_kib()
+    # Resets the process' peak resident size (VmHWM), so that the peak read after is this test's.
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+        clear.write("5")
+    with caplog.at_level(logging.WARNING, logger="webhook_forwarder"):
+        outcome, lag = run_with_loop_lag(scenario)
+    growth_mib = (peak_resident_kib() - before) / 1024
+    assert outcome is Outcome.REJECTED
+    assert growth_mib < 20, growth_mib
+    assert lag < 0.25, lag
+    longest = max(len(record.getMessage()) for record in caplog.records)
+    assert longest < 1000, longest
+    report_bound(attack="NApp: the service answers a 100 MB 400", bound="64 KiB read, 300 chars logged",
+                measured=f"RSS +{growth_mib:.1f} MiB, loop held {lag * 1000:.0f} ms, log line {longest} chars")
+
+
+def resident_kib():
+    return _status_kib("VmRSS")
+
+
+def peak_resident_kib():
+    return _status_kib("VmHWM")
+
+
+def _status_kib(field):
+    with open("/proc/self/status", encoding="ascii") as status:
+        return int(re.search(rf"^{field}:\s+(\d+) kB", status.read(), re.M).group(1))

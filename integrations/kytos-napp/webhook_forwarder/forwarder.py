@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 #: At most one warning about dropped events per this many seconds (each drop is at DEBUG).
 DROP_WARNING_INTERVAL = 10.0
+#: How long past its deadline Kytos' shutdown waits for the flush to close its connection.
+FLUSH_GRACE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,9 @@ class Forwarder:
         """Starts the background sender on the running event loop (the controller's)."""
         self._loop = asyncio.get_running_loop()
         self._task = self._loop.create_task(self._run(), name="webhook_forwarder")
-        if self.settings.rules_url and self.settings.rules_refresh > 0:
+        if not self.rules.can_learn:
+            log.warning("google-re2 is not installed: every event is sent for the service to decide")
+        elif self.settings.rules_url and self.settings.rules_refresh > 0:
             self._learning = self._loop.create_task(self._learn_rules(), name="webhook_forwarder_rules")
 
     async def _learn_rules(self) -> None:
@@ -146,7 +151,7 @@ class Forwarder:
                 await asyncio.sleep(self.settings.batch_linger)
             self._in_flight = self._queue.take(self.settings.batch_max_events)
             try:
-                await self._send(self._in_flight)
+                await self._send(self._in_flight, self.client)
             except Exception:  # pylint: disable=broad-except
                 # Whatever goes wrong with one batch, the sender goes on with the next: a dead
                 # task would leave every later event queued until it is dropped.
@@ -156,9 +161,10 @@ class Forwarder:
 
     def close(self) -> None:
         """Sends what is left (the batch in flight first) within ``shutdown_flush_timeout``,
-        then counts the rest as dropped. Blocking, on purpose: Kytos-ng calls NApps' shutdown on
-        its event loop's own thread and stops the loop right after, so no coroutine scheduled
-        from here would ever run; the batch in flight may be sent twice (at least once)."""
+        then counts the rest as dropped. Kytos-ng calls NApps' shutdown on its event loop's own
+        thread and stops the loop right after, so no coroutine scheduled from here would ever
+        run: the flush runs on a loop of its own, in a thread this waits for, over a connection of
+        its own; the batch in flight may be sent twice (at least once)."""
         deadline = time.monotonic() + self.settings.shutdown_flush_timeout
         for task in (self._task, self._learning):
             if task is None or self._loop is None:
@@ -172,29 +178,43 @@ class Forwarder:
                 self._loop.call_soon_threadsafe(task.cancel)
         pending = self._in_flight + self._queue.take(len(self._queue))
         self._in_flight = []
-        size = self.settings.batch_max_events
-        for start in range(0, len(pending), size):
-            if not self._send_blocking(pending[start : start + size], deadline):
-                self._drop(pending[start:], "shutdown")
-                break
+        if not pending:
+            return
+        flushing = threading.Thread(
+            target=asyncio.run, args=(self._flush(pending, deadline),), name="webhook_forwarder_flush", daemon=True
+        )
+        flushing.start()
+        # Every request of the flush ends by the deadline; the grace covers closing its connection.
+        flushing.join(max(0.0, deadline - time.monotonic()) + FLUSH_GRACE_SECONDS)
+        if flushing.is_alive():
+            log.error("the shutdown flush did not end in time; Kytos goes on stopping without it")
 
-    async def _send(self, batch: list[QueuedEvent]) -> None:
-        outcome = await self.client.deliver([event.body for event in batch])
+    async def _flush(self, pending: list[QueuedEvent], deadline: float) -> None:
+        client = WebhookClient(self.client.settings)
+        try:
+            size = self.settings.batch_max_events
+            for start in range(0, len(pending), size):
+                if not await self._send(pending[start : start + size], client, deadline):
+                    self._drop(pending[start + size :], "shutdown")
+                    break
+        finally:
+            await client.aclose()
+
+    async def _send(self, batch: list[QueuedEvent], client: WebhookClient, deadline: float | None = None) -> bool:
+        """False when ``deadline`` passed first; what was not sent of the batch is then counted
+        as dropped at shutdown."""
+        outcome = await client.deliver([event.body for event in batch], deadline)
         if outcome is Outcome.SPLIT:
             middle = len(batch) // 2
-            await self._send(batch[:middle])
-            await self._send(batch[middle:])
-        else:
-            self._settle(batch, outcome)
-
-    def _send_blocking(self, batch: list[QueuedEvent], deadline: float) -> bool:
-        """False only when the deadline passed first."""
-        outcome = self.client.deliver_blocking([event.body for event in batch], deadline)
-        if outcome is Outcome.SPLIT:
-            middle = len(batch) // 2
-            return self._send_blocking(batch[:middle], deadline) and self._send_blocking(batch[middle:], deadline)
+            if not await self._send(batch[:middle], client, deadline):
+                self._drop(batch[middle:], "shutdown")
+                return False
+            return await self._send(batch[middle:], client, deadline)
+        if outcome is Outcome.GAVE_UP:
+            self._drop(batch, "shutdown")
+            return False
         self._settle(batch, outcome)
-        return outcome is not Outcome.GAVE_UP
+        return True
 
     def _settle(self, batch: list[QueuedEvent], outcome: Outcome) -> None:
         if outcome is Outcome.DELIVERED:

@@ -27,6 +27,13 @@ log = logging.getLogger(__name__)
 #: operator to fix a secret; the bounded queue keeps memory in check meanwhile. A 502 is retried
 #: only when it is not the service's own (a proxy in front of a service that is away).
 RETRIED_STATUSES = {401, 403, 408, 425, 429, 500, 502, 503, 504}
+#: At most this much of an answer to a batch is read (the service's are small JSON objects); the
+#: rest is left unread and the connection closed.
+ANSWER_MAX_BYTES = 64 * 1024
+#: At most this much of the service's rules (GET /filters); a larger answer is not learned.
+RULES_MAX_BYTES = 4 * 1024 * 1024
+#: At most this many characters of an answer go into a log line.
+LOGGED_ANSWER_CHARS = 300
 #: The service's answers that blame something in the batch: 400 an invalid event, 413 one too
 #: large, 502 an event Kafka refused for good. A batch of several is split to find it.
 SPLIT_STATUSES = {400, 413, 502}
@@ -39,11 +46,22 @@ class Outcome(enum.Enum):
     #: 413 for one event: larger than a limit of the service or of its Kafka topic. Not retried,
     #: and counted apart: it is the network's biggest state, not a bad event.
     TOO_LARGE = "too_large"
-    #: 400, 413 or 502 for a batch of several events: the caller splits it and sends the halves,
-    #: so that only the event at fault is refused.
+    #: The service's 400 or 502, or any 413 (a proxy's too), for a batch of several events: the
+    #: caller splits it and sends the halves, so that only the event at fault is refused.
     SPLIT = "split"
     #: The deadline passed before the service took it (only at shutdown).
     GAVE_UP = "gave_up"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the service answered, its body read up to a cap."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    #: The body was longer than the cap: ``body`` is its beginning.
+    truncated: bool
 
 
 @dataclass(frozen=True)
@@ -89,19 +107,12 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookClient:
-    def __init__(
-        self,
-        settings: WebhookSettings,
-        transport: httpx.AsyncBaseTransport | None = None,
-        blocking_transport: httpx.BaseTransport | None = None,
-    ):
+    def __init__(self, settings: WebhookSettings):
         self.settings = settings
-        self._blocking_transport = blocking_transport
         # One connection, kept alive: batches go one at a time and in order.
         self._http = httpx.AsyncClient(
             timeout=settings.request_timeout,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            transport=transport,
         )
 
     async def aclose(self) -> None:
@@ -110,15 +121,17 @@ class WebhookClient:
     async def deliver(self, events: list[bytes], deadline: float | None = None) -> Outcome:
         """Posts ``events`` (each in its JSON form, see ``encode_event``) as one batch until the
         service takes it, refuses it for good, or ``deadline`` (a ``time.monotonic()`` value)
-        passes."""
+        passes. Each attempt, answer included, ends within ``request_timeout``."""
         raw = _body(events)
         # Off the controller's event loop: a topology or a flow table takes tens of ms to gzip.
         body, encoding = await asyncio.to_thread(_encoded, raw) if len(raw) >= GZIP_FROM_BYTES else (raw, {})
         for attempt in itertools.count():
             try:
                 headers = {**self._headers(body), **encoding}
-                result = await self._http.post(self.settings.url, content=body, headers=headers)
-            except httpx.HTTPError as error:
+                result: Answer | Exception = await self._exchange(
+                    "POST", ANSWER_MAX_BYTES, deadline, content=body, headers=headers
+                )
+            except (httpx.HTTPError, TimeoutError) as error:
                 result = error
             step = self._after(attempt, result, len(events), deadline)
             if isinstance(step, Outcome):
@@ -126,36 +139,43 @@ class WebhookClient:
             await asyncio.sleep(step)
         raise AssertionError("unreachable")
 
-    def deliver_blocking(self, events: list[bytes], deadline: float) -> Outcome:
-        """The same, blocking the calling thread, over a connection of its own: for Kytos'
-        shutdown, which runs on the controller's event loop and then stops it."""
-        body, encoding = _encoded(_body(events))
-        timeout = min(self.settings.request_timeout, max(0.1, deadline - time.monotonic()))
-        with httpx.Client(timeout=timeout, transport=self._blocking_transport) as http:
-            for attempt in itertools.count():
-                try:
-                    headers = {**self._headers(body), **encoding}
-                    result = http.post(self.settings.url, content=body, headers=headers)
-                except httpx.HTTPError as error:
-                    result = error
-                step = self._after(attempt, result, len(events), deadline)
-                if isinstance(step, Outcome):
-                    return step
-                time.sleep(step)
-        raise AssertionError("unreachable")
-
     async def fetch(self, url: str) -> Any:
         """GETs ``url`` from the service (with the bearer token, if any) and returns its JSON."""
         headers = {"authorization": f"Bearer {self.settings.token}"} if self.settings.token else {}
-        response = await self._http.get(url, headers=headers)
-        response.raise_for_status()
-        return response.json()
+        answer = await self._exchange("GET", RULES_MAX_BYTES, None, url=url, headers=headers)
+        if not 200 <= answer.status < 300:
+            raise ValueError(f"{answer.status} {_message_of(answer)}")
+        if answer.truncated:
+            raise ValueError(f"an answer larger than {RULES_MAX_BYTES} bytes")
+        # Off the loop: an answer of many rules takes a while to parse.
+        return await asyncio.to_thread(json.loads, answer.body)
+
+    async def _exchange(self, method: str, cap: int, deadline: float | None, **request: Any) -> Answer:
+        """One request and at most ``cap`` bytes of its answer, all within ``request_timeout``
+        (and before ``deadline``): httpx's own timeouts bound each read, not the whole, so an
+        answer trickling a byte at a time would hold the sender for ever."""
+        budget = self.settings.request_timeout
+        if deadline is not None:
+            budget = max(0.0, min(budget, deadline - time.monotonic()))
+        # The answer is read as sent, so that its size on the wire is what the cap bounds.
+        request["headers"] = {**request["headers"], "accept-encoding": "identity"}
+        request.setdefault("url", self.settings.url)
+        body = bytearray()
+        try:
+            async with asyncio.timeout(budget), self._http.stream(method, **request) as response:
+                async for chunk in response.aiter_raw():
+                    body += chunk[: cap + 1 - len(body)]
+                    if len(body) > cap:
+                        break
+        except TimeoutError as error:
+            raise TimeoutError(f"no whole answer within {budget:.3g} s") from error
+        return Answer(response.status_code, response.headers, bytes(body[:cap]), len(body) > cap)
 
     def _after(
-        self, attempt: int, result: httpx.Response | httpx.HTTPError, count: int, deadline: float | None
+        self, attempt: int, result: Answer | Exception, count: int, deadline: float | None
     ) -> Outcome | float:
         """What an attempt came to: an outcome, or the seconds to wait before the next one."""
-        if isinstance(result, httpx.HTTPError):
+        if isinstance(result, Exception):
             log.warning("posting %d event(s) failed: %s; will retry", count, _describe(result))
             outcome, wait = None, 0.0
         else:
@@ -167,18 +187,19 @@ class WebhookClient:
             return Outcome.GAVE_UP
         return delay
 
-    def _judge(self, response: httpx.Response, count: int) -> tuple[Outcome | None, float]:
+    def _judge(self, answer: Answer, count: int) -> tuple[Outcome | None, float]:
         """An outcome, or None and the Retry-After the service asked for (0 if none)."""
-        if response.is_success:
+        status = answer.status
+        if 200 <= status < 300:
             return Outcome.DELIVERED, 0.0
-        message = _message_of(response)
-        status = response.status_code
-        ours = _is_service_error(response)
-        if status in SPLIT_STATUSES and ours and count > 1:
+        message = _message_of(answer)
+        ours = _is_service_error(answer)
+        # Any 413 splits, a proxy's too (its body limit is not the service's): halves get under it.
+        if count > 1 and (status == 413 or (status in SPLIT_STATUSES and ours)):
             return Outcome.SPLIT, 0.0
         if status in RETRIED_STATUSES and not (status == 502 and ours):
             log.warning("the service answered %d (%s) to %d event(s); will retry", status, message, count)
-            return None, self._retry_after(response)
+            return None, self._retry_after(answer)
         log.error("the service refused %d event(s) for good: %d %s", count, status, message)
         return (Outcome.TOO_LARGE if status == 413 else Outcome.REJECTED), 0.0
 
@@ -206,8 +227,8 @@ class WebhookClient:
         ceiling = min(retry.max_delay, retry.initial_delay * 2 ** min(attempt, 30))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _retry_after(self, response: httpx.Response) -> float:
-        value = response.headers.get("retry-after", "").strip()
+    def _retry_after(self, answer: Answer) -> float:
+        value = answer.headers.get("retry-after", "").strip()
         seconds = 0.0
         if value.isdigit():
             seconds = float(value)
@@ -240,21 +261,23 @@ def _encoded(body: bytes) -> tuple[bytes, dict[str, str]]:
     return gzip.compress(body, compresslevel=6, mtime=0), {"content-encoding": "gzip"}
 
 
-def _is_service_error(response: httpx.Response) -> bool:
+def _is_service_error(answer: Answer) -> bool:
     """The service's own error shape (``statusCode`` in a JSON body), not a proxy's page."""
     try:
-        return response.json().get("statusCode") == response.status_code
+        return json.loads(answer.body).get("statusCode") == answer.status
     except (ValueError, AttributeError):
         return False
 
 
-def _message_of(response: httpx.Response) -> str:
+def _message_of(answer: Answer) -> str:
+    """What the answer says, cut to ``LOGGED_ANSWER_CHARS`` for the log."""
     try:
-        message = response.json().get("message")
+        message = json.loads(answer.body).get("message")
     except (ValueError, AttributeError):
         message = None
-    return str(message if message is not None else response.text[:200])
+    text = str(message) if message is not None else answer.body.decode(errors="replace")
+    return text if len(text) <= LOGGED_ANSWER_CHARS else text[:LOGGED_ANSWER_CHARS] + "...(cut)"
 
 
-def _describe(error: httpx.HTTPError) -> str:
+def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
