@@ -215,8 +215,9 @@ interface SentRecord {
 
 /**
  * The records of a failed request that Kafka wrote all the same: those of the partitions its
- * answer acknowledged. A partition it did not answer for (another broker's, a lost answer) is
- * counted as not written, and its records are sent again.
+ * answer acknowledged. A partition it did not answer for (a lost answer; another broker's, as
+ * kafkajs reports only the failing broker's answer) counts as not written: its records are sent
+ * again.
  */
 function recordsWritten(error: unknown, sent: readonly SentRecord[]): Set<OutgoingRecord> {
   const written = new Set<OutgoingRecord>();
