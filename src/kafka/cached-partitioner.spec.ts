@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
-import { CachedPartitioner } from './cached-partitioner.js';
+import { CachedPartitioner, partitionChosenFor } from './cached-partitioner.js';
 import { partitionOfKey } from './murmur2.js';
 
 const partitionsOf = (count: number): PartitionMetadata[] =>
@@ -53,5 +53,20 @@ describe('CachedPartitioner', () => {
     assert.equal(partitions.size, 3, 'round robin over the partitions');
     const pinned = { key: 'kytos/x', value: null, partition: 2 };
     assert.equal(cached({ topic: 't', partitionMetadata, message: pinned }), 2);
+  });
+
+  it('tells where it placed each message, for reading a produce answer', () => {
+    const cached = CachedPartitioner();
+    const partitionMetadata = partitionsOf(5);
+    const messages = Array.from({ length: 20 }, (_, i) => ({
+      key: i % 2 === 0 ? `kytos/switch.${i}` : null,
+      value: null,
+    }));
+    const placed = messages.map((message) => cached({ topic: 't', partitionMetadata, message }));
+    assert.deepEqual(
+      messages.map((message) => partitionChosenFor(message)),
+      placed,
+    );
+    assert.equal(partitionChosenFor({ key: 'kytos/switch.0', value: null }), undefined);
   });
 });

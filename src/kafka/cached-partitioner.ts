@@ -6,6 +6,17 @@ const { Partitioners } = kafkajs;
 /** Keys remembered per topic; past it the memory starts over (per-entity keys can be many). */
 const MAX_KEYS = 10_000;
 
+/** The partition each message was last placed on, for `partitionChosenFor`. */
+const chosen = new WeakMap<object, number>();
+
+/**
+ * The partition the producer placed `message` on in its last attempt: Kafka's answer to a failed
+ * request names partitions, and this tells which of them held the message.
+ */
+export function partitionChosenFor(message: object): number | undefined {
+  return chosen.get(message);
+}
+
 /**
  * The Java client's choice for a keyed record (murmur2 of the key's bytes over all partitions,
  * so every producer agrees where a key goes), computed in time linear in the key and remembered
@@ -16,7 +27,7 @@ const MAX_KEYS = 10_000;
 export const CachedPartitioner: ICustomPartitioner = () => {
   const fallback = Partitioners.DefaultPartitioner();
   const topics = new Map<string, { partitions: number; keys: Map<string, number> }>();
-  return (args: PartitionerArgs): number => {
+  const choose = (args: PartitionerArgs): number => {
     const { topic, partitionMetadata, message } = args;
     if (message.partition != null || message.key == null) return fallback(args);
     if (typeof message.key !== 'string')
@@ -32,6 +43,11 @@ export const CachedPartitioner: ICustomPartitioner = () => {
       if (memory.keys.size >= MAX_KEYS) memory.keys.clear();
       memory.keys.set(message.key, partition);
     }
+    return partition;
+  };
+  return (args: PartitionerArgs): number => {
+    const partition = choose(args);
+    chosen.set(args.message, partition);
     return partition;
   };
 };

@@ -89,7 +89,7 @@ export class KafkaFailure extends Error {
 }
 
 /** kafkajs wraps errors (retries exceeded, aggregate of several brokers): look at every one. */
-function causesOf(error: unknown): unknown[] {
+export function causesOf(error: unknown): unknown[] {
   const seen: unknown[] = [];
   const queue = [error];
   while (queue.length > 0 && seen.length < 32) {

@@ -13,7 +13,9 @@ import { KAFKA_SEND_OPTIONS, type KafkaSendOptions } from './kafka-send-options.
 import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
 import { MissingTopics } from './missing-topics.js';
 import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
-import { ProduceQueue, type SendOptions } from './produce-queue.js';
+import { partitionChosenFor } from './cached-partitioner.js';
+import { partitionAnswersOf } from './partition-answers.js';
+import { PartlyWrittenError, ProduceQueue, type SendOptions } from './produce-queue.js';
 import type { Refusal } from './records-refused.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicLimits } from './topic-limits.js';
@@ -107,10 +109,13 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
   private async produce(records: readonly OutgoingRecord[]): Promise<void> {
     await this.prepare();
     const byTopic = new Map<string, KafkaMessage[]>();
+    const sent: SentRecord[] = [];
     for (const record of records) {
       let messages = byTopic.get(record.topic);
       if (!messages) byTopic.set(record.topic, (messages = []));
-      messages.push(record.toMessage());
+      const message = record.toMessage();
+      messages.push(message);
+      sent.push({ record, message });
     }
     try {
       // Straight to ClientKafka's producer: emitBatch would serialize every (already encoded)
@@ -122,13 +127,15 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
       });
     } catch (error) {
       this.renewProducer();
+      let failure = error;
       if (KafkaFailure.hasType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) {
         const missing = await this.recreateTopics([...byTopic.keys()]);
-        // Refused, so that the batch is halved: its records of other topics are sent again
-        // without these, which the queue now refuses before sending.
-        if (missing.length > 0) throw KafkaFailure.refused(missing.join('; '));
+        // Refused, so that the batch is halved: its records of other topics that Kafka did not
+        // write are sent again without these, which the queue now refuses before sending.
+        if (missing.length > 0) failure = KafkaFailure.refused(missing.join('; '));
       }
-      throw error;
+      const written = recordsWritten(error, sent);
+      throw written.size > 0 ? new PartlyWrittenError(written, failure) : failure;
     }
   }
 
@@ -198,4 +205,34 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.log(created ? `created topic ${name}` : `publishing to existing topic ${name}`);
     }
   }
+}
+
+/** A record as one produce request carried it. */
+interface SentRecord {
+  record: OutgoingRecord;
+  message: KafkaMessage;
+}
+
+/**
+ * The records of a failed request that Kafka wrote all the same: those of the partitions its
+ * answer acknowledged. A partition it did not answer for (a lost answer; another broker's, as
+ * kafkajs reports only the failing broker's answer) counts as not written: its records are sent
+ * again.
+ */
+function recordsWritten(error: unknown, sent: readonly SentRecord[]): Set<OutgoingRecord> {
+  const written = new Set<OutgoingRecord>();
+  const answers = partitionAnswersOf(error);
+  if (answers === undefined) return written;
+  const acknowledged = new Set(
+    answers
+      .filter(({ errorCode }) => errorCode === 0)
+      .map(({ topic, partition }) => `${partition}@${topic}`),
+  );
+  for (const { record, message } of sent) {
+    const partition = partitionChosenFor(message);
+    if (partition !== undefined && acknowledged.has(`${partition}@${record.topic}`)) {
+      written.add(record);
+    }
+  }
+  return written;
 }

@@ -7,6 +7,7 @@ import { KafkaConnectivity } from './kafka-connectivity.js';
 import { KafkaProducer } from './kafka-producer.js';
 import { RecordFit } from './record-fit.js';
 import { kafkaSettings } from './kafka.settings.js';
+import { keepPartitionAnswers } from './partition-answers.js';
 import { stopIdleRequestQueueChecks } from './request-queue-checks.js';
 import { KAFKA_SEND_OPTIONS, kafkaSendOptions } from './kafka-send-options.js';
 import { TopicAdmin } from './topic-admin.js';
@@ -49,7 +50,8 @@ import { TopicLimits } from './topic-limits.js';
 })
 export class KafkaModule {
   constructor() {
-    // Before any client connects (see request-queue-checks.ts).
+    // Before any client connects (see request-queue-checks.ts, partition-answers.ts).
     stopIdleRequestQueueChecks();
+    keepPartitionAnswers();
   }
 }

@@ -6,7 +6,12 @@ import { EventMetrics } from '../metrics/index.js';
 import { KafkaFailure } from './kafka-failure.js';
 import type { BatchSettings, RetrySettings } from './kafka.settings.js';
 import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
-import { ProduceQueue, type ProduceRequests, QueueFullError } from './produce-queue.js';
+import {
+  PartlyWrittenError,
+  ProduceQueue,
+  type ProduceRequests,
+  QueueFullError,
+} from './produce-queue.js';
 
 /** Stands in for Kafka: each produce request waits until the test settles it. */
 class ControlledKafka implements ProduceRequests {
@@ -55,6 +60,53 @@ class ControlledKafka implements ProduceRequests {
   }
 }
 
+/**
+ * Stands in for Kafka as it answers per partition (a record's partition is the first letter of
+ * its name): a partition holding a record named `…big` is refused whole, the others are written,
+ * and the error says which records were. The first request to `unreachable` fails there with a
+ * connection error instead.
+ */
+class PartitionedKafka implements ProduceRequests {
+  readonly requests: string[][] = [];
+  readonly partitions = new Map<string, string[]>();
+  readonly refusedRecords: string[] = [];
+  unreachable?: string;
+
+  produce(records: readonly OutgoingRecord[]): Promise<void> {
+    this.requests.push(records.map(({ name }) => name));
+    const byPartition = new Map<string, OutgoingRecord[]>();
+    for (const record of records) {
+      const partition = record.topic === 'dlq' ? 'dlq' : record.name.slice(0, 1);
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), record]);
+    }
+    const refused = [...byPartition].filter(
+      ([partition, held]) =>
+        partition === this.unreachable ||
+        (partition !== 'dlq' && held.some(({ name }) => name.endsWith('big'))),
+    );
+    const written = new Set<OutgoingRecord>();
+    for (const [partition, held] of byPartition) {
+      if (refused.some(([failed]) => failed === partition)) continue;
+      const log = this.partitions.get(partition) ?? [];
+      log.push(...held.map(({ name }) => name));
+      this.partitions.set(partition, log);
+      for (const record of held) written.add(record);
+    }
+    if (refused.length === 0) return Promise.resolve();
+    const cause = this.unreachable === undefined ? tooLarge() : transient();
+    this.unreachable = undefined;
+    return Promise.reject(written.size > 0 ? new PartlyWrittenError(written, cause) : cause);
+  }
+
+  refusedTopic(): undefined {
+    return undefined;
+  }
+
+  refused(record: OutgoingRecord): void {
+    this.refusedRecords.push(record.name);
+  }
+}
+
 const batch: BatchSettings = {
   maxEvents: 3,
   maxBytes: 1024 * 1024,
@@ -65,7 +117,7 @@ const batch: BatchSettings = {
 const retry: RetrySettings = { retries: 3, initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 60_000 };
 
 function queueWith(
-  kafka: ControlledKafka,
+  kafka: ProduceRequests,
   options: { batch?: Partial<BatchSettings>; retry?: Partial<RetrySettings>; dlq?: string } = {},
 ) {
   return new ProduceQueue(
@@ -294,6 +346,45 @@ describe('ProduceQueue', () => {
       ['small-3', 'big'],
     ]);
     assert.deepEqual(requests.slice(-3), [['small-3'], ['big'], ['dlq:big']]);
+  });
+
+  it('resends only the partitions Kafka did not write, halving them in order, each record once', async () => {
+    const kafka = new PartitionedKafka();
+    const queue = queueWith(kafka, {
+      batch: { lingerMs: 0, maxEvents: 20, maxQueuedEvents: 20 },
+      dlq: 'dlq',
+    });
+    const names = ['a1', 'b1', 'c1', 'a2', 'c2', 'b2', 'c-big', 'c3', 'a3', 'c4', 'b3'];
+    const answers = await Promise.all(names.map((name) => queue.send([event(name)], bounded)));
+    const refusedNames = answers.flatMap((refusals) =>
+      [...refusals.keys()].map(({ name }) => name),
+    );
+    assert.deepEqual(refusedNames, ['c-big']);
+    assert.deepEqual(kafka.refusedRecords, ['c-big']);
+    assert.deepEqual(
+      Object.fromEntries(kafka.partitions),
+      {
+        a: ['a1', 'a2', 'a3'],
+        b: ['b1', 'b2', 'b3'],
+        c: ['c1', 'c2', 'c3', 'c4'],
+        dlq: ['c-big'],
+      },
+      'every record once, each partition in the order sent',
+    );
+    assert.deepEqual(
+      kafka.requests,
+      [names, ['c1', 'c2', 'c-big'], ['c1', 'c2'], ['c-big'], ['c3', 'c4'], ['c-big']],
+      'one batch of three partitions; after the refusal, only what Kafka did not write, halved; the dead letter',
+    );
+  });
+
+  it('retries only what Kafka did not write after a transient failure', async () => {
+    const kafka = new PartitionedKafka();
+    kafka.unreachable = 'b';
+    const queue = queueWith(kafka, { batch: { lingerMs: 0, maxEvents: 20 } });
+    assert.equal((await queue.send([event('a1'), event('b1'), event('a2')], bounded)).size, 0);
+    assert.deepEqual(kafka.requests, [['a1', 'b1', 'a2'], ['b1']]);
+    assert.deepEqual(Object.fromEntries(kafka.partitions), { a: ['a1', 'a2'], b: ['b1'] });
   });
 
   it('refuses records of a missing topic without asking Kafka, and sends the rest', async () => {

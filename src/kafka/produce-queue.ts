@@ -9,9 +9,26 @@ import { RetryPolicy } from './retry-policy.js';
 
 export class QueueFullError extends BackpressureError {}
 
+/**
+ * A failed produce request of which Kafka wrote some partitions (it writes each partition's
+ * records whole or not at all): `written` are in the topic, the others are not, for `cause`.
+ */
+export class PartlyWrittenError extends Error {
+  constructor(
+    readonly written: ReadonlySet<OutgoingRecord>,
+    override readonly cause: unknown,
+  ) {
+    super(`${written.size} record(s) written, the others not: ${String(cause)}`);
+    this.name = 'PartlyWrittenError';
+  }
+}
+
 /** What the queue asks of Kafka: one produce request, and which topics to refuse up front. */
 export interface ProduceRequests {
-  /** One produce request holding exactly `records`; throws what Kafka answered otherwise. */
+  /**
+   * One produce request holding exactly `records`; throws what Kafka answered otherwise, as a
+   * PartlyWrittenError when Kafka's answer tells which records it wrote all the same.
+   */
   produce(records: readonly OutgoingRecord[]): Promise<void>;
   /** Why records of `topic` are refused without asking Kafka (it is missing); else undefined. */
   refusedTopic(topic: string): string | undefined;
@@ -117,9 +134,11 @@ interface Entry {
  * batch was in flight), at most one batch per `lingerMs`, so that a steady stream of single
  * events makes fewer, fuller produce requests.
  *
- * A batch Kafka refuses for good is halved, each half sent alone, until each refused record
- * stands alone: the others are acknowledged, and only the refused record's sender hears of it
- * (after its dead letter, when `dlqTopic` is set, went to Kafka).
+ * A failed request is sent again without the records of the partitions Kafka wrote (it answers
+ * per partition): none is written twice, and no key goes back. What Kafka refuses for good is
+ * halved, each half sent alone, until each refused record stands alone: the others are
+ * acknowledged, and only the refused record's sender hears of it (after its dead letter, when
+ * `dlqTopic` is set, went to Kafka).
  */
 export class ProduceQueue {
   private readonly logger = new Logger('KafkaProducer');
@@ -272,9 +291,10 @@ export class ProduceQueue {
   }
 
   /**
-   * Kafka answers a failed produce request with one partition's error, whichever records it
-   * meant: a refused batch is halved until each record Kafka refuses stands alone. Records of a
-   * topic known to be missing are refused up front.
+   * Kafka's error for a refused request names no record, and a refused partition may hold many:
+   * what it did not write is halved, in order, until each record it refuses stands alone. Each
+   * half is sent only once the one before it is settled, so a key's records keep their order.
+   * Records of a topic known to be missing are refused up front.
    */
   private async isolate(
     entries: Entry[],
@@ -287,9 +307,9 @@ export class ProduceQueue {
       if (missing === undefined) sendable.push(entry);
       else refusals.set(entry, { failure: KafkaFailure.refused(missing) });
     }
-    const refused = await this.produceWithRetries(sendable, failures);
-    if (refused === undefined) return;
-    const left = sendable.filter((entry) => !failures.has(entry));
+    const refusal = await this.produceWithRetries(sendable, failures);
+    if (refusal === undefined) return;
+    const { failure: refused, unwritten: left } = refusal;
     if (left.length === 1) {
       const [{ record }] = left;
       refusals.set(left[0], { failure: refused });
@@ -304,22 +324,30 @@ export class ProduceQueue {
 
   /**
    * Sends `entries` in one request, again after each transient failure (with backoff), until
-   * Kafka takes them (undefined) or refuses them for good (that failure). A sender whose retries
-   * or deadline ran out, or who stopped waiting, is given up on: its records leave the request
-   * (into `failures`) and the others are tried on.
+   * Kafka takes them (undefined) or refuses them for good (that failure, and the records it did
+   * not write). Records of the partitions Kafka wrote in a failed request are acknowledged and
+   * not sent again. A sender whose retries or deadline ran out, or who stopped waiting, is given
+   * up on: its records leave the request (into `failures`) and the others are tried on.
    */
   private async produceWithRetries(
     entries: Entry[],
     failures: Map<Entry, unknown>,
-  ): Promise<KafkaFailure | undefined> {
+  ): Promise<{ failure: KafkaFailure; unwritten: Entry[] } | undefined> {
     let trying = entries;
     for (let retry = 0; trying.length > 0; retry++) {
       try {
         await this.kafka.produce(trying.map(({ record }) => record));
         return undefined;
       } catch (error) {
-        const failure = KafkaFailure.from(error);
-        if (failure.kind === 'rejected') return failure;
+        let answer = error;
+        if (error instanceof PartlyWrittenError) {
+          const { written } = error;
+          trying = trying.filter(({ record }) => !written.has(record));
+          answer = error.cause;
+        }
+        if (trying.length === 0) return undefined;
+        const failure = KafkaFailure.from(answer);
+        if (failure.kind === 'rejected') return { failure, unwritten: trying };
         // Only a bounded sender is answered at once when Kafka refuses this service (or this
         // service failed): an unbounded one keeps its records until that is mended.
         const transient = failure.kind === 'unavailable';
