@@ -25,7 +25,7 @@ export class MetricsController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
     summary: 'Prometheus metrics: the event path, Kafka, rules and the Node process.',
-    description: `Rendered at most once a ${SCRAPE_CACHE_MS} ms; scrapes meanwhile get that rendering.`,
+    description: 'Rendered at most once a second; scrapes meanwhile get that rendering.',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' } })
