@@ -144,7 +144,6 @@ describe('the replay guard', () => {
         .map(([status, n]) => `${n} × ${status}`)
         .join(', ')}`;
       t.diagnostic(measured);
-      assert.ok(seconds < 300, 'all of them within the default window (300 s)');
       reportBound({
         attack: `${count} correctly signed requests within the replay window (default settings)`,
         bound:
@@ -152,6 +151,7 @@ describe('the replay guard', () => {
         measured,
       });
       assert.deepEqual([...statuses], [[200, count]]);
+      assert.ok(seconds < 300, 'all of them within the default window (300 s)');
     } finally {
       await stop(service);
     }
