@@ -10,6 +10,16 @@ import {
 import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
 import { standardWebhookKey } from './webhook-signature.js';
 
+/** How far into the future a sender's clock may be: a signed request cannot be prepared ahead. */
+export const MAX_FUTURE_SKEW_SECONDS = 30;
+/** The fewest signed requests a second the replay guard must hold over a whole window. */
+const MIN_SIGNED_PER_SECOND = 10;
+
+/** How long a signature stays valid, seconds: the skew back and the time ahead. */
+export function replayWindowSeconds(maxSkewSeconds: number): number {
+  return maxSkewSeconds + Math.min(maxSkewSeconds, MAX_FUTURE_SKEW_SECONDS);
+}
+
 const fields = {
   AUTH_DISABLED: boolean(false).about(
     '`true` runs without any authentication (local use only; logged loudly)',
@@ -28,6 +38,9 @@ const fields = {
   ),
   AUTH_MAX_SKEW_SECONDS: integer(300, 1, 86_400).about(
     'signed requests older than this are refused (newer than `min(30, this)` s ahead too)',
+  ),
+  AUTH_REPLAY_CAPACITY: integer(1_000_000, 1_000, 50_000_000).about(
+    'signed requests remembered against replays, each until its timestamp leaves the window (24 bytes each, allocated as they come); at least 10 a second over `AUTH_MAX_SKEW_SECONDS` + `min(30, AUTH_MAX_SKEW_SECONDS)`; `503` past it',
   ),
   AUTH_FAILURE_DELAY_MS: integer(1000, 0, 60_000).about(
     'how long a refused webhook request waits for its `401` (`0`: at once)',
@@ -58,6 +71,8 @@ export const authSettings = new SettingsGroup(
       webhookToken: secrets.webhookToken,
       /** Signed requests older or newer than this are refused (replay window). */
       maxSkewSeconds: env.AUTH_MAX_SKEW_SECONDS,
+      /** Signatures held against replays at once; past it, signed requests are told to retry. */
+      replayCapacity: env.AUTH_REPLAY_CAPACITY,
       /** How long a refused webhook request waits for its 401 (slows floods and guessing). */
       failureDelayMs: env.AUTH_FAILURE_DELAY_MS,
       /** Bearer token for rule management; without it, rules cannot be changed through the API. */
@@ -93,11 +108,28 @@ function authSecrets(env: Values, ctx: z.RefinementCtx) {
 function checkAuth(env: Values, ctx: z.RefinementCtx): void {
   const secrets = authSecrets(env, ctx);
   checkWebhookKey(secrets.webhookSecret, ctx);
+  checkReplayCapacity(env, ctx);
   if (!env.AUTH_DISABLED && !secrets.webhookSecret && !secrets.webhookToken) {
     verbatim(
       ctx,
       'no webhook authentication is configured: set AUTH_WEBHOOK_SECRET (HMAC signatures) or ' +
         'AUTH_WEBHOOK_TOKEN (bearer token), or AUTH_DISABLED=true to run without any (local use only)',
+    );
+  }
+}
+
+/**
+ * A signature is held from its request until its timestamp leaves the window, at most the skew
+ * back plus the time ahead: the capacity must hold a steady trickle of signed requests for that
+ * long, or a widened window would refuse a sender that keeps to its rate.
+ */
+function checkReplayCapacity(env: Values, ctx: z.RefinementCtx): void {
+  const window = replayWindowSeconds(env.AUTH_MAX_SKEW_SECONDS);
+  const needed = MIN_SIGNED_PER_SECOND * window;
+  if (env.AUTH_REPLAY_CAPACITY < needed) {
+    verbatim(
+      ctx,
+      `AUTH_REPLAY_CAPACITY (${env.AUTH_REPLAY_CAPACITY}) holds fewer than ${MIN_SIGNED_PER_SECOND} signed requests a second over the ${window} s a signature stays valid (${env.AUTH_MAX_SKEW_SECONDS} s back, ${window - env.AUTH_MAX_SKEW_SECONDS} s ahead): set it to ${needed} or more, or narrow AUTH_MAX_SKEW_SECONDS`,
     );
   }
 }

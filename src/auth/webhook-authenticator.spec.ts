@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { authSettings } from './auth.settings.js';
+import { ReplayWindowFullError } from './replay-guard.js';
 import { WebhookAuthenticator } from './webhook-authenticator.js';
 import { sameSecret, signStandardWebhook, signWebhook } from './webhook-signature.js';
 
@@ -179,6 +180,42 @@ describe('WebhookAuthenticator', () => {
     assert.ok(admission.admitted && admission.signature);
     admission.signature.update(vector.body);
     assert.equal(admission.signature.verify(), undefined);
+  });
+
+  it('answers a correct signature it has no replay room for with a retry, never a refusal', () => {
+    const auth = new WebhookAuthenticator(
+      authSettings.parse({
+        AUTH_WEBHOOK_SECRET: secret,
+        AUTH_MAX_SKEW_SECONDS: '60',
+        AUTH_REPLAY_CAPACITY: '1000',
+      }),
+    );
+    const at = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 1000; i++) {
+      const payload = Buffer.from(`{"n":${i}}`);
+      assert.equal(check(auth, signed(at, payload), payload), undefined, `request ${i}`);
+    }
+    const payload = Buffer.from('{"n":"one more"}');
+    assert.throws(
+      () => check(auth, signed(at, payload), payload),
+      (error: unknown) =>
+        error instanceof ReplayWindowFullError &&
+        error.retryAfterSeconds >= 1 &&
+        error.retryAfterSeconds <= 60,
+    );
+    assert.match(check(auth, signed(at, payload, 'not-the-secret-at-all'), payload) ?? '', /bad/);
+  });
+
+  it('refuses to start with a replay capacity below 10 signed requests a second over the window', () => {
+    const parse = (capacity: string, skew: string) =>
+      authSettings.parse({
+        AUTH_WEBHOOK_SECRET: secret,
+        AUTH_REPLAY_CAPACITY: capacity,
+        AUTH_MAX_SKEW_SECONDS: skew,
+      });
+    assert.throws(() => parse('500000', '86400'), /AUTH_REPLAY_CAPACITY \(500000\).*864300/);
+    assert.equal(parse('864300', '86400').replayCapacity, 864_300);
+    assert.equal(authSettings.parse({ AUTH_WEBHOOK_SECRET: secret }).replayCapacity, 1_000_000);
   });
 
   it('compares secrets of any length without throwing', () => {

@@ -1,8 +1,9 @@
 import { createHmac, type Hmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AuthSettings } from './auth.settings.js';
+import type { EventMetrics } from '../metrics/index.js';
+import { type AuthSettings, MAX_FUTURE_SKEW_SECONDS } from './auth.settings.js';
 import { bearerTokenMatches } from './bearer-token.js';
-import { ReplayGuard } from './replay-guard.js';
+import { ReplayGuard, ReplayWindowFullError } from './replay-guard.js';
 import {
   SIGNATURE_HEADER,
   sameSecret,
@@ -13,10 +14,6 @@ import {
   TIMESTAMP_HEADER,
 } from './webhook-signature.js';
 
-/** How far into the future a sender's clock may be: a signed request cannot be prepared ahead. */
-const MAX_FUTURE_SKEW_SECONDS = 30;
-/** Live signatures remembered against replays: at 200 signed requests/s, a 600 s window. */
-const REPLAY_CAPACITY = 120_000;
 /** A Standard Webhooks message id is the sender's: short and plain, it keys the replay memory. */
 const STANDARD_ID = /^[\x21-\x7e]{1,256}$/;
 /** Signatures one header may carry (a sender rotating keys signs with each): a few, not a flood. */
@@ -25,7 +22,10 @@ const MAX_STANDARD_SIGNATURES = 8;
 /** A signature checked as the raw body streams in, so no body is read twice or held unverified. */
 export interface PendingSignature {
   update(chunk: Buffer): void;
-  /** Why the request is refused, or undefined when the signature checks out and was never used. */
+  /**
+   * Why the request is refused, or undefined when the signature checks out and was never used.
+   * Throws `ReplayWindowFullError` for a correct signature the replay guard has no room for.
+   */
   verify(): string | undefined;
   /** The request did not succeed: its signature may be posted again (a sender's retry). */
   release(): void;
@@ -44,9 +44,28 @@ export type WebhookAdmission =
  * costs the service next to nothing, whatever its body.
  */
 export class WebhookAuthenticator {
-  private readonly replays = new ReplayGuard(REPLAY_CAPACITY);
+  private readonly replays: ReplayGuard;
+  private readonly replayFull?: { inc(): void };
 
-  constructor(private readonly auth: AuthSettings) {}
+  constructor(
+    private readonly auth: AuthSettings,
+    metrics?: EventMetrics,
+  ) {
+    this.replays = new ReplayGuard(auth.replayCapacity);
+    if (!metrics) return;
+    this.replayFull = metrics.counter({
+      name: 'kafka_events_replay_guard_full_total',
+      help: 'Correctly signed webhook requests answered 503 because AUTH_REPLAY_CAPACITY signatures were held.',
+    });
+    const replays = this.replays;
+    metrics.gauge({
+      name: 'kafka_events_replay_guard_signatures',
+      help: 'Signatures the replay guard holds (AUTH_REPLAY_CAPACITY at most), expired ones until swept.',
+      collect() {
+        this.set(replays.size);
+      },
+    });
+  }
 
   admit(request: IncomingMessage, nowSeconds = Math.floor(Date.now() / 1000)): WebhookAdmission {
     const { disabled, webhookToken, webhookSecret } = this.auth;
@@ -150,8 +169,13 @@ export class WebhookAuthenticator {
         verify: () => {
           if (!matches(mac)) return 'bad signature';
           const claim = this.replays.claim(replayKey, expiresAt, Math.floor(Date.now() / 1000));
-          if (claim === 'replayed') return 'this signed request was already accepted (replay)';
-          if (claim === 'full') return 'too many signed requests in the replay window';
+          if (claim.outcome === 'replayed') {
+            return 'this signed request was already accepted (replay)';
+          }
+          if (claim.outcome === 'full') {
+            this.replayFull?.inc();
+            throw new ReplayWindowFullError(claim.retryAfterSeconds);
+          }
           held = true;
           return undefined;
         },

@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import { filterSettings, type FilterSettings } from '../filters/index.js';
 import { kafkaSettings, type KafkaSettings } from '../kafka/index.js';
 import { buildAsyncApiDocument } from './asyncapi-document.js';
-import type { JsonSchema } from './kytos-content-schemas.js';
 
 /** Where the contract is served: the document, and the page that renders it (linked from Swagger UI). */
 export const ASYNCAPI_DOCUMENT_PATH = 'api/asyncapi.json';
@@ -61,16 +60,18 @@ const RENDER = `AsyncApiStandalone.render({
 @ApiSecurity({})
 @Controller()
 export class ContractController {
-  private readonly document: JsonSchema;
+  /** Serialized once: the document does not change while the service runs, and is large. */
+  private readonly document: string;
 
   constructor(
     @Inject(kafkaSettings.token) kafka: KafkaSettings,
     @Inject(filterSettings.token) filters: FilterSettings,
   ) {
-    this.document = buildAsyncApiDocument({ kafka, filters });
+    this.document = JSON.stringify(buildAsyncApiDocument({ kafka, filters }));
   }
 
   @Get(ASYNCAPI_DOCUMENT_PATH)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOperation({
     summary: 'The AsyncAPI 3.0 document of the records written to Kafka',
     description:
@@ -80,7 +81,7 @@ export class ContractController {
   @ApiTooManyRequestsResponse({
     description: 'over RATE_LIMIT_PER_SECOND for this client; retry after Retry-After',
   })
-  asyncApiDocument(): JsonSchema {
+  asyncApiDocument(): string {
     return this.document;
   }
 

@@ -4,14 +4,35 @@ import type { FastifyInstance } from 'fastify';
 import { authSettings, type AuthSettings } from '../auth/auth.settings.js';
 import { RefusalDelay } from '../auth/refusal-delay.js';
 import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
+import { EventMetrics } from '../metrics/index.js';
 import { httpSettings, type HttpSettings } from './http.settings.js';
 import { JsonBodyReader } from './json-body-reader.js';
-import { RateLimiter } from './rate-limiter.js';
+import {
+  OPERATIONS_MAX_CLIENTS,
+  PROBE_LIMIT,
+  RateLimiter,
+  rateLimitHook,
+  type RequestBudget,
+  SCRAPE_LIMIT,
+} from './rate-limiter.js';
+
+/** The rate limiters, one per budget a request may count against. */
+const RATE_LIMITERS = Symbol('RATE_LIMITERS');
+
+function operationsLimiter(limit: { perSecond: number; burst: number }): RateLimiter {
+  return new RateLimiter(
+    limit.perSecond,
+    limit.burst,
+    () => performance.now(),
+    OPERATIONS_MAX_CLIENTS,
+  );
+}
 
 /**
  * The webhook's edge, inside Nest: the rate limiter, the webhook's authentication, the refusal
  * delay and the body reader are providers, and the module puts them on Fastify's hooks when
- * Nest initialises it (before the server listens): per client address first, then the body,
+ * Nest initialises it (before the server listens): per client address and budget (probes,
+ * scrapes, the rest) first, then the body,
  * read once, authenticated, then parsed once.
  */
 @Module({
@@ -19,8 +40,9 @@ import { RateLimiter } from './rate-limiter.js';
     JsonBodyReader,
     {
       provide: WebhookAuthenticator,
-      inject: [authSettings.token],
-      useFactory: (auth: AuthSettings) => new WebhookAuthenticator(auth),
+      inject: [authSettings.token, EventMetrics],
+      useFactory: (auth: AuthSettings, metrics: EventMetrics) =>
+        new WebhookAuthenticator(auth, metrics),
     },
     {
       provide: RefusalDelay,
@@ -28,24 +50,32 @@ import { RateLimiter } from './rate-limiter.js';
       useFactory: (auth: AuthSettings) => new RefusalDelay(auth.failureDelayMs),
     },
     {
-      provide: RateLimiter,
+      provide: RATE_LIMITERS,
       inject: [httpSettings.token],
-      useFactory: ({ rateLimitPerSecond, rateLimitBurst }: HttpSettings) =>
-        new RateLimiter(rateLimitPerSecond, rateLimitBurst),
+      useFactory: ({
+        rateLimitPerSecond,
+        rateLimitBurst,
+      }: HttpSettings): Record<RequestBudget, RateLimiter> => ({
+        api: new RateLimiter(rateLimitPerSecond, rateLimitBurst),
+        probe: operationsLimiter(PROBE_LIMIT),
+        scrape: operationsLimiter(SCRAPE_LIMIT),
+      }),
     },
   ],
 })
 export class HttpEdgeModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly rateLimiter: RateLimiter,
+    @Inject(RATE_LIMITERS) private readonly rateLimiters: Record<RequestBudget, RateLimiter>,
     private readonly bodyReader: JsonBodyReader,
     @Inject(httpSettings.token) private readonly settings: HttpSettings,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    if (this.settings.rateLimitPerSecond > 0) fastify.addHook('onRequest', this.rateLimiter.hook());
+    if (this.settings.rateLimitPerSecond > 0) {
+      fastify.addHook('onRequest', rateLimitHook(this.rateLimiters));
+    }
     this.bodyReader.install(fastify);
   }
 }

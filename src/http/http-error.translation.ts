@@ -8,6 +8,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
+import { ReplayWindowFullError } from '../auth/replay-guard.js';
 import {
   InvalidRuleError,
   PresetRuleError,
@@ -40,6 +41,9 @@ export function toHttpException(error: unknown): HttpException | undefined {
   if (error instanceof RulesUnavailableError) return new RetryLaterException(error.message, 1);
   if (error instanceof BackpressureError) return new RetryLaterException(error.message, 1);
   if (error instanceof KafkaFailure) return fromKafkaFailure(error);
+  if (error instanceof ReplayWindowFullError) {
+    return new RetryLaterException(error.message, error.retryAfterSeconds);
+  }
   return undefined;
 }
 

@@ -11,7 +11,7 @@ export const httpSettings = new SettingsGroup(
       'after SIGTERM, the longest wait for in-flight requests and the flush',
     ),
     RATE_LIMIT_PER_SECOND: integer(10_000, 0, 1_000_000).about(
-      'requests a second per client address, on average (`0`: no limit; `429` beyond; probes are exempt)',
+      'requests a second per client address, on average, on every route but the probes and `/metrics`, which have budgets of their own (`0`: no limit on any; `429` beyond)',
     ),
     RATE_LIMIT_BURST: integer(20_000, 1, 10_000_000).about(
       'requests a client may send at once, once its bucket has filled',

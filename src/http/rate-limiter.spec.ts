@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientOf, RateLimiter } from './rate-limiter.js';
+import { budgetOf, clientOf, RateLimiter } from './rate-limiter.js';
 
 describe('RateLimiter', () => {
   it('lets the average rate through per client, and bursts once the bucket has filled', () => {
@@ -49,5 +49,15 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(1, 1, () => 0);
     assert.equal(limiter.take('2001:db8:1:2::1'), 0);
     assert.equal(limiter.take('2001:db8:1:2::2'), 1, 'same /64, same bucket');
+  });
+
+  it('counts probes, scrapes and the rest against budgets of their own, as the router matches paths', () => {
+    assert.equal(budgetOf('/health/live'), 'probe');
+    assert.equal(budgetOf('/Health/Ready/'), 'probe');
+    assert.equal(budgetOf('/metrics'), 'scrape');
+    assert.equal(budgetOf('/METRICS/'), 'scrape');
+    assert.equal(budgetOf('/metricsx'), 'api');
+    assert.equal(budgetOf('/api/asyncapi.json'), 'api');
+    assert.equal(budgetOf('/api/kytos/kafka_events/v1/events'), 'api');
   });
 });

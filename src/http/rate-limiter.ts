@@ -31,6 +31,7 @@ export class RateLimiter {
     private readonly perSecond: number,
     private readonly burst: number,
     private readonly now: () => number = () => performance.now(),
+    private readonly maxClients = MAX_CLIENTS,
   ) {
     this.newcomers = { tokens: NEW_CLIENTS_BURST, updated: this.now() };
   }
@@ -48,7 +49,7 @@ export class RateLimiter {
       if (this.newcomers.tokens < 1) return 1;
       this.newcomers.tokens -= 1;
       bucket = { tokens: Math.min(this.burst, Math.max(1, this.perSecond)), updated: now };
-      if (this.buckets.size >= MAX_CLIENTS)
+      if (this.buckets.size >= this.maxClients)
         this.buckets.delete(this.buckets.keys().next().value as string);
     }
     // Re-inserted last: the map's first key is always the client idle longest.
@@ -59,18 +60,42 @@ export class RateLimiter {
     }
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
   }
+}
 
-  /** A Fastify onRequest hook: runs before the body is read, so a flooding client costs little. */
-  hook() {
-    return (request: FastifyRequest, _reply: unknown, done: HookHandlerDoneFunction): void => {
-      const path = pathOf(request.raw);
-      // Probes and scrapes are never refused: a limited kubelet would restart a healthy pod.
-      if (path.startsWith('/health/') || path === '/metrics') return done();
-      const wait = this.take(request.ip);
-      if (wait === 0) return done();
-      done(new TooManyRequestsException(wait));
-    };
-  }
+/**
+ * What a client's requests are counted against: each its own buckets, so no route's flood
+ * takes another's budget. Probes: a kubelet asks each pod a few times a second at most, from
+ * its node's address, which may be a scraper's too; a probe must never be refused for what
+ * else that address sends. Scrapes: a Prometheus comes every few seconds.
+ */
+export type RequestBudget = 'probe' | 'scrape' | 'api';
+
+/** The probes' per-client budget, a request a second and more for each of a handful of probes. */
+export const PROBE_LIMIT = { perSecond: 20, burst: 100 } as const;
+/** /metrics' per-client budget; the scrape itself is rendered at most once a second. */
+export const SCRAPE_LIMIT = { perSecond: 5, burst: 20 } as const;
+/**
+ * Clients remembered per budget other than the API's: the addresses that probe or scrape. New
+ * addresses come at NEW_CLIENTS_PER_SECOND at most, so a kubelet that probes at least every
+ * 100 s is never forgotten, however many addresses a flood rotates through.
+ */
+export const OPERATIONS_MAX_CLIENTS = 10_000;
+
+/** The budget a path counts against, as the router matches it (any case, a trailing slash). */
+export function budgetOf(path: string): RequestBudget {
+  const route = path.toLowerCase().replace(/\/+$/, '');
+  if (route.startsWith('/health/')) return 'probe';
+  if (route === '/metrics') return 'scrape';
+  return 'api';
+}
+
+/** A Fastify onRequest hook: runs before the body is read, so a flooding client costs little. */
+export function rateLimitHook(limiters: Record<RequestBudget, RateLimiter>) {
+  return (request: FastifyRequest, _reply: unknown, done: HookHandlerDoneFunction): void => {
+    const wait = limiters[budgetOf(pathOf(request.raw))].take(request.ip);
+    if (wait === 0) return done();
+    done(new TooManyRequestsException(wait));
+  };
 }
 
 function refill(bucket: Bucket, now: number, perSecond: number, burst: number): void {
