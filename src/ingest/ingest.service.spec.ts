@@ -43,6 +43,10 @@ class FakeDelivery extends Delivery {
     return Promise.resolve();
   }
 
+  tooLarge(): undefined {
+    return undefined;
+  }
+
   receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
     return { status: 200, body: { accepted, published: delivered, filtered, duplicates } };
   }
