@@ -279,3 +279,55 @@ describe('loadAppConfig', () => {
     assert.ok(!existsSync('.spool'), 'a refused SPOOL_DIR is not replaced by the default on disk');
   });
 });
+
+describe('size limits checked against each other (#33)', () => {
+  it('accepts the defaults, in both delivery modes, with every codec', () => {
+    for (const KAFKA_COMPRESSION of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+      loadAppConfig({ ...base, KAFKA_COMPRESSION });
+      loadAppConfig({ ...base, KAFKA_COMPRESSION, DELIVERY_MODE: 'spool' });
+    }
+  });
+
+  it('refuses a publish queue smaller than the largest record, naming both settings', () => {
+    const problems = problemsOf({ PUBLISH_MAX_QUEUED_BYTES: '2097152' }).join('\n');
+    assert.match(
+      problems,
+      /PUBLISH_MAX_QUEUED_BYTES \(2097152\) must be at least KAFKA_MAX_RECORD_BYTES \(16777216\)/,
+    );
+    // The spool does not use the publish queue's room.
+    loadAppConfig({ ...base, DELIVERY_MODE: 'spool', PUBLISH_MAX_QUEUED_BYTES: '2097152' });
+  });
+
+  it('refuses a spool smaller than the largest record, naming both settings', () => {
+    const problems = problemsOf({
+      DELIVERY_MODE: 'spool',
+      SPOOL_MAX_BYTES: String(8 * 1024 * 1024),
+      SPOOL_SEGMENT_BYTES: String(1024 * 1024),
+    }).join('\n');
+    assert.match(
+      problems,
+      /SPOOL_MAX_BYTES \(8388608\) must be at least KAFKA_MAX_RECORD_BYTES \(16777216\)/,
+    );
+  });
+
+  it("refuses a record size Kafka's default socket.request.max.bytes cannot carry, with any codec", () => {
+    const mib128 = String(128 * 1024 * 1024);
+    const problems = problemsOf({
+      DELIVERY_MODE: 'spool',
+      KAFKA_COMPRESSION: 'none',
+      KAFKA_MAX_RECORD_BYTES: mib128,
+      SPOOL_MAX_BYTES: String(1024 * 1024 * 1024),
+    }).join('\n');
+    assert.match(
+      problems,
+      /KAFKA_MAX_RECORD_BYTES \(134217728\) with KAFKA_COMPRESSION=none makes produce requests of up to \d+ bytes, more than Kafka's socket.request.max.bytes \(104857600\)/,
+    );
+    // 100 MiB fits uncompressed, not once lz4 or snappy frame it.
+    const mib100 = String(100 * 1024 * 1024 - 1024);
+    loadAppConfig({ ...base, KAFKA_COMPRESSION: 'none', KAFKA_MAX_RECORD_BYTES: mib100 });
+    assert.match(
+      problemsOf({ KAFKA_COMPRESSION: 'snappy', KAFKA_MAX_RECORD_BYTES: mib100 }).join('\n'),
+      /KAFKA_COMPRESSION=snappy makes produce requests/,
+    );
+  });
+});

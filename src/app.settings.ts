@@ -29,7 +29,39 @@ export type AppConfig = ReturnType<typeof loadAppConfig>;
 
 /** Reads and checks the whole configuration; throws ConfigError listing every bad variable. */
 export function loadAppConfig(env: Environment) {
-  return loadSettings(env, SETTINGS_GROUPS, checkTopicsApart);
+  return loadSettings(env, SETTINGS_GROUPS, (values, ctx) => {
+    checkTopicsApart(values, ctx);
+    checkSizesFit(values, ctx);
+  });
+}
+
+/**
+ * Every stage must take the largest record the door lets through (KAFKA_MAX_RECORD_BYTES): a
+ * stage that cannot would answer 503 to it, or keep it, for ever. The per-request remainder
+ * (a request of many events larger than a stage) is refused with a 413 at the door.
+ */
+function checkSizesFit(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const maxRecord = values.KAFKA_MAX_RECORD_BYTES as number;
+  const limit = (name: string, why: string): void => {
+    const bytes = values[name] as number;
+    if (bytes < maxRecord) {
+      verbatim(
+        ctx,
+        `${name} (${bytes}) must be at least KAFKA_MAX_RECORD_BYTES (${maxRecord}): ${why}; lower KAFKA_MAX_RECORD_BYTES or raise ${name}`,
+      );
+    }
+  };
+  if (values.DELIVERY_MODE === 'kafka') {
+    limit(
+      'PUBLISH_MAX_QUEUED_BYTES',
+      'an event that large would never find room in the publish queue and get 503 on every retry',
+    );
+  } else {
+    limit(
+      'SPOOL_MAX_BYTES',
+      'an event that large would never find room in the spool and get 503 on every retry',
+    );
+  }
 }
 
 /** The three topics the service writes must differ: each holds what the others must not. */

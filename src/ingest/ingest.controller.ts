@@ -85,7 +85,7 @@ export class IngestController {
   })
   @ApiPayloadTooLargeResponse({
     description:
-      'too large: the body (over INGEST_MAX_BODY_BYTES, after any Content-Encoding is undone), the batch (over INGEST_MAX_BATCH_EVENTS), an event as a Kafka record uncompressed (over KAFKA_MAX_RECORD_BYTES), or an event whose record batch, compressed with KAFKA_COMPRESSION, exceeds the max.message.bytes of its topic as the broker gives it; `message` names the limit',
+      "too large: the body (over INGEST_MAX_BODY_BYTES, after any Content-Encoding is undone), the batch (over INGEST_MAX_BATCH_EVENTS), an event as a Kafka record uncompressed (over KAFKA_MAX_RECORD_BYTES), an event whose record batch, compressed with KAFKA_COMPRESSION, exceeds what Kafka takes for its topic (its max.message.bytes, and the brokers' socket.request.max.bytes, as the brokers give them), or a request whose events together exceed PUBLISH_MAX_QUEUED_BYTES (kafka mode) or SPOOL_MAX_BYTES (spool mode); `message` names the limit",
   })
   @ApiUnsupportedMediaTypeResponse()
   @ApiUnauthorizedResponse({

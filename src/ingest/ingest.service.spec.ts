@@ -43,6 +43,10 @@ class FakeDelivery extends Delivery {
     return Promise.resolve();
   }
 
+  tooLarge(): undefined {
+    return undefined;
+  }
+
   receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
     return { status: 200, body: { accepted, published: delivered, filtered, duplicates } };
   }
@@ -235,7 +239,7 @@ describe('IngestService', () => {
       assert.ok(error instanceof EventTooLargeError);
       assert.match(
         error.message,
-        /^event 1 is \d+ bytes as a Kafka record batch \(\d+ uncompressed, KAFKA_COMPRESSION=gzip\); topic event_logs takes at most 20000 \(max.message.bytes\)$/,
+        /^event 1 is \d+ bytes as a Kafka record batch \(\d+ uncompressed, KAFKA_COMPRESSION=gzip\); Kafka takes at most 20000 for topic event_logs \(its max.message.bytes, and the brokers' socket.request.max.bytes less a produce request's own bytes\)$/,
       );
       assert.deepEqual(error.problems, [
         { index: 1, field: 'content', reason: 'too large for its topic' },

@@ -133,6 +133,12 @@ export class IngestService {
         if (dedupeKey !== undefined) publishedIds.push(dedupeKey);
       });
       await this.assertFit(fits);
+      const tooLarge = this.delivery.tooLarge(envelopes);
+      if (tooLarge) {
+        throw new EventTooLargeError(
+          `the request can never be taken whole: ${tooLarge}; send its events in smaller requests`,
+        );
+      }
       const filtered = events.length - envelopes.length - duplicates;
       this.metrics.permitted.inc(envelopes.length);
       this.metrics.filtered.inc(filtered);

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import kafkajs from 'kafkajs';
-import { GZIP_ON_LOOP_MAX_BYTES, useCompression } from './kafka-compression.js';
+import { compressedSize, GZIP_ON_LOOP_MAX_BYTES, useCompression } from './kafka-compression.js';
+import { worstCaseCompressedBytes } from './record-batch-bytes.js';
+import { KAFKA_COMPRESSIONS } from './kafka.settings.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 const EVENT_JSON = '{"event":"kytos/topology.link_up"}';
@@ -28,5 +30,30 @@ describe('gzip for Kafka batches', () => {
       assert.deepEqual(gunzipSync(compressed), buffer, `${size} bytes`);
       assert.deepEqual(await codec.decompress(compressed), buffer, `${size} bytes back`);
     }
+  });
+});
+
+describe('worstCaseCompressedBytes', () => {
+  it('is never below what a codec makes of data it cannot shrink', async () => {
+    for (const compression of KAFKA_COMPRESSIONS) {
+      const type = await useCompression(compression);
+      for (const size of [0, 1, 1000, 65_536, 65_537, 1_048_576]) {
+        // Random printable text: what lz4 stores block by block, uncompressed.
+        const buffer = Buffer.from(Array.from(randomBytes(size), (byte) => 32 + (byte % 95)));
+        const bound = worstCaseCompressedBytes(compression, size);
+        const compressed = await compressedSize(type, buffer);
+        assert.ok(compressed <= bound, `${compression}, ${size} bytes: ${compressed} > ${bound}`);
+        const random = await compressedSize(type, randomBytes(size));
+        assert.ok(random <= bound, `${compression}, ${size} random bytes: ${random} > ${bound}`);
+      }
+    }
+  });
+
+  it('counts lz4 frames that grow incompressible data', async () => {
+    const type = await useCompression('lz4');
+    const size = 1_048_251;
+    const compressed = await compressedSize(type, randomBytes(size));
+    assert.ok(compressed > size, 'lz4 grows random bytes');
+    assert.ok(worstCaseCompressedBytes('lz4', size) >= compressed);
   });
 });

@@ -12,6 +12,11 @@ import {
   verbatim,
 } from '../config/setting.js';
 import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
+import {
+  KAFKA_DEFAULT_REQUEST_MAX_BYTES,
+  largestRecordBatchBytes,
+  PRODUCE_REQUEST_OVERHEAD_BYTES,
+} from './record-batch-bytes.js';
 import { TOPIC_NAME, TOPIC_NAME_RULE } from './topic-name.js';
 
 export const KAFKA_ACKS = ['all', '1', '0'] as const;
@@ -220,8 +225,29 @@ function checkKafka(env: Values, ctx: z.RefinementCtx): void {
   if (env.KAFKA_RETRY_INITIAL_MS > env.KAFKA_RETRY_MAX_MS) {
     verbatim(ctx, 'KAFKA_RETRY_INITIAL_MS must not be larger than KAFKA_RETRY_MAX_MS');
   }
+  checkRequestSize(env, ctx);
   checkTls(env, ctx);
   checkSasl(env, kafkaSecrets(env, ctx).saslPassword, ctx);
+}
+
+/**
+ * A produce request carrying one record of KAFKA_MAX_RECORD_BYTES, at its codec's worst growth,
+ * must stay within Kafka's default socket.request.max.bytes: a broker closes the connection of
+ * a larger request without answering, which the producer retries for ever. (A broker set lower
+ * is read at connection: TopicLimits.)
+ */
+function checkRequestSize(env: Values, ctx: z.RefinementCtx): void {
+  const request =
+    largestRecordBatchBytes(env.KAFKA_COMPRESSION, env.KAFKA_MAX_RECORD_BYTES) +
+    PRODUCE_REQUEST_OVERHEAD_BYTES;
+  if (request > KAFKA_DEFAULT_REQUEST_MAX_BYTES) {
+    verbatim(
+      ctx,
+      `KAFKA_MAX_RECORD_BYTES (${env.KAFKA_MAX_RECORD_BYTES}) with KAFKA_COMPRESSION=${env.KAFKA_COMPRESSION} ` +
+        `makes produce requests of up to ${request} bytes, more than Kafka's socket.request.max.bytes ` +
+        `(${KAFKA_DEFAULT_REQUEST_MAX_BYTES}): the broker would close the connection of every request carrying such an event`,
+    );
+  }
 }
 
 function checkTls(env: Values, ctx: z.RefinementCtx): void {

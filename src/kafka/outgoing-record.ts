@@ -1,4 +1,4 @@
-import { RECORD_BATCH_HEADER_BYTES } from './topic-admin.js';
+import { RECORD_BATCH_HEADER_BYTES } from './record-batch-bytes.js';
 
 /** What kafkajs sends for one record. */
 export interface KafkaMessage {

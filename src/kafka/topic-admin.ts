@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClients } from './kafka-clients.js';
 import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
 import { KafkaFailure } from './kafka-failure.js';
+import { largestRecordBatchBytes } from './record-batch-bytes.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -17,9 +18,6 @@ export interface TopicSpec {
   /** The topic's max.message.bytes when this creates it; the broker's default otherwise. */
   maxMessageBytes?: number;
 }
-
-/** A record batch's header (record format v2): what a batch adds to its records' bytes. */
-export const RECORD_BATCH_HEADER_BYTES = 61;
 
 /** Asking again for a topic's metadata right after creating it: bounded, a few seconds at most. */
 const METADATA_ATTEMPTS = 10;
@@ -52,15 +50,46 @@ export class TopicAdmin {
   /**
    * A topic events are written to (KAFKA_TOPIC, a rule's, the dead letters'): created with
    * KAFKA_TOPIC_PARTITIONS and KAFKA_TOPIC_REPLICATION_FACTOR, and with a max.message.bytes that
-   * takes any record KAFKA_MAX_RECORD_BYTES lets through, even one no codec shrinks.
+   * takes any record KAFKA_MAX_RECORD_BYTES lets through, even one KAFKA_COMPRESSION grows.
    */
   ensureEventTopic(topic: string): Promise<boolean> {
-    const { topicPartitions, topicReplicationFactor, maxRecordBytes } = this.settings;
+    const { topicPartitions, topicReplicationFactor, maxRecordBytes, compression } = this.settings;
     return this.ensureTopic({
       topic,
       partitions: topicPartitions,
       replicationFactor: topicReplicationFactor,
-      maxMessageBytes: maxRecordBytes + RECORD_BATCH_HEADER_BYTES,
+      maxMessageBytes: largestRecordBatchBytes(compression, maxRecordBytes),
+    });
+  }
+
+  /**
+   * The smallest socket.request.max.bytes of the brokers: a produce request larger than that is
+   * not answered, the broker closes the connection (as for a transient fault).
+   */
+  requestMaxBytes(): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const { brokers } = await admin.describeCluster();
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: brokers.map(({ nodeId }) => ({
+          type: ConfigResourceTypes.BROKER,
+          name: String(nodeId),
+          configNames: ['socket.request.max.bytes'],
+        })),
+      });
+      const values = resources.map((resource) =>
+        Number(
+          resource.configEntries.find((entry) => entry.configName === 'socket.request.max.bytes')
+            ?.configValue,
+        ),
+      );
+      if (
+        values.length === 0 ||
+        values.some((value) => !Number.isSafeInteger(value) || value <= 0)
+      ) {
+        throw new Error('the brokers gave no socket.request.max.bytes');
+      }
+      return Math.min(...values);
     });
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { PRODUCE_REQUEST_OVERHEAD_BYTES } from './record-batch-bytes.js';
 import { TopicAdmin } from './topic-admin.js';
 
 /** How long a topic's max.message.bytes is believed before it is read again. */
@@ -12,10 +13,15 @@ interface Entry {
   reading?: Promise<number | undefined>;
 }
 
+/** The cache key of the brokers' socket.request.max.bytes (not a topic name: `.` alone is none). */
+const REQUEST_LIMIT = '.';
+
 /**
- * The max.message.bytes of each topic the service writes, read from the broker (the topic's own
- * setting, or the broker's default) and cached: Kafka checks every record batch against it, after
- * compression.
+ * The largest record batch each topic the service writes takes, read from the broker and cached:
+ * the topic's max.message.bytes (its own setting, or the broker's default), which Kafka checks
+ * every record batch against after compression, and the brokers' socket.request.max.bytes less
+ * a produce request's own bytes (a larger request is never answered: the broker closes the
+ * connection, a fault the producer takes for a transient one and retries).
  */
 @Injectable()
 export class TopicLimits {
@@ -26,9 +32,7 @@ export class TopicLimits {
 
   /** What is known now, without waiting; a stale or missing entry is read again meanwhile. */
   known(topic: string): number | undefined {
-    const entry = this.topics.get(topic);
-    if (!entry || entry.until <= Date.now()) void this.of(topic);
-    return entry?.limit;
+    return smallest(this.cached(topic), this.cached(REQUEST_LIMIT));
   }
 
   /** Kafka refused a record as too large for `topic`: its limit is read again before the next. */
@@ -37,22 +41,49 @@ export class TopicLimits {
   }
 
   /** The topic's limit; undefined when Kafka cannot tell (it decides on the send then). */
-  of(topic: string): Promise<number | undefined> {
-    const entry = this.topics.get(topic);
+  async of(topic: string): Promise<number | undefined> {
+    const [topicLimit, requestLimit] = await Promise.all([
+      this.read(topic),
+      this.read(REQUEST_LIMIT),
+    ]);
+    return smallest(topicLimit, requestLimit);
+  }
+
+  private cached(key: string): number | undefined {
+    const entry = this.topics.get(key);
+    if (!entry || entry.until <= Date.now()) void this.read(key);
+    return entry?.limit;
+  }
+
+  private read(key: string): Promise<number | undefined> {
+    const entry = this.topics.get(key);
     if (entry?.reading) return entry.reading;
     if (entry && entry.until > Date.now()) return Promise.resolve(entry.limit);
-    const reading = this.admin.maxMessageBytes(topic).then(
+    const asked =
+      key === REQUEST_LIMIT
+        ? this.admin.requestMaxBytes().then((bytes) => bytes - PRODUCE_REQUEST_OVERHEAD_BYTES)
+        : this.admin.maxMessageBytes(key);
+    const reading = asked.then(
       (limit) => {
-        this.topics.set(topic, { limit, until: Date.now() + KNOWN_FOR_MS });
+        this.topics.set(key, { limit, until: Date.now() + KNOWN_FOR_MS });
         return limit;
       },
       (error: unknown) => {
-        this.logger.warn(`max.message.bytes of ${topic} unknown: ${(error as Error).message}`);
-        this.topics.set(topic, { limit: entry?.limit, until: Date.now() + UNKNOWN_FOR_MS });
+        const what =
+          key === REQUEST_LIMIT
+            ? "the brokers' socket.request.max.bytes"
+            : `max.message.bytes of ${key}`;
+        this.logger.warn(`${what} unknown: ${(error as Error).message}`);
+        this.topics.set(key, { limit: entry?.limit, until: Date.now() + UNKNOWN_FOR_MS });
         return entry?.limit;
       },
     );
-    this.topics.set(topic, { ...(entry ?? { until: 0 }), reading });
+    this.topics.set(key, { ...(entry ?? { until: 0 }), reading });
     return reading;
   }
+}
+
+function smallest(...limits: (number | undefined)[]): number | undefined {
+  const known = limits.filter((limit) => limit !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }

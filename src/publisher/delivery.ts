@@ -39,6 +39,12 @@ export abstract class Delivery {
   /** The answer for a request whose permitted events `publish` took. */
   abstract receipt(counts: DeliveryCounts): DeliveryReceipt;
 
+  /**
+   * Why a request of these envelopes could never be taken, however long its sender waits or
+   * retries (refused with a 413, never a 503 that would repeat); undefined when it could.
+   */
+  abstract tooLarge(envelopes: readonly EventEnvelope[]): string | undefined;
+
   /** Why the events taken would not leave right now, for readiness; undefined when they would. */
   abstract get problem(): string | undefined;
 }

@@ -19,6 +19,8 @@ export class KafkaDelivery extends Delivery {
   constructor(
     private readonly producer: DeliverySender,
     metrics: EventMetrics,
+    /** PUBLISH_MAX_QUEUED_BYTES */
+    private readonly maxQueuedBytes: number,
   ) {
     super();
     metrics.gauge({
@@ -35,6 +37,14 @@ export class KafkaDelivery extends Delivery {
     const refusals = await this.producer.send(envelopes, { bounded: true });
     const [refusal] = refusals.values();
     if (refusal) throw refusalFailure(refusal);
+  }
+
+  /** More than the publish queue holds at once would get 503 even with the queue empty. */
+  tooLarge(envelopes: readonly EventEnvelope[]): string | undefined {
+    const bytes = envelopes.reduce((sum, envelope) => sum + envelope.size, 0);
+    return bytes > this.maxQueuedBytes
+      ? `its ${envelopes.length} events are ${bytes} bytes as Kafka records, more than PUBLISH_MAX_QUEUED_BYTES (${this.maxQueuedBytes}) lets wait for Kafka at once`
+      : undefined;
   }
 
   receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import {
+  KafkaConnectivity,
   KafkaModule,
   KafkaProducer,
   kafkaSettings,
   type KafkaSettings,
+  RecordFit,
   RetryPolicy,
 } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
@@ -18,16 +20,36 @@ import { SpoolDelivery } from './spool/spool-delivery.js';
     {
       // Only the chosen mode is built: its hooks (the spool's files, its forwarder) run alone.
       provide: Delivery,
-      inject: [publisherSettings.token, kafkaSettings.token, KafkaProducer, EventMetrics],
+      inject: [
+        publisherSettings.token,
+        kafkaSettings.token,
+        KafkaProducer,
+        EventMetrics,
+        RecordFit,
+        KafkaConnectivity,
+      ],
       useFactory: (
         delivery: PublisherSettings,
         kafka: KafkaSettings,
         producer: KafkaProducer,
         metrics: EventMetrics,
+        fit: RecordFit,
+        connectivity: KafkaConnectivity,
       ): Delivery =>
         delivery.mode === 'spool'
-          ? new SpoolDelivery(producer, delivery, kafka, new RetryPolicy(kafka.retry), metrics)
-          : new KafkaDelivery(producer, metrics),
+          ? new SpoolDelivery(
+              producer,
+              delivery,
+              kafka,
+              new RetryPolicy(kafka.retry),
+              metrics,
+              fit,
+              {
+                afterMs: delivery.spoolForwardStuckMs,
+                kafkaAnswers: () => connectivity.state.status === 'up',
+              },
+            )
+          : new KafkaDelivery(producer, metrics, kafka.batch.maxQueuedBytes),
     },
   ],
   exports: [Delivery],

@@ -35,6 +35,9 @@ const fields = {
   SPOOL_FORWARD_LINGER_MS: integer(20, 0, 1000).about(
     'while the spool forwarder keeps up, the least time between two of its batches (`spool` mode)',
   ),
+  SPOOL_FORWARD_STUCK_MS: integer(60_000, 1000, 3_600_000).about(
+    "a batch the spool forwarder has sent for longer than this while Kafka answers makes it `stuck` (readiness, `kafka_events_spool_forwarder_up` 0), and its records are checked against Kafka's limits again, each this often: one Kafka can never take is set aside (`spool` mode)",
+  ),
 };
 
 /** How events become records and how they are delivered (PublisherModule's). */
@@ -52,6 +55,7 @@ export const publisherSettings = new SettingsGroup(
     spoolSegmentBytes: env.SPOOL_SEGMENT_BYTES,
     spoolMaxBytes: env.SPOOL_MAX_BYTES,
     spoolForwardLingerMs: env.SPOOL_FORWARD_LINGER_MS,
+    spoolForwardStuckMs: env.SPOOL_FORWARD_STUCK_MS,
   }),
   (env: ValuesOf<typeof fields>, ctx: z.RefinementCtx) => {
     if (env.SPOOL_SEGMENT_BYTES > env.SPOOL_MAX_BYTES) {

@@ -31,6 +31,8 @@ describe('SpoolDelivery', () => {
       kafkaSettings.parse({}),
       new RetryPolicy(kafkaSettings.parse({}).retry),
       metrics,
+      { problem: () => undefined },
+      { afterMs: 60_000, kafkaAnswers: () => true },
     );
     await delivery.onModuleInit();
     const envelope = EventEnvelope.fromEvent({ name: 'kytos/x', content: {} }, new Date(), {

@@ -11,7 +11,11 @@ import {
 import type { EventEnvelope } from '../event-envelope.js';
 import type { KafkaSettings, RetryPolicy } from '../../kafka/index.js';
 import { Spool } from './spool.js';
-import { SpoolForwarder } from './spool-forwarder.js';
+import {
+  type ForwardedRecordFit,
+  type StuckBatchCheck,
+  SpoolForwarder,
+} from './spool-forwarder.js';
 
 /**
  * `DELIVERY_MODE=spool`: a request is answered 202 once its permitted events are fsynced to the
@@ -31,6 +35,8 @@ export class SpoolDelivery
     kafka: KafkaSettings,
     retry: RetryPolicy,
     metrics: EventMetrics,
+    fit: ForwardedRecordFit,
+    stuck: StuckBatchCheck,
   ) {
     super();
     const spool = (this.spool = new Spool(delivery, kafka));
@@ -40,6 +46,8 @@ export class SpoolDelivery
       retry,
       metrics,
       delivery.spoolForwardLingerMs,
+      fit,
+      stuck,
     ));
     metrics.gauge({
       name: 'kafka_events_spool_bytes',
@@ -50,9 +58,17 @@ export class SpoolDelivery
     });
     metrics.gauge({
       name: 'kafka_events_spool_forwarder_up',
-      help: '0 from a failure of the spool forwarder until it forwards again (spool mode), else 1.',
+      help: '0 from a failure of the spool forwarder until it forwards again, and while one batch has waited longer than SPOOL_FORWARD_STUCK_MS for a Kafka that answers (spool mode), else 1.',
       collect() {
-        this.set(forwarder.state.status === 'restarting' ? 0 : 1);
+        const { status } = forwarder.state;
+        this.set(status === 'restarting' || status === 'stuck' ? 0 : 1);
+      },
+    });
+    metrics.gauge({
+      name: 'kafka_events_spool_forwarder_batch_wait_seconds',
+      help: 'How long the batch the spool forwarder is sending has waited for Kafka; 0 when none is (spool mode).',
+      collect() {
+        this.set(forwarder.batchWaitedMs / 1000);
       },
     });
   }
@@ -76,15 +92,20 @@ export class SpoolDelivery
     return this.spool.append(envelopes);
   }
 
+  tooLarge(envelopes: readonly EventEnvelope[]): string | undefined {
+    return this.spool.tooLarge(envelopes);
+  }
+
   receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
     return { status: 202, body: { accepted, spooled: delivered, filtered, duplicates } };
   }
 
-  /** A spool whose forwarder is down keeps answering 202 while nothing leaves. */
+  /** A spool whose forwarder is down or stuck keeps answering 202 while nothing leaves. */
   get problem(): string | undefined {
     const state = this.forwarder.state;
-    return state.status === 'restarting'
-      ? `the spool forwarder failed and restarts: ${state.reason}`
-      : missingTopicsProblem(this.producer.missing);
+    if (state.status === 'restarting')
+      return `the spool forwarder failed and restarts: ${state.reason}`;
+    if (state.status === 'stuck') return `the spool forwarder is stuck: ${state.reason}`;
+    return missingTopicsProblem(this.producer.missing);
   }
 }

@@ -9,7 +9,11 @@ import { EventMetrics } from '../../metrics/index.js';
 import { EventEnvelope } from '../event-envelope.js';
 import type { ReadBatch } from './segment-reader.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
-import { SpoolForwarder } from './spool-forwarder.js';
+import {
+  type ForwardedRecordFit,
+  SpoolForwarder,
+  type StuckBatchCheck,
+} from './spool-forwarder.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -100,7 +104,15 @@ function events(names: string[], padding = 0): EventEnvelope[] {
   );
 }
 
-async function forwarderWith(failOnce: Operation[], env: Record<string, string> = {}) {
+/** Kafka's limits as far as known: none, so every record fits. */
+const NO_LIMITS: ForwardedRecordFit = { problem: () => undefined };
+
+async function forwarderWith(
+  failOnce: Operation[],
+  env: Record<string, string> = {},
+  fit: ForwardedRecordFit = NO_LIMITS,
+  stuck: StuckBatchCheck = { afterMs: 60_000, kafkaAnswers: () => true },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
   dirs.push(dir);
   const settings = {
@@ -122,6 +134,8 @@ async function forwarderWith(failOnce: Operation[], env: Record<string, string> 
     new RetryPolicy(kafkaSettings.parse(settings).retry),
     metrics,
     delivery.spoolForwardLingerMs,
+    fit,
+    stuck,
   );
   return { spool, producer, metrics, forwarder };
 }
@@ -221,6 +235,65 @@ describe('SpoolForwarder', () => {
       assert.match(restarts, /_total 1$/m);
     });
   }
+
+  it('sets aside a record Kafka can never take, found once its limits are known, and is stuck meanwhile (#33)', async () => {
+    // Kafka's limits are unknown until `known`; then kytos/huge is too large for any request.
+    let known = false;
+    const fit: ForwardedRecordFit = {
+      problem: (record) =>
+        known && record.name === 'kytos/huge'
+          ? Promise.resolve('is larger than the brokers take')
+          : undefined,
+    };
+    const { spool, producer, forwarder } = await forwarderWith([], {}, fit, {
+      afterMs: 200,
+      kafkaAnswers: () => true,
+    });
+    // As a broker closing the connection of every request carrying it: never answered.
+    const send = producer.send.bind(producer);
+    producer.send = (envelopes, options?: { signal?: AbortSignal }) =>
+      envelopes.some((envelope) => envelope.name === 'kytos/huge')
+        ? new Promise((_, reject) =>
+            options?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+          )
+        : send(envelopes);
+    forwarder.start();
+    try {
+      await spool.append(events(['kytos/a', 'kytos/huge', 'kytos/b']));
+      await until(() => forwarder.state.status === 'stuck', 'the forwarder shown stuck');
+      assert.deepEqual(producer.acknowledged, []);
+      known = true;
+      await until(() => producer.acknowledged.length === 2, 'the others forwarded');
+      await until(() => forwarder.state.status === 'running', 'the forwarder running again');
+      await spool.append(events(['kytos/c']));
+      await until(() => producer.acknowledged.includes('kytos/c'), 'a later event forwarded');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+    assert.deepEqual(producer.acknowledged, ['kytos/a', 'kytos/b', 'kytos/c']);
+    assert.deepEqual(await rejectedNames(spool), ['kytos/huge']);
+  });
+
+  it('is not stuck while Kafka does not answer at all (an outage the spool is there for)', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([], {}, NO_LIMITS, {
+      afterMs: 100,
+      kafkaAnswers: () => false,
+    });
+    producer.send = (_, options?: { signal?: AbortSignal }) =>
+      new Promise((_resolve, reject) =>
+        options?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    forwarder.start();
+    try {
+      await spool.append(events(['kytos/a']));
+      await until(() => forwarder.batchWaitedMs > 300, 'the batch waiting');
+      assert.equal(forwarder.state.status, 'running');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+  });
 
   it('keeps a record Kafka refuses in rejected.spool, but retries a fault of its own', async () => {
     const { spool, producer, forwarder } = await forwarderWith([]);

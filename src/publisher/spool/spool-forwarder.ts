@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEnvelope } from '../event-envelope.js';
 import { EventMetrics } from '../../metrics/index.js';
-import type { Refusal, RetryPolicy } from '../../kafka/index.js';
+import type { RetryPolicy } from '../../kafka/index.js';
 import type { DeliverySender } from '../delivery.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 
@@ -16,13 +16,33 @@ const CHECKPOINT_EVERY_MS = 250;
 
 /** The forwarder's state, for readiness and metrics. */
 export type ForwarderState =
-  { status: 'stopped' } | { status: 'running' } | { status: 'restarting'; reason: string };
+  | { status: 'stopped' }
+  | { status: 'running' }
+  | { status: 'restarting'; reason: string }
+  | { status: 'stuck'; reason: string };
 
-/** A record Kafka refused for good that no dead letter topic took: kept in rejected.spool. */
+/**
+ * A record Kafka refused for good that no dead letter topic took, or one Kafka can never take (it
+ * would fail its request for ever): kept in rejected.spool.
+ */
 interface ToSetAside {
   envelope: EventEnvelope;
-  refusal: Refusal;
+  reason: string;
   segment: SpoolSegment;
+}
+
+/** What the forwarder asks about a record before sending it, and again while it is stuck (RecordFit). */
+export interface ForwardedRecordFit {
+  /** Why Kafka can never take the record (its topic's or the brokers' limits); undefined when it can. */
+  problem(record: EventEnvelope): Promise<string | undefined> | undefined;
+}
+
+/** When a batch counts as stuck, and what decides whether it is. */
+export interface StuckBatchCheck {
+  /** SPOOL_FORWARD_STUCK_MS */
+  afterMs: number;
+  /** Whether Kafka answers this service: a batch waiting out an outage is not stuck. */
+  kafkaAnswers(): boolean;
 }
 
 /**
@@ -48,6 +68,8 @@ export class SpoolForwarder {
   private loaded = false;
   /** Refused records of the last batch still to keep; no checkpoint passes them meanwhile. */
   private toSetAside: ToSetAside[] = [];
+  /** When the batch being sent was handed to the producer (performance.now()); none: undefined. */
+  private sendingSince?: number;
 
   constructor(
     private readonly spool: Spool,
@@ -56,10 +78,29 @@ export class SpoolForwarder {
     private readonly metrics: EventMetrics,
     /** SPOOL_FORWARD_LINGER_MS */
     private readonly lingerMs: number,
+    private readonly fit: ForwardedRecordFit,
+    private readonly stuck: StuckBatchCheck,
   ) {}
 
+  /** `stuck`: one batch sent for longer than SPOOL_FORWARD_STUCK_MS while Kafka answers. */
   get state(): ForwarderState {
+    const waitedMs = this.batchWaitedMs;
+    if (
+      this.current.status === 'running' &&
+      waitedMs > this.stuck.afterMs &&
+      this.stuck.kafkaAnswers()
+    ) {
+      return {
+        status: 'stuck',
+        reason: `one batch has waited ${Math.round(waitedMs / 1000)} s for Kafka, which answers otherwise`,
+      };
+    }
     return this.current;
+  }
+
+  /** How long the batch being sent has waited for Kafka; 0 when none is. */
+  get batchWaitedMs(): number {
+    return this.sendingSince === undefined ? 0 : performance.now() - this.sendingSince;
   }
 
   start(): void {
@@ -173,26 +214,22 @@ export class SpoolForwarder {
    * Sends the batch at `position` until Kafka takes it; true once the position moved past it.
    * Records Kafka refuses for good would block the spool forever: the producer isolates them
    * (and sends them to KAFKA_DLQ_TOPIC when it is set and takes them); the rest are kept in
-   * rejected.spool. The batch is not sent again: every other record of it was acknowledged.
+   * rejected.spool. So are records Kafka can never take, found before sending or, while the
+   * batch is stuck, once Kafka's limits can be read: a produce request larger than the brokers'
+   * socket.request.max.bytes has its connection closed, a fault retried for ever. The batch is
+   * not sent again: every other record of it was acknowledged.
    */
   private async forwardBatch(segment: SpoolSegment, position: SpoolPosition): Promise<boolean> {
     const batch = await this.spool.read(segment, position.offset);
-    if (batch.envelopes.length > 0) {
+    const misfits = await this.misfitsOf(batch.envelopes);
+    for (const [envelope, reason] of misfits) this.toSetAside.push({ envelope, reason, segment });
+    const sendable = batch.envelopes.filter((envelope) => !misfits.has(envelope));
+    if (sendable.length > 0) {
       this.lastSentAt = performance.now();
-      let refusals: ReadonlyMap<EventEnvelope, Refusal>;
-      try {
-        refusals = await this.producer.send(batch.envelopes, {
-          bounded: false,
-          signal: this.stopping.signal,
-        });
-      } catch (error) {
-        if (this.stopped) return false;
-        throw error;
-      }
-      for (const [envelope, refusal] of refusals) {
-        if (refusal.deadLetterTopic === undefined) {
-          this.toSetAside.push({ envelope, refusal, segment });
-        }
+      const sent = await this.send(sendable, segment);
+      if (!sent) {
+        this.toSetAside = [];
+        return false;
       }
     }
     if (batch.damage) {
@@ -206,15 +243,59 @@ export class SpoolForwarder {
     return true;
   }
 
+  /**
+   * False when the send stopped before Kafka answered every record: at a stop, or because the
+   * batch turned out to hold a record Kafka can never take (the batch is read and sent again).
+   */
+  private async send(envelopes: readonly EventEnvelope[], segment: SpoolSegment): Promise<boolean> {
+    const misfit = new AbortController();
+    const signal = AbortSignal.any([this.stopping.signal, misfit.signal]);
+    const recheck = setInterval(() => {
+      void this.misfitsOf(envelopes).then((found) => {
+        if (found.size > 0) misfit.abort(new Error('the batch holds a record Kafka cannot take'));
+      });
+    }, this.stuck.afterMs);
+    this.sendingSince = performance.now();
+    try {
+      const refusals = await this.producer.send(envelopes, { bounded: false, signal });
+      for (const [envelope, refusal] of refusals) {
+        if (refusal.deadLetterTopic === undefined) {
+          this.toSetAside.push({ envelope, reason: refusal.failure.reason, segment });
+        }
+      }
+      return true;
+    } catch (error) {
+      if (signal.aborted) return false;
+      throw error;
+    } finally {
+      clearInterval(recheck);
+      this.sendingSince = undefined;
+    }
+  }
+
+  /** The records Kafka can never take, with why, as far as its limits are known. */
+  private async misfitsOf(
+    envelopes: readonly EventEnvelope[],
+  ): Promise<Map<EventEnvelope, string>> {
+    const misfits = new Map<EventEnvelope, string>();
+    await Promise.all(
+      envelopes.map(async (envelope) => {
+        const problem = await this.fit.problem(envelope);
+        if (problem) misfits.set(envelope, `it ${problem}`);
+      }),
+    );
+    return misfits;
+  }
+
   /** Keeps the refused records of the last batch; a failing disk fails the loop (its supervisor retries). */
   private async setAside(): Promise<void> {
     while (this.toSetAside.length > 0) {
-      const { envelope, refusal, segment } = this.toSetAside[0];
+      const { envelope, reason, segment } = this.toSetAside[0];
       const path = await this.spool.setAside(envelope, segment);
       this.toSetAside.shift();
       this.metrics.failed.inc({ reason: 'rejected' });
       this.logger.error(
-        `event ${envelope.id} (${envelope.name}) refused by Kafka (${refusal.failure.reason}); kept in ${path}`,
+        `event ${envelope.id} (${envelope.name}) not taken by Kafka (${reason}); kept in ${path}`,
       );
     }
   }

@@ -22,7 +22,12 @@ export function isRecordVersion(byte: number | undefined): boolean {
   return byte === RECORD_VERSION || byte === ROUTED_VERSION || byte === UNROUTED_VERSION;
 }
 
-export function encodeRecord(envelope: EventEnvelope): Buffer {
+/** The bytes `envelope` takes in the spool, as `encodeRecord` writes it. */
+export function encodedRecordBytes(envelope: EventEnvelope): number {
+  return RECORD_HEADER_BYTES + payloadOf(envelope).payloadLength;
+}
+
+function payloadOf(envelope: EventEnvelope) {
   const topic = Buffer.from(envelope.topic, 'utf8');
   const key = envelope.key === null ? null : Buffer.from(envelope.key, 'utf8');
   const id = Buffer.from(envelope.id, 'utf8');
@@ -44,6 +49,11 @@ export function encodeRecord(envelope: EventEnvelope): Buffer {
     4 +
     headers.length +
     envelope.value.length;
+  return { topic, key, id, name, headers, payloadLength };
+}
+
+export function encodeRecord(envelope: EventEnvelope): Buffer {
+  const { topic, key, id, name, headers, payloadLength } = payloadOf(envelope);
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
   let at = RECORD_HEADER_BYTES;
   at = record.writeUInt8(RECORD_VERSION, at);

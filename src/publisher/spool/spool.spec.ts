@@ -247,3 +247,29 @@ describe('Spool', () => {
     assert.match(batch.damage ?? '', /^checksum mismatch/);
   });
 });
+
+describe('Spool.tooLarge (#33)', () => {
+  it('names a request larger than SPOOL_MAX_BYTES, which a 503 would refuse on every retry', async () => {
+    const spool = await openSpool(freshDir(), {
+      SPOOL_MAX_BYTES: String(1024 * 1024),
+      SPOOL_SEGMENT_BYTES: String(64 * 1024),
+    });
+    try {
+      const big = EventEnvelope.fromEvent(
+        { name: 'kytos/big', content: { pad: 'x'.repeat(600 * 1024) } },
+        new Date(0),
+        { topic: 'event_logs' },
+      );
+      assert.equal(spool.tooLarge([big]), undefined, 'one fits an empty spool');
+      assert.match(
+        String(spool.tooLarge([big, big])),
+        /^its 2 events are \d+ bytes in the spool, more than SPOOL_MAX_BYTES \(1048576\)$/,
+      );
+      await spool.append([big]);
+      assert.equal(spool.tooLarge([big]), undefined, 'a full spool is a 503, not a 413');
+      await assert.rejects(spool.append([big]), SpoolFullError);
+    } finally {
+      await spool.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { BackpressureError, type KafkaSettings } from '../../kafka/index.js';
 import type { PublisherSettings } from '../publisher.settings.js';
 import { EventEnvelope } from '../event-envelope.js';
 import { readSegment, ReadBatch } from './segment-reader.js';
-import { encodeRecord } from './spool-record.js';
+import { encodedRecordBytes, encodeRecord } from './spool-record.js';
 
 export class SpoolFullError extends BackpressureError {}
 
@@ -137,6 +137,15 @@ export class Spool {
       this.queuedBytes += bytes;
       this.writing ??= this.writeQueued();
     });
+  }
+
+  /** More than SPOOL_MAX_BYTES would get 503 even with the spool empty. */
+  tooLarge(envelopes: readonly EventEnvelope[]): string | undefined {
+    const bytes = envelopes.reduce((sum, envelope) => sum + encodedRecordBytes(envelope), 0);
+    const max = this.settings.spoolMaxBytes;
+    return bytes > max
+      ? `its ${envelopes.length} events are ${bytes} bytes in the spool, more than SPOOL_MAX_BYTES (${max})`
+      : undefined;
   }
 
   /** Oldest first; the last one is the segment being written. */
