@@ -127,6 +127,18 @@ describe('the content check, whatever a sender posts', () => {
     assert.equal(reads(), 20_000);
   });
 
+  it('refuses a carried number where the schema wants a string', () => {
+    const content = flowStats(2);
+    const [carried] = parseJsonExact('[12345678901234567890]').value as unknown[];
+    content.replies_flows[1].id = carried;
+    assert.deepEqual(validator.mismatchOf('kytos/of_core.flow_stats.received', content), {
+      schema: 'FlowStatsEvent',
+      instancePath: '/replies_flows/1/id',
+      schemaPath: 'FlowStatsEvent#/properties/replies_flows/items/properties/id/type',
+      message: 'must be string',
+    });
+  });
+
   it("checks a carried cookie's bound, naming the schema's keyword as the contract has it", () => {
     const content = flowStats(2);
     const [, second] = parseJsonExact('[0,-18446744073709551615]').value as unknown[];

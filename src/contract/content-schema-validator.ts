@@ -28,14 +28,20 @@ const CONTRACT_ID = 'urn:kafka-events:contract';
 const AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: false } as const;
 
 /**
- * The keyword a numeric schema is moved under (see compilable): it checks a number carried
- * as digits (a 64-bit cookie, see exact-json.ts) as the number it is, and any other value as is.
+ * The keyword a scalar schema is moved under (see compilable): it checks a number carried as
+ * digits (a 64-bit cookie, see exact-json.ts) as the number it is, and any other value as is.
  */
 const CARRIED_NUMBER = 'carriedNumber';
 
 /**
+ * The types a carried number, a marked string, would be judged wrongly by: refused as an
+ * integer or a number, let through as a string.
+ */
+const CARRIED_NUMBER_TYPES: readonly unknown[] = ['integer', 'number', 'string'];
+
+/**
  * A content schema with each `$ref` replaced by a copy of the schema it names (none is
- * recursive), and each schema of an integer or a number put under CARRIED_NUMBER.
+ * recursive), and each schema of those types put under CARRIED_NUMBER.
  */
 function compilable(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(compilable);
@@ -45,16 +51,16 @@ function compilable(schema: unknown): unknown {
     const name = $ref.slice($ref.lastIndexOf('/schemas/') + '/schemas/'.length, -'/schema'.length);
     return compilable({ ...CONTENT_SCHEMAS[name as ContentSchemaName], ...rest });
   }
-  const types = [rest.type ?? []].flat();
-  if (types.includes('integer') || types.includes('number')) return { [CARRIED_NUMBER]: rest };
+  if ([rest.type ?? []].flat().some((type) => CARRIED_NUMBER_TYPES.includes(type))) {
+    return { [CARRIED_NUMBER]: rest };
+  }
   return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, compilable(value)]));
 }
 
 /**
- * A carried number is a marked string, which ajv's `type` refuses as an integer. The numeric
- * schema is instead compiled on its own and given the carried number put back as a number
+ * The scalar schema is compiled on its own and given a carried number put back as a number
  * (rounded: its type and bounds are what is checked), in place: no content is copied, and each
- * number costs one call whatever holds it. Its errors keep their keyword and message; the
+ * value costs one call whatever holds it. Its errors keep their keyword and message; the
  * schema path of the one that failed is kept for the mismatch.
  */
 function addCarriedNumberKeyword(ajv: Ajv2020): void {
