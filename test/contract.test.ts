@@ -282,14 +282,15 @@ describe('EVENT_SCHEMA_VALIDATION=enforce against the contents the audit posted 
     const content = flowStatsOf(20_000);
     const id = randomUUID();
     const body = `{"name":"${name}","id":"${id}","content":${content}}`;
+    // Once first, unmeasured: what runs once per process (compiling hot code) is not per request.
+    const warmUp = await postJson(service.url + EVENTS_PATH, body.replace(id, randomUUID()));
+    assert.equal(warmUp.status, 200, JSON.stringify(warmUp.body));
     const watch = await watched(() => postJson(service.url + EVENTS_PATH, body));
     assert.equal(watch.answer.status, 200, JSON.stringify(watch.answer.body));
-    // Second, so that it has whatever the first warmed up.
-    const uncheckedId = randomUUID();
     const unchecked = await watched(() =>
       postJson(
         service.url + EVENTS_PATH,
-        body.replace(name, 'kytos/of_core.flow_stats.unlisted').replace(id, uncheckedId),
+        body.replace(name, 'kytos/of_core.flow_stats.unlisted').replace(id, randomUUID()),
       ),
     );
     assert.equal(unchecked.answer.status, 200, JSON.stringify(unchecked.answer.body));
@@ -299,7 +300,7 @@ describe('EVENT_SCHEMA_VALIDATION=enforce against the contents the audit posted 
       unchecked,
     );
 
-    const records = await readTopic(broker.brokers, topic, 2, 60_000);
+    const records = await readTopic(broker.brokers, topic, 3, 60_000);
     const record = records.find((candidate) => candidate.headers['kytos-event-id'] === id);
     assert.ok(record, 'the checked event is in the topic');
     const cookies = (text: string) =>
