@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { exactDigitsOf, originalOf } from '../publisher/index.js';
+import type { DataValidateFunction } from 'ajv/dist/types/index.js';
+import { originalOf } from '../publisher/index.js';
 import { contractSchemas } from './asyncapi-document.js';
 import { CONTENT_SCHEMA_OF } from './event-families.js';
 import {
@@ -26,16 +27,60 @@ const CONTRACT_ID = 'urn:kafka-events:contract';
 /** strict: a keyword ajv does not know is a mistake in the contract, found when compiling. */
 const AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: false } as const;
 
-/** A content schema with each `$ref` replaced by a copy of the schema it names (none is recursive). */
-function dereferenced(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(dereferenced);
+/**
+ * The keyword a scalar schema is moved under (see compilable): it checks a number carried as
+ * digits (a 64-bit cookie, see exact-json.ts) as the number it is, and any other value as is.
+ */
+const CARRIED_NUMBER = 'carriedNumber';
+
+/**
+ * The types a carried number, a marked string, would be judged wrongly by: refused as an
+ * integer or a number, let through as a string.
+ */
+const CARRIED_NUMBER_TYPES: readonly unknown[] = ['integer', 'number', 'string'];
+
+/**
+ * A content schema with each `$ref` replaced by a copy of the schema it names (none is
+ * recursive), and each schema of those types put under CARRIED_NUMBER.
+ */
+function compilable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compilable);
   if (schema === null || typeof schema !== 'object') return schema;
   const { $ref, ...rest } = schema as JsonSchema;
   if (typeof $ref === 'string') {
     const name = $ref.slice($ref.lastIndexOf('/schemas/') + '/schemas/'.length, -'/schema'.length);
-    return dereferenced({ ...CONTENT_SCHEMAS[name as ContentSchemaName], ...rest });
+    return compilable({ ...CONTENT_SCHEMAS[name as ContentSchemaName], ...rest });
   }
-  return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, dereferenced(value)]));
+  if ([rest.type ?? []].flat().some((type) => CARRIED_NUMBER_TYPES.includes(type))) {
+    return { [CARRIED_NUMBER]: rest };
+  }
+  return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, compilable(value)]));
+}
+
+/**
+ * The scalar schema is compiled on its own and given a carried number put back as a number
+ * (rounded: its type and bounds are what is checked), in place: no content is copied, and each
+ * value costs one call whatever holds it. Its errors keep their keyword and message; the
+ * schema path of the one that failed is kept for the mismatch.
+ */
+function addCarriedNumberKeyword(ajv: Ajv2020): void {
+  ajv.addKeyword({
+    keyword: CARRIED_NUMBER,
+    schemaType: 'object',
+    compile(numeric: JsonSchema) {
+      const check = ajv.compile(numeric);
+      const validate: DataValidateFunction = (data: unknown) => {
+        if (check(originalOf(data))) return true;
+        validate.errors = (check.errors ?? []).map(({ keyword, params, message, schemaPath }) => ({
+          keyword,
+          params: { ...params, [CARRIED_NUMBER]: schemaPath },
+          message,
+        }));
+        return false;
+      };
+      return validate;
+    },
+  });
 }
 
 /** An ajv that knows every schema of the contract; compile `contractSchemaRef(name)` with it. */
@@ -53,30 +98,23 @@ export function contractSchemaRef(name: string): { $ref: string } {
   return { $ref: `${CONTRACT_ID}${String(schemaRef(name).$ref)}` };
 }
 
-/** A schema's two compiled forms: the first failure only (every event), and every failure. */
-interface Compiled {
-  first: ValidateFunction;
-  all: ValidateFunction;
-}
-
 /**
- * The content schemas, compiled once: checking an event costs one generated function call.
- * Events whose name no family lists are not checked.
+ * The content schemas, compiled once: checking an event costs one generated function call,
+ * which stops at the first failure. Events whose name no family lists are not checked.
  */
 export class ContentSchemaValidator {
-  private readonly validators = new Map<string, Compiled>();
+  private readonly validators = new Map<string, ValidateFunction>();
 
   constructor() {
-    const first = new Ajv2020(AJV_OPTIONS);
-    const all = new Ajv2020({ ...AJV_OPTIONS, allErrors: true });
-    const bySchema = new Map<string, Compiled>();
+    const ajv = new Ajv2020(AJV_OPTIONS);
+    addCarriedNumberKeyword(ajv);
+    const bySchema = new Map<string, ValidateFunction>();
     for (const [name, schema] of CONTENT_SCHEMA_OF) {
       let compiled = bySchema.get(schema);
       if (!compiled) {
         // Whole, references replaced by what they name: ajv's schema path of a failure is
         // then one path in this one schema, whichever entity (link, interface) failed.
-        const whole = dereferenced(CONTENT_SCHEMAS[schema]) as JsonSchema;
-        compiled = { first: first.compile(whole), all: all.compile(whole) };
+        compiled = ajv.compile(compilable(CONTENT_SCHEMAS[schema]) as JsonSchema);
         bySchema.set(schema, compiled);
       }
       this.validators.set(name, compiled);
@@ -90,57 +128,23 @@ export class ContentSchemaValidator {
 
   /** Where the content departs from its event's schema; undefined when it conforms or is not described. */
   mismatchOf(name: string, content: unknown): SchemaMismatch | undefined {
-    const compiled = this.validators.get(name);
-    if (!compiled || compiled.first(content)) return undefined;
-    const { first } = compiled;
-    const carried = withCarriedNumbers(compiled.all, content);
-    if (carried !== content && first(carried)) return undefined;
-    const error = (first.errors ?? [])[0] as ErrorObject | undefined;
+    const validate = this.validators.get(name);
+    if (!validate || validate(content)) return undefined;
+    const error = (validate.errors ?? [])[0] as ErrorObject | undefined;
     const schema = CONTENT_SCHEMA_OF.get(name) ?? '';
     return {
       schema,
       instancePath: error?.instancePath ?? '',
-      schemaPath: `${schema}${error?.schemaPath ?? '#'}`,
+      schemaPath: `${schema}${publishedSchemaPath(error)}`,
       message: error?.message ?? 'does not match',
     };
   }
 }
 
-/**
- * The content with each number that failed a type check only for being carried as digits (a
- * 64-bit cookie, see exact-json.ts) put back as the number it is (rounded: only its type is
- * checked); the content itself when there is none. Only the containers on the way to each are
- * copied: a content of any depth costs what its schema reaches, never a walk of all of it.
- */
-function withCarriedNumbers(validateAll: ValidateFunction, content: unknown): unknown {
-  validateAll(content);
-  let patched = content;
-  for (const { keyword, instancePath } of validateAll.errors ?? []) {
-    if (keyword !== 'type') continue;
-    const path = instancePath.split('/').slice(1).map(unescapePointer);
-    const value = valueAt(patched, path);
-    if (exactDigitsOf(value) !== undefined) patched = withValueAt(patched, path, originalOf(value));
-  }
-  return patched;
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
-}
-
-function valueAt(root: unknown, path: readonly string[]): unknown {
-  let node = root;
-  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
-  return node;
-}
-
-function withValueAt(root: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [key, ...rest] = path as [string, ...string[]];
-  // An array's copy is indexed by the pointer's digits as an object's by its keys.
-  const copy = (
-    Array.isArray(root) ? [...(root as unknown[])] : { ...(root as Record<string, unknown>) }
-  ) as Record<string, unknown>;
-  copy[key] = withValueAt(copy[key], rest, value);
-  return copy;
+/** The failure's schema path in the contract's schema: a numeric schema's own, under its field's. */
+function publishedSchemaPath(error: ErrorObject | undefined): string {
+  if (!error) return '#';
+  const numeric = (error.params as Record<string, unknown>)[CARRIED_NUMBER];
+  if (typeof numeric !== 'string') return error.schemaPath;
+  return `${error.schemaPath.slice(0, -`/${CARRIED_NUMBER}`.length)}${numeric.slice(1)}`;
 }
