@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { originalOf, parseJsonExact, stringifyExact } from './exact-json.js';
+import { setImmediate as turn } from 'node:timers/promises';
+import {
+  MAX_WRITTEN_DEPTH,
+  originalOf,
+  parseJsonExact,
+  stringifyExact,
+  stringifyExactInSlices,
+} from './exact-json.js';
 
 describe('exact JSON numbers', () => {
   const flow =
@@ -111,6 +118,66 @@ describe('exact JSON numbers', () => {
       accepted > 300,
       `${accepted} damaged documents still JSON: the test reaches both sides`,
     );
+  });
+});
+
+describe('exact JSON in slices', () => {
+  /** Runs `work` while counting the event loop's turns and the longest wait for one. */
+  async function watchLoop<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; turns: number; longestMs: number }> {
+    let turns = 0;
+    let longestMs = 0;
+    let done = false;
+    const loop = (async () => {
+      for (let last = performance.now(); !done;) {
+        await turn();
+        const now = performance.now();
+        longestMs = Math.max(longestMs, now - last);
+        last = now;
+        turns++;
+      }
+    })();
+    const result = await work();
+    done = true;
+    await loop;
+    return { result, turns, longestMs };
+  }
+
+  it('writes what stringifyExact writes, for random documents too big to write at once', async () => {
+    const random = seeded(23);
+    for (let round = 0; round < 20; round++) {
+      const trees = Array.from({ length: 300 }, () => randomValue(random, 0));
+      const input = `{"list":[${trees.map((tree) => write(tree, random, true)).join(',')}],"n":{"deep":${'['.repeat(700)}1${']'.repeat(700)}}}`;
+      const { value } = await parseJsonExact(input);
+      assert.equal(await stringifyExactInSlices(value), stringifyExact(value));
+    }
+    const odd = { a: undefined, b: [undefined, () => 1], c: new Date(0), d: 'x' };
+    const big = { list: Array.from({ length: 600 }, () => odd) };
+    assert.equal(await stringifyExactInSlices(big), JSON.stringify(big));
+  });
+
+  it('writes back nesting up to its depth bound, and refuses deeper nesting', async () => {
+    const nested = (depth: number) =>
+      `${'{"a":['.repeat(depth / 2)}${'7'.repeat(20)}${']}'.repeat(depth / 2)}`;
+    const text = nested(MAX_WRITTEN_DEPTH);
+    assert.equal(await stringifyExactInSlices((await parseJsonExact(text)).value), text);
+    const deeper = (await parseJsonExact(nested(MAX_WRITTEN_DEPTH + 1200))).value;
+    await assert.rejects(stringifyExactInSlices(deeper), RangeError);
+  });
+
+  it('gives the event loop turns while it reads and writes a million long numbers', async () => {
+    const numbers = Array.from({ length: 1_000_000 }, (_, i) =>
+      String(9_100_000_000_000_000n + BigInt(i)),
+    );
+    const text = `{"numbers":[${numbers.join(',')}]}`;
+    const parsed = await watchLoop(() => parseJsonExact(Buffer.from(text)));
+    const written = await watchLoop(() => stringifyExactInSlices(parsed.result.value));
+    assert.equal(written.result, text, 'every number digit for digit');
+    // JSON.parse still runs at once: the bound is on the marking and the writing around it.
+    assert.ok(parsed.turns > 5, `${parsed.turns} turns while parsing`);
+    assert.ok(written.turns > 5, `${written.turns} turns while writing`);
+    assert.ok(written.longestMs < 500, `the loop waited ${written.longestMs.toFixed(0)} ms`);
   });
 });
 

@@ -47,6 +47,112 @@ export function stringifyExact(value: unknown): string {
   return json.includes(MARK_ESCAPED) ? json.replace(MARK_IN_OUTPUT, '$1') : json;
 }
 
+/** Nodes a value may hold to be written by one JSON.stringify call rather than walked. */
+const WHOLE_VALUE_NODES = 512;
+/**
+ * The deepest nesting written: about what JSON.stringify's stack took before, and what a
+ * consumer's recursive parser may be asked to read.
+ */
+export const MAX_WRITTEN_DEPTH = 10_000;
+
+/**
+ * stringifyExact for a value of any size, giving the event loop a turn every MARKING_SLICE_MS:
+ * a container of more than WHOLE_VALUE_NODES nodes is walked (with a stack of its own), the
+ * smaller values inside it written by JSON.stringify. The same text as stringifyExact, for what
+ * JSON.parse makes (plain objects, arrays, primitives); a RangeError past MAX_WRITTEN_DEPTH.
+ */
+export async function stringifyExactInSlices(value: unknown): Promise<string> {
+  const parts: string[] = [];
+  let written = 0;
+  const write = (json: string) => {
+    parts.push(json.includes(MARK_ESCAPED) ? json.replace(MARK_IN_OUTPUT, '$1') : json);
+    written += json.length;
+  };
+  const stack: WalkFrame[] = [];
+  const visit = (child: unknown) => {
+    if (isWalkable(child) && !holdsAtMost(child, WHOLE_VALUE_NODES)) {
+      const keys = Array.isArray(child) ? undefined : Object.keys(child);
+      if (stack.length === MAX_WRITTEN_DEPTH) throw new RangeError('nested too deeply');
+      write(keys ? '{' : '[');
+      stack.push({ container: child, keys, next: 0, wroteOne: false });
+    } else {
+      write(JSON.stringify(child) ?? 'null');
+    }
+  };
+  const slice = new WorkSlice();
+  visit(value);
+  for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
+    if (slice.isOverAt(written)) await slice.pause();
+    const { container, keys } = frame;
+    if (!keys) {
+      const items = container as unknown[];
+      if (frame.next === items.length) {
+        write(']');
+        stack.pop();
+        continue;
+      }
+      if (frame.next > 0) write(',');
+      const item = items[frame.next++];
+      visit(isWritable(item) ? item : null);
+      continue;
+    }
+    const fields = container as Record<string, unknown>;
+    while (frame.next < keys.length && !isWritable(fields[keys[frame.next]])) frame.next++;
+    if (frame.next === keys.length) {
+      write('}');
+      stack.pop();
+      continue;
+    }
+    const key = keys[frame.next++];
+    write(`${frame.wroteOne ? ',' : ''}${JSON.stringify(key)}:`);
+    frame.wroteOne = true;
+    visit(fields[key]);
+  }
+  return parts.join('');
+}
+
+interface WalkFrame {
+  container: object;
+  /** An object's keys; undefined for an array. */
+  keys: string[] | undefined;
+  next: number;
+  wroteOne: boolean;
+}
+
+/** A plain array or object (what JSON.parse makes): anything else is left to JSON.stringify. */
+function isWalkable(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && !('toJSON' in value);
+}
+
+/** What JSON.stringify writes in an object (it leaves out the rest, and writes null in arrays). */
+function isWritable(value: unknown): boolean {
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+}
+
+/** Whether `value` holds at most `limit` nodes, itself included; stops counting past it. */
+function holdsAtMost(value: unknown, limit: number): boolean {
+  const pending: unknown[] = [value];
+  let count = 0;
+  while (pending.length > 0 && count <= limit) {
+    const next = pending.pop();
+    count++;
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      for (let i = 0; i < next.length && pending.length + count <= limit; i++)
+        pending.push(next[i]);
+    } else {
+      for (const key in next) {
+        if (pending.length + count > limit) break;
+        pending.push((next as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return count + pending.length <= limit;
+}
+
 /** The digits a carried number came with; undefined for any other value. */
 export function exactDigitsOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.startsWith(MARK) ? value.slice(MARK.length) : undefined;
@@ -220,7 +326,7 @@ function isJsonNumber(bytes: Buffer, start: number, end: number): boolean {
     if (fraction === at + 1) return false;
     at = fraction;
   }
-  if (at < end && ((bytes[at]) | 0x20) === 0x65) {
+  if (at < end && (bytes[at] | 0x20) === 0x65) {
     at++;
     if (bytes[at] === PLUS || bytes[at] === MINUS) at++;
     const exponent = digitsFrom(at);
