@@ -70,7 +70,7 @@ export async function stringifyExactInSlices(value: unknown): Promise<string> {
   };
   const stack: WalkFrame[] = [];
   const visit = (child: unknown) => {
-    if (isWalkable(child) && !holdsAtMost(child, WHOLE_VALUE_NODES)) {
+    if (isWalkable(child) && nodesUpTo(child, WHOLE_VALUE_NODES) > WHOLE_VALUE_NODES) {
       const keys = Array.isArray(child) ? undefined : Object.keys(child);
       if (stack.length === MAX_WRITTEN_DEPTH) throw new RangeError('nested too deeply');
       write(keys ? '{' : '[');
@@ -84,31 +84,59 @@ export async function stringifyExactInSlices(value: unknown): Promise<string> {
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     if (slice.isOverAt(written)) await slice.pause();
     const { container, keys } = frame;
-    if (!keys) {
-      const items = container as unknown[];
-      if (frame.next === items.length) {
-        write(']');
-        stack.pop();
-        continue;
-      }
-      if (frame.next > 0) write(',');
-      const item = items[frame.next++];
-      visit(isWritable(item) ? item : null);
-      continue;
-    }
-    const fields = container as Record<string, unknown>;
-    while (frame.next < keys.length && !isWritable(fields[keys[frame.next]])) frame.next++;
-    if (frame.next === keys.length) {
-      write('}');
+    const length = keys ? keys.length : (container as unknown[]).length;
+    if (frame.next === length) {
+      write(keys ? '}' : ']');
       stack.pop();
       continue;
     }
-    const key = keys[frame.next++];
-    write(`${frame.wroteOne ? ',' : ''}${JSON.stringify(key)}:`);
+    // The small members that follow, up to WHOLE_VALUE_NODES nodes, in one JSON.stringify call.
+    const fields = container as Record<string, unknown>;
+    const valueAt = (index: number) => (keys ? fields[keys[index]] : fields[index]);
+    let end = frame.next;
+    for (let room = WHOLE_VALUE_NODES; end < length; end++) {
+      const nodes = nodesUpTo(valueAt(end), room);
+      if (nodes > room) break;
+      room -= nodes;
+    }
+    if (end > frame.next) {
+      const group = keys
+        ? groupOf(fields, keys, frame.next, end)
+        : (container as unknown[]).slice(frame.next, end);
+      const members = (JSON.stringify(group)).slice(1, -1);
+      if (members !== '') {
+        write(frame.wroteOne ? `,${members}` : members);
+        frame.wroteOne = true;
+      }
+      frame.next = end;
+      continue;
+    }
+    // A member too big to write at once: walked in its turn.
+    const member = valueAt(frame.next);
+    const key = keys?.[frame.next];
+    frame.next++;
+    if (key !== undefined && !isWritable(member)) continue;
+    const separator = frame.wroteOne ? ',' : '';
+    write(key === undefined ? separator : `${separator}${JSON.stringify(key)}:`);
     frame.wroteOne = true;
-    visit(fields[key]);
+    visit(isWritable(member) ? member : null);
   }
   return parts.join('');
+}
+
+/** Fields `from` to `to` of an object, in its order, `__proto__` an own field as JSON.parse makes it. */
+function groupOf(
+  fields: Record<string, unknown>,
+  keys: readonly string[],
+  from: number,
+  to: number,
+): Record<string, unknown> {
+  const group = Object.create(null) as Record<string, unknown>;
+  for (let i = from; i < to; i++) {
+    const key = keys[i];
+    group[key] = fields[key];
+  }
+  return group;
 }
 
 interface WalkFrame {
@@ -132,25 +160,26 @@ function isWritable(value: unknown): boolean {
   return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
 }
 
-/** Whether `value` holds at most `limit` nodes, itself included; stops counting past it. */
-function holdsAtMost(value: unknown, limit: number): boolean {
+/** The nodes `value` holds, itself included; limit + 1 once past `limit` (counting stops). */
+function nodesUpTo(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 1;
   const pending: unknown[] = [value];
   let count = 0;
-  while (pending.length > 0 && count <= limit) {
+  while (pending.length > 0) {
     const next = pending.pop();
-    count++;
+    if (++count + pending.length > limit) return limit + 1;
     if (typeof next !== 'object' || next === null) continue;
     if (Array.isArray(next)) {
-      for (let i = 0; i < next.length && pending.length + count <= limit; i++)
+      for (let i = 0; i < next.length && count + pending.length <= limit; i++)
         pending.push(next[i]);
     } else {
       for (const key in next) {
-        if (pending.length + count > limit) break;
+        if (count + pending.length > limit) break;
         pending.push((next as Record<string, unknown>)[key]);
       }
     }
   }
-  return count + pending.length <= limit;
+  return count;
 }
 
 /** The digits a carried number came with; undefined for any other value. */
@@ -224,7 +253,7 @@ async function markLossyNumbers(bytes: Buffer): Promise<Buffer | undefined> {
     if (slice.isOverAt(start)) await slice.pause();
     // Byte by byte: most runs are a few bytes, where Buffer.copy's own cost is the larger.
     for (let from = copied; from < start; from++) out[written++] = bytes[from];
-    for (const byte of MARK_OPEN) out[written++] = byte;
+    for (let i = 0; i < MARK_OPEN.length; i++) out[written++] = MARK_OPEN[i];
     for (let from = start; from < end; from++) out[written++] = bytes[from];
     out[written++] = QUOTE;
     copied = end;
