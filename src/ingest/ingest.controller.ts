@@ -97,7 +97,8 @@ export class IngestController {
       "Kafka refused one of the request's records for good; only that record's sender hears of it",
   })
   @ApiServiceUnavailableResponse({
-    description: 'Kafka unavailable, or the queue or spool full; retry after Retry-After',
+    description:
+      'Kafka unavailable, the queue or spool full, or too many bytes of bodies in progress (INGEST_MAX_BODIES_BYTES); retry after Retry-After',
   })
   async ingest(
     @WebhookBatch(EventBatchPipe) batch: EventBatch,
