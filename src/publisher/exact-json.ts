@@ -103,7 +103,7 @@ export async function stringifyExactInSlices(value: unknown): Promise<string> {
       const group = keys
         ? groupOf(fields, keys, frame.next, end)
         : (container as unknown[]).slice(frame.next, end);
-      const members = (JSON.stringify(group)).slice(1, -1);
+      const members = JSON.stringify(group).slice(1, -1);
       if (members !== '') {
         write(frame.wroteOne ? `,${members}` : members);
         frame.wroteOne = true;
