@@ -30,15 +30,15 @@ function connectivityWith(describeCluster: () => Promise<unknown>): KafkaConnect
 
 describe('KafkaConnectivity', () => {
   it('does not call Kafka unreachable when the event loop, not Kafka, held the answer back', async () => {
-    // Kafka answers at once, but the answer is read after a stall longer than the timeout, as
-    // a socket's data is: after the timers that fell due meanwhile.
+    // Kafka answers at once, but the loop is busy for longer than the timeout before it reads
+    // the answer: the timers that fell due meanwhile run first, as they do before a socket's data.
     const connectivity = connectivityWith(
       () =>
         new Promise((resolve) =>
-          setTimeout(() => {
+          setImmediate(() => {
             block(1000);
             setImmediate(resolve);
-          }, 10),
+          }),
         ),
     );
     connectivity.onModuleInit();
