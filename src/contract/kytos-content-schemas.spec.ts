@@ -145,12 +145,12 @@ describe('the content schemas against what the real Kytos-ng sent', () => {
     assert.equal(validator.mismatchOf(name, { ...grown, added: 1 }), undefined);
   });
 
-  it('check a 64-bit cookie carried digit for digit as the number it is', () => {
+  it('check a 64-bit cookie carried digit for digit as the number it is', async () => {
     const [name, { example }] = examples.find(
       ([event]) => event === 'kytos/flow_manager.flow.added',
     )!;
     const text = JSON.stringify(example).replace(/"cookie":\d+/, '"cookie":18446744073709551615');
-    const carried = parseJsonExact(text);
+    const carried = await parseJsonExact(text);
     assert.ok(carried.exactNumbers, 'the cookie is carried as digits');
     assert.equal(validator.mismatchOf(name, carried.value), undefined);
 
@@ -159,7 +159,7 @@ describe('the content schemas against what the real Kytos-ng sent', () => {
     assert.equal(validator.mismatchOf(name, flow)?.instancePath, '/flow/cookie');
   });
 
-  it('check every carried cookie of a flow statistics reply, and nothing deeper than the schema', () => {
+  it('check every carried cookie of a flow statistics reply, and nothing deeper than the schema', async () => {
     const [name, { example }] = examples.find(
       ([event]) => event === 'kytos/of_core.flow_stats.received',
     )!;
@@ -168,12 +168,12 @@ describe('the content schemas against what the real Kytos-ng sent', () => {
     const text = JSON.stringify(grown).replace(/"cookie":\d+/g, '"cookie":18446744073709551615');
     // An open field nested 100,000 deep: the check must not walk it, nor overflow the stack.
     const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-    const carried = parseJsonExact(text.replace('"match":{', `"match":{"deep":${deep},`));
+    const carried = await parseJsonExact(text.replace('"match":{', `"match":{"deep":${deep},`));
     assert.ok(carried.exactNumbers);
     assert.equal(validator.mismatchOf(name, carried.value), undefined);
 
     // The same, with the first flow's priority a string: refused, cookies and depth notwithstanding.
-    const broken = parseJsonExact(
+    const broken = await parseJsonExact(
       text.replace(/"priority":(\d+)/, `"deep":${deep},"priority":"$1"`),
     );
     assert.equal(

@@ -17,10 +17,15 @@ import {
   type WebhookRequest,
 } from '../ingest/index.js';
 import { parseJsonExact } from '../publisher/index.js';
+import { BodyBudget } from './body-budget.js';
 import { decodeBody, readRawBody } from './body-reader.js';
+import { RetryLaterException } from './retry-later.exception.js';
 
 /** Most bytes of a POST body other than the webhook's: rule changes are a pattern and a description. */
 const OTHER_BODY_LIMIT = 64 * 1024;
+
+/** How long a webhook body waits for room under INGEST_MAX_BODIES_BYTES before its 503. */
+export const BODY_BUDGET_WAIT_MS = 2000;
 
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), within its limit
@@ -37,6 +42,8 @@ const OTHER_BODY_LIMIT = 64 * 1024;
 export class JsonBodyReader {
   /** Most bytes of a webhook body, as sent and once decoded (INGEST_MAX_BODY_BYTES). */
   private readonly webhookLimit: number;
+  /** The bytes of webhook bodies between their decoding and their answer (INGEST_MAX_BODIES_BYTES). */
+  private readonly budget: BodyBudget;
 
   constructor(
     private readonly authenticator: WebhookAuthenticator,
@@ -45,6 +52,7 @@ export class JsonBodyReader {
     @Inject(ingestSettings.token) ingest: IngestSettings,
   ) {
     this.webhookLimit = ingest.maxBodyBytes;
+    this.budget = new BodyBudget(ingest.maxBodiesBytes, BODY_BUDGET_WAIT_MS);
   }
 
   install(fastify: FastifyInstance): void {
@@ -100,13 +108,15 @@ export class JsonBodyReader {
       };
       answer.once('close', release);
     }
-    const text = (await decodeBody(raw, request.headers['content-encoding'], limit)).toString(
-      'utf8',
-    );
+    const decoded = await decodeBody(raw, request.headers['content-encoding'], limit);
+    if (webhook) await this.holdBudget(decoded.length, response);
     try {
-      const start = /\S/.exec(text)?.[0];
-      if (start !== '{' && start !== '[') throw new SyntaxError('it must start with { or [');
-      request.body = webhook ? parseJsonExact(text).value : (JSON.parse(text) as unknown);
+      const start = decoded[firstNonBlank(decoded)];
+      if (start !== OPEN_BRACE && start !== OPEN_BRACKET)
+        throw new SyntaxError('it must start with { or [');
+      request.body = webhook
+        ? (await parseJsonExact(decoded)).value
+        : (JSON.parse(decoded.toString('utf8')) as unknown);
     } catch (problem) {
       throw new BadRequestException(
         `the body is not a JSON object or array: ${(problem as Error).message}`,
@@ -114,6 +124,28 @@ export class JsonBodyReader {
     }
     request.webhook = webhook;
   }
+
+  /** Room for `bytes` of body until the answer is sent, or a 503 once BODY_BUDGET_WAIT_MS passed. */
+  private async holdBudget(bytes: number, response: FastifyReply): Promise<void> {
+    const lease = await this.budget.acquire(bytes);
+    if (!lease) {
+      throw new RetryLaterException(
+        `too many bytes of webhook bodies are being processed (INGEST_MAX_BODIES_BYTES, ${this.budget.ceiling}); retry later`,
+        1,
+      );
+    }
+    response.raw.once('close', () => lease.release());
+  }
+}
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+/** Where the first byte that is not JSON whitespace stands. */
+function firstNonBlank(bytes: Buffer): number {
+  let at = 0;
+  while (at < bytes.length && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[at])) at++;
+  return at;
 }
 
 function checkContentType(request: IncomingMessage): void {

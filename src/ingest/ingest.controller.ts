@@ -98,7 +98,7 @@ export class IngestController {
   })
   @ApiServiceUnavailableResponse({
     description:
-      'Kafka unavailable, the queue or spool full, or the replay window full (AUTH_REPLAY_CAPACITY); retry after Retry-After',
+      'Kafka unavailable, the queue or spool full, the replay window full (AUTH_REPLAY_CAPACITY), or too many bytes of bodies in progress (INGEST_MAX_BODIES_BYTES); retry after Retry-After',
   })
   async ingest(
     @WebhookBatch(EventBatchPipe) batch: EventBatch,

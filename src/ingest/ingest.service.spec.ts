@@ -134,7 +134,7 @@ describe('IngestService', () => {
       }),
     );
     const { ingest, publisher } = setUp({ KAFKA_RECORD_KEY: 'id' }, rules);
-    const exact = parseJsonExact('{"switch":{"dpid":18446744073709551615}}');
+    const exact = await parseJsonExact('{"switch":{"dpid":18446744073709551615}}');
     await ingest([
       { name: 'kytos/topology.switch.enabled', content: { switch: { dpid: '00:00:00:01' } } },
       { name: 'kytos/topology.switch.new', content: exact.value as Record<string, unknown> },

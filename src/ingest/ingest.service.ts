@@ -16,6 +16,7 @@ import {
   EventEnvelope,
   exactDigitsOf,
   publisherSettings,
+  stringifyExactInSlices,
   type PublisherSettings,
   UnserializableEventError,
 } from '../publisher/index.js';
@@ -97,25 +98,27 @@ export class IngestService {
     const fits: Promise<{ index: number; problem: string } | undefined>[] = [];
     let duplicates = 0;
     try {
-      events.forEach((event, index) => {
+      for (const [index, event] of events.entries()) {
         // Decided first: only what is published claims its id, so a denied event cannot make
         // an allowed one with the same id look like a duplicate.
         const route = this.filters.decide(event.name);
-        if (!route) return;
+        if (!route) continue;
         this.checkContent(event, index);
         const dedupeKey = this.dedupe && dedupeKeyOf(event);
         if (this.dedupe && dedupeKey !== undefined) {
           if (idsInRequest.has(dedupeKey) || this.dedupe.has(dedupeKey)) {
             duplicates++;
-            return;
+            continue;
           }
           idsInRequest.add(dedupeKey);
         }
         const span = this.tracer.begin(event.trace ?? trace, event, route.topic);
         if (span) spans.push(span);
         const options = this.optionsFor(route);
+        // A big content is written in slices, so that it holds the event loop no longer than one.
+        const contentJson = await this.contentJsonOf(event, index);
         const envelope = this.envelopeOf(
-          event,
+          { ...event, contentJson },
           index,
           receivedAt,
           span ? { ...options, traceHeaders: span.headers } : options,
@@ -131,7 +134,7 @@ export class IngestService {
         if (fit) fits.push(fit.then((problem) => (problem ? { index, problem } : undefined)));
         envelopes.push(envelope);
         if (dedupeKey !== undefined) publishedIds.push(dedupeKey);
-      });
+      }
       await this.assertFit(fits);
       const tooLarge = this.delivery.tooLarge(envelopes);
       if (tooLarge) {
@@ -191,8 +194,20 @@ export class IngestService {
     return options;
   }
 
+  private async contentJsonOf({ content }: KytosEvent, index: number): Promise<string> {
+    try {
+      return await stringifyExactInSlices(content);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new InvalidEventError(
+        `event ${index} is invalid: its record content is nested too deeply to serialize`,
+        [{ index, field: 'content', reason: 'is nested too deeply to serialize' }],
+      );
+    }
+  }
+
   private envelopeOf(
-    event: KytosEvent,
+    event: KytosEvent & { contentJson: string },
     index: number,
     receivedAt: Date,
     options: EnvelopeOptions,

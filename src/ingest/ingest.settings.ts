@@ -10,6 +10,9 @@ export const ingestSettings = new SettingsGroup(
     INGEST_MAX_BODY_BYTES: integer(16 * MiB, 1024, 512 * MiB).about(
       'largest webhook body, after any `Content-Encoding` is undone (`413` beyond)',
     ),
+    INGEST_MAX_BODIES_BYTES: integer(32 * MiB, 1024, 4096 * MiB).about(
+      'most bytes of webhook bodies, decoded, being parsed, checked, serialized and published at once; past it a request waits up to 2 s, then `503` with `Retry-After` (a body larger than this is taken alone)',
+    ),
     INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000).about(
       'most events in one request (`413` beyond)',
     ),
@@ -22,6 +25,8 @@ export const ingestSettings = new SettingsGroup(
   },
   (env) => ({
     maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
+    /** Most bytes of decoded webhook bodies between their decoding and their answer, together. */
+    maxBodiesBytes: env.INGEST_MAX_BODIES_BYTES,
     maxBatchEvents: env.INGEST_MAX_BATCH_EVENTS,
     /** How long a published event id is remembered against a sender's retry (0: not at all). */
     dedupeWindowSeconds: env.DEDUPE_WINDOW_SECONDS,

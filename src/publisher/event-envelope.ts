@@ -22,6 +22,8 @@ export const RECORD_HEADER = {
 export interface EventFields {
   name: string;
   content: Record<string, unknown>;
+  /** The content already serialized by stringifyExactInSlices, written as is. */
+  contentJson?: string;
   id?: string;
   timestamp?: string;
   /** Set when the event was posted as a CloudEvent: its source and its further attributes. */
@@ -112,15 +114,15 @@ export class EventEnvelope implements OutgoingRecord {
     const { recordKey = 'name', keyOf } = options;
     const id = event.id ?? randomUUID();
     const timestamp = event.timestamp ?? receivedAt.toISOString();
-    let json: string;
+    let message: string;
     try {
-      const record = { event: event.name, message: event.content, id, timestamp };
       // Numbers the body reader carried exactly (64-bit cookies) are written back digit for digit.
-      json = stringifyExact(record);
+      message = event.contentJson ?? stringifyExact(event.content);
     } catch {
       // JSON.parse accepts nesting deeper than JSON.stringify's stack can walk back.
       throw new UnserializableEventError('content', 'is nested too deeply to serialize');
     }
+    const json = `{"event":${JSON.stringify(event.name)},"message":${message},"id":${JSON.stringify(id)},"timestamp":${JSON.stringify(timestamp)}}`;
     const value = Buffer.from(json, 'utf8');
     const key = checkedKey(
       keyOf
