@@ -36,7 +36,9 @@ function cookieOf(index: number): string {
 }
 
 /** of_core's flow statistics in the catalogue's shape, `count` flows, parsed as the service does. */
-function flowStats(count: number): { switch: unknown; replies_flows: Record<string, unknown>[] } {
+async function flowStats(
+  count: number,
+): Promise<{ switch: unknown; replies_flows: Record<string, unknown>[] }> {
   const { example } = catalogue.events['kytos/of_core.flow_stats.received'];
   const [flow] = example.replies_flows as Record<string, unknown>[];
   const flows = Array.from({ length: count }, (_, index) =>
@@ -46,7 +48,7 @@ function flowStats(count: number): { switch: unknown; replies_flows: Record<stri
     ),
   );
   const text = `{"switch":${JSON.stringify(example.switch)},"replies_flows":[${flows.join(',')}]}`;
-  const parsed = parseJsonExact(text);
+  const parsed = await parseJsonExact(text);
   assert.ok(parsed.exactNumbers);
   return parsed.value as { switch: unknown; replies_flows: Record<string, unknown>[] };
 }
@@ -88,8 +90,8 @@ describe('the content check, whatever a sender posts', () => {
   });
 
   for (const count of [20_000, 40_000]) {
-    it(`reads each of ${count.toLocaleString('en')} flows with 64-bit cookies once, and copies none`, () => {
-      const content = flowStats(count);
+    it(`reads each of ${count.toLocaleString('en')} flows with 64-bit cookies once, and copies none`, async () => {
+      const content = await flowStats(count);
       const { items, reads } = readCounted(content.replies_flows, 2 * count);
       const flows = content.replies_flows;
       assert.equal(
@@ -108,8 +110,8 @@ describe('the content check, whatever a sender posts', () => {
     });
   }
 
-  it('refuses the last of 20,000 flows for its priority, past every carried cookie', () => {
-    const content = flowStats(20_000);
+  it('refuses the last of 20,000 flows for its priority, past every carried cookie', async () => {
+    const content = await flowStats(20_000);
     content.replies_flows[19_999].priority = '50000';
     const { items, reads } = readCounted(content.replies_flows, 40_000);
     assert.deepEqual(
@@ -127,9 +129,9 @@ describe('the content check, whatever a sender posts', () => {
     assert.equal(reads(), 20_000);
   });
 
-  it('refuses a carried number where the schema wants a string', () => {
-    const content = flowStats(2);
-    const [carried] = parseJsonExact('[12345678901234567890]').value as unknown[];
+  it('refuses a carried number where the schema wants a string', async () => {
+    const content = await flowStats(2);
+    const [carried] = (await parseJsonExact('[12345678901234567890]')).value as unknown[];
     content.replies_flows[1].id = carried;
     assert.deepEqual(validator.mismatchOf('kytos/of_core.flow_stats.received', content), {
       schema: 'FlowStatsEvent',
@@ -139,9 +141,9 @@ describe('the content check, whatever a sender posts', () => {
     });
   });
 
-  it("checks a carried cookie's bound, naming the schema's keyword as the contract has it", () => {
-    const content = flowStats(2);
-    const [, second] = parseJsonExact('[0,-18446744073709551615]').value as unknown[];
+  it("checks a carried cookie's bound, naming the schema's keyword as the contract has it", async () => {
+    const content = await flowStats(2);
+    const [, second] = (await parseJsonExact('[0,-18446744073709551615]')).value as unknown[];
     content.replies_flows[1].cookie = second;
     assert.deepEqual(validator.mismatchOf('kytos/of_core.flow_stats.received', content), {
       schema: 'FlowStatsEvent',
