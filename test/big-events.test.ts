@@ -31,6 +31,13 @@ for (const compression of [undefined, 'none', 'gzip', 'snappy', 'lz4', 'zstd'] a
       const posted: { id: string; name: string; content: string }[] = [];
       try {
         for (const { name, content } of events) {
+          if (name === 'kytos/of_core.flow_stats.received') {
+            assert.match(
+              content,
+              /"cookie":\d{17,},/,
+              'the cookies are 64-bit numbers, not strings',
+            );
+          }
           const id = randomUUID();
           // As the NApp sends them: gzipped JSON.
           const body = gzipSync(`{"name":"${name}","id":"${id}","content":${content}}`);

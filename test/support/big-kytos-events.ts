@@ -73,7 +73,7 @@ function switchOf(n: number, ports: number, linkOfPort: (port: number) => string
 
 /** A 64-bit cookie as mef_eline makes them: 0xaa, then 56 bits of the circuit's id. */
 const cookieOf = (i: number) => (0xaan << 56n) + BigInt(i) * 7919n;
-const COOKIE = (i: number) => `"@@cookie${i}@@"`;
+const COOKIE = (i: number) => `@@cookie${i}@@`;
 const withCookies = (json: string) =>
   json.replace(/"@@cookie(\d+)@@"/g, (_, i: string) => String(cookieOf(Number(i))));
 
