@@ -10,6 +10,9 @@ export const ingestSettings = new SettingsGroup(
     INGEST_MAX_BODY_BYTES: integer(16 * MiB, 1024, 512 * MiB).about(
       'largest webhook body, after any `Content-Encoding` is undone (`413` beyond)',
     ),
+    INGEST_BODY_TIMEOUT_MS: integer(30_000, 100, 600_000).about(
+      'longest time a request body may take to arrive once its headers are read (`408` beyond): a slow sender holds its bytes no longer',
+    ),
     INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000).about(
       'most events in one request (`413` beyond)',
     ),
@@ -22,6 +25,8 @@ export const ingestSettings = new SettingsGroup(
   },
   (env) => ({
     maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
+    /** Longest time to read a request body: a slow sender cannot hold its bytes for minutes. */
+    bodyTimeoutMs: env.INGEST_BODY_TIMEOUT_MS,
     maxBatchEvents: env.INGEST_MAX_BATCH_EVENTS,
     /** How long a published event id is remembered against a sender's retry (0: not at all). */
     dedupeWindowSeconds: env.DEDUPE_WINDOW_SECONDS,
