@@ -20,6 +20,8 @@ export function replayWindowSeconds(maxSkewSeconds: number): number {
   return maxSkewSeconds + Math.min(maxSkewSeconds, MAX_FUTURE_SKEW_SECONDS);
 }
 
+const MiB = 1024 * 1024;
+
 const fields = {
   AUTH_DISABLED: boolean(false).about(
     '`true` runs without any authentication (local use only; logged loudly)',
@@ -44,6 +46,9 @@ const fields = {
   ),
   AUTH_FAILURE_DELAY_MS: integer(1000, 0, 60_000).about(
     'how long a refused webhook request waits for its `401` (`0`: at once)',
+  ),
+  AUTH_UNVERIFIED_BYTES_MAX: integer(64 * MiB, 64 * 1024, 4096 * MiB).about(
+    'most bytes of signed bodies held before their signature is checked, all clients together; one client holds at most `INGEST_MAX_BODY_BYTES` of them (`503` beyond)',
   ),
   AUTH_ADMIN_TOKEN: optionalText().about(
     'bearer token for rule changes (16+ characters; or `AUTH_ADMIN_TOKEN_FILE`); none: rule changes are off',
@@ -75,6 +80,8 @@ export const authSettings = new SettingsGroup(
       replayCapacity: env.AUTH_REPLAY_CAPACITY,
       /** How long a refused webhook request waits for its 401 (slows floods and guessing). */
       failureDelayMs: env.AUTH_FAILURE_DELAY_MS,
+      /** Most bytes of bodies read before their sender is authenticated, all clients together. */
+      unverifiedBytesMax: env.AUTH_UNVERIFIED_BYTES_MAX,
       /** Bearer token for rule management; without it, rules cannot be changed through the API. */
       adminToken: secrets.adminToken,
       /** Whether GET on the rules needs the admin token too. */

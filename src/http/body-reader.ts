@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   PayloadTooLargeException,
+  RequestTimeoutException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
@@ -14,18 +15,29 @@ const DECODERS = {
   br: promisify(brotliDecompress),
 } as const;
 
+/** How a body is read: its cap, its deadline, what sees each chunk and what may cut it short. */
+export interface RawBodyOptions {
+  /** Most bytes (413 beyond, at once when Content-Length already says more). */
+  limit: number;
+  /** Longest time the body may take to arrive (408 beyond). */
+  timeoutMs: number;
+  /** Sees each chunk as it arrives; throwing refuses the request with that error. */
+  onChunk?: (chunk: Buffer) => void;
+  /** Aborted: the read stops at once and fails with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 /**
- * Reads a request's body as sent, at most `limit` bytes (413 at once when Content-Length
- * already says more), handing each chunk to `onChunk` as it arrives (a signature is computed
- * in step with the reading, never over a second copy).
+ * Reads a request's body as sent, handing each chunk to `onChunk` as it arrives (a signature is
+ * computed in step with the reading, never over a second copy).
  */
 export function readRawBody(
   request: IncomingMessage,
-  limit: number,
-  onChunk?: (chunk: Buffer) => void,
+  { limit, timeoutMs, onChunk, signal }: RawBodyOptions,
 ): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? NaN);
   if (declared > limit) return Promise.reject(tooLarge(limit));
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,7 +48,11 @@ export function readRawBody(
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return fail(tooLarge(limit));
-      onChunk?.(chunk);
+      try {
+        onChunk?.(chunk);
+      } catch (error) {
+        return fail(error as Error);
+      }
       chunks.push(chunk);
     };
     const onEnd = () => {
@@ -44,9 +60,22 @@ export function readRawBody(
       resolve(Buffer.concat(chunks, size));
     };
     const onAborted = () => fail(new Error('the client closed the request before its end'));
+    const onCut = () => fail(signal?.reason as Error);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new RequestTimeoutException(
+            `the body did not arrive within ${timeoutMs} ms (INGEST_BODY_TIMEOUT_MS)`,
+          ),
+        ),
+      timeoutMs,
+    );
     const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCut);
       request.off('data', onData).off('end', onEnd).off('error', fail).off('aborted', onAborted);
     };
+    signal?.addEventListener('abort', onCut);
     request.on('data', onData).on('end', onEnd).on('error', fail).on('aborted', onAborted);
   });
 }

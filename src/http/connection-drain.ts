@@ -1,38 +1,91 @@
-import type { RequestListener, Server } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 
 /**
- * How long, at shutdown, a keep-alive connection that is idle may still bring a request. A client
- * may be sending one on it at that very moment; closing the socket at once would cut that
- * request off with a reset and no answer.
+ * How long, at shutdown, a keep-alive connection must have been idle before it is closed. A
+ * client may be sending a request on it at that very moment; that request was never read, and
+ * the reset it gets is the only one a drain gives. A sender that keeps its connection busy always
+ * has a request in flight or one about to arrive within this time, and is answered instead.
  */
 const IDLE_GRACE_MS = 500;
 
+interface Connection {
+  /** Requests read on it and not answered yet. */
+  active: number;
+  /** When its last answer ended (or it opened). */
+  idleSince: number;
+  closer?: NodeJS.Timeout;
+}
+
 /**
  * A gentler `server.close()` than Node's, which destroys idle keep-alive connections at once. It
- * stops taking connections, answers every request that still arrives on an open one (with
- * `Connection: close`, so that the client does not reuse it), and closes the connections that
- * stayed idle after IDLE_GRACE_MS. The close callback runs once every connection has ended.
+ * stops taking connections; every request it has read or still reads on an open connection is
+ * answered with `Connection: close` (the ones in flight when the drain began too, so that the
+ * client does not send another on it); a connection is closed once it has been idle for
+ * IDLE_GRACE_MS. The close callback runs once every connection has ended.
  */
 export class ConnectionDrain {
   private draining = false;
+  private readonly connections = new Map<Socket, Connection>();
+  private readonly answering = new Set<ServerResponse>();
 
-  /** The request listener, marking answers given while draining as the connection's last. */
+  /** The request listener: marks answers given while draining as their connection's last. */
   listener(handler: RequestListener): RequestListener {
     return (request, response) => {
+      this.track(request, response);
       if (this.draining) response.setHeader('connection', 'close');
       handler(request, response);
     };
   }
 
   install(server: Server): Server {
-    const closeAtOnce = server.close.bind(server);
+    server.on('connection', (socket: Socket) => {
+      this.connections.set(socket, { active: 0, idleSince: performance.now() });
+      socket.once('close', () => {
+        clearTimeout(this.connections.get(socket)?.closer);
+        this.connections.delete(socket);
+      });
+    });
     server.close = (callback?: (error?: Error) => void): Server => {
       this.draining = true;
       NetServer.prototype.close.call(server, callback);
-      setTimeout(() => closeAtOnce(), IDLE_GRACE_MS).unref();
+      for (const response of this.answering) {
+        if (!response.headersSent) response.setHeader('connection', 'close');
+      }
+      for (const socket of this.connections.keys()) this.closeWhenIdle(socket);
       return server;
     };
     return server;
+  }
+
+  private track(request: IncomingMessage, response: ServerResponse): void {
+    const socket = request.socket;
+    const connection = this.connections.get(socket);
+    if (connection) {
+      connection.active++;
+      clearTimeout(connection.closer);
+    }
+    this.answering.add(response);
+    response.once('close', () => {
+      this.answering.delete(response);
+      if (!connection) return;
+      connection.active--;
+      connection.idleSince = performance.now();
+      if (this.draining) this.closeWhenIdle(socket);
+    });
+  }
+
+  /** Closes the connection once it has been idle IDLE_GRACE_MS; a request meanwhile is answered. */
+  private closeWhenIdle(socket: Socket): void {
+    const connection = this.connections.get(socket);
+    if (!connection || connection.active > 0) return;
+    clearTimeout(connection.closer);
+    const idleFor = performance.now() - connection.idleSince;
+    connection.closer = setTimeout(
+      () => {
+        if (connection.active === 0) socket.destroy();
+      },
+      Math.max(0, IDLE_GRACE_MS - idleFor),
+    );
   }
 }

@@ -3,7 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { authSettings, type AuthSettings } from '../auth/auth.settings.js';
 import { RefusalDelay } from '../auth/refusal-delay.js';
+import { UnverifiedBodyBudget } from '../auth/unverified-body-budget.js';
 import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
+import { ingestSettings, type IngestSettings } from '../ingest/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { httpSettings, type HttpSettings } from './http.settings.js';
 import { JsonBodyReader } from './json-body-reader.js';
@@ -48,6 +50,15 @@ function operationsLimiter(limit: { perSecond: number; burst: number }): RateLim
       provide: RefusalDelay,
       inject: [authSettings.token],
       useFactory: (auth: AuthSettings) => new RefusalDelay(auth.failureDelayMs),
+    },
+    {
+      provide: UnverifiedBodyBudget,
+      inject: [authSettings.token, ingestSettings.token],
+      useFactory: (auth: AuthSettings, ingest: IngestSettings) =>
+        new UnverifiedBodyBudget(
+          auth.unverifiedBytesMax,
+          Math.min(ingest.maxBodyBytes, auth.unverifiedBytesMax),
+        ),
     },
     {
       provide: RATE_LIMITERS,

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { authSettings } from '../auth/auth.settings.js';
 import { RefusalDelay } from '../auth/refusal-delay.js';
+import { UnverifiedBodyBudget } from '../auth/unverified-body-budget.js';
 import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
 import { signWebhook } from '../auth/webhook-signature.js';
 import { ingestSettings, WEBHOOK_ROUTE } from '../ingest/index.js';
@@ -24,6 +25,7 @@ async function serverWithReader(): Promise<{
   const reader = new JsonBodyReader(
     new WebhookAuthenticator(authSettings.parse({ AUTH_WEBHOOK_SECRET: secret })),
     new RefusalDelay(0),
+    new UnverifiedBodyBudget(MAX_BODY * 4, MAX_BODY),
     ingestSettings.parse({ INGEST_MAX_BODY_BYTES: String(MAX_BODY) }),
   );
   const fastify = Fastify();

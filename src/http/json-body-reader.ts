@@ -7,7 +7,10 @@ import {
 } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { RefusalDelay } from '../auth/refusal-delay.js';
+import type { UnverifiedBody } from '../auth/unverified-body-budget.js';
+import { UnverifiedBodyBudget } from '../auth/unverified-body-budget.js';
 import { type PendingSignature, WebhookAuthenticator } from '../auth/webhook-authenticator.js';
 import {
   ingestSettings,
@@ -19,10 +22,15 @@ import {
 import { parseJsonExact } from '../publisher/index.js';
 import { BodyBudget } from './body-budget.js';
 import { decodeBody, readRawBody } from './body-reader.js';
+import { clientOf } from './rate-limiter.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
 /** Most bytes of a POST body other than the webhook's: rule changes are a pattern and a description. */
 const OTHER_BODY_LIMIT = 64 * 1024;
+/** How long a connection whose body was left unread is still read, and discarded, after its answer. */
+const LINGER_MS = 2000;
+/** When a sender whose body was cut for the budget may try again: held bodies end within seconds. */
+const BUDGET_RETRY_AFTER_SECONDS = 1;
 
 /** How long a webhook body waits for room under INGEST_MAX_BODIES_BYTES before its 503. */
 export const BODY_BUDGET_WAIT_MS = 2000;
@@ -44,15 +52,20 @@ export class JsonBodyReader {
   private readonly webhookLimit: number;
   /** The bytes of webhook bodies between their decoding and their answer (INGEST_MAX_BODIES_BYTES). */
   private readonly budget: BodyBudget;
+  /** Longest time a body may take to arrive (INGEST_BODY_TIMEOUT_MS). */
+  private readonly bodyTimeoutMs: number;
 
   constructor(
     private readonly authenticator: WebhookAuthenticator,
     /** Refused webhook requests wait this out before their 401. */
     private readonly refusalDelay: RefusalDelay,
+    /** The bytes of bodies read before their sender is known. */
+    private readonly unverified: UnverifiedBodyBudget,
     @Inject(ingestSettings.token) ingest: IngestSettings,
   ) {
     this.webhookLimit = ingest.maxBodyBytes;
     this.budget = new BodyBudget(ingest.maxBodiesBytes, BODY_BUDGET_WAIT_MS);
+    this.bodyTimeoutMs = ingest.bodyTimeoutMs;
   }
 
   install(fastify: FastifyInstance): void {
@@ -65,10 +78,59 @@ export class JsonBodyReader {
         await this.read(request, reply, isWebhookRoute(request));
       } catch (error) {
         // The rest of an unread body is not worth reading: the connection ends with the answer.
-        if (!request.raw.complete) reply.raw.setHeader('Connection', 'close');
+        if (!request.raw.complete) {
+          reply.raw.setHeader('Connection', 'close');
+          lingerBeforeClosing(request.raw.socket);
+        }
         throw error;
       }
     });
+    // A body not yet verified was never acknowledged: its sender retries, so shutdown need not
+    // wait for a slow one.
+    fastify.addHook('preClose', (done) => {
+      this.unverified.cutAll('the service is shutting down');
+      done();
+    });
+  }
+
+  /** Counts the request's body against the budget of unverified bytes until it is released. */
+  private holdUnverified(request: WebhookRequest): { body: UnverifiedBody; cut: AbortSignal } {
+    const cut = new AbortController();
+    const body = this.unverified.open(clientOf(request.ip), (reason) =>
+      cut.abort(retryLater(reason)),
+    );
+    return { body, cut: cut.signal };
+  }
+
+  /**
+   * The raw body, its signature (if any) checked; a refused body is not kept while its refusal
+   * waits. Its bytes count against the budget of unverified bytes until then, unless a bearer
+   * token (or no authentication at all) vouched for it by the headers; a rule change's admin
+   * token is checked after the body, so its body counts too.
+   */
+  private async readVerified(
+    request: WebhookRequest,
+    limit: number,
+    webhook: boolean,
+    signature: PendingSignature | undefined,
+  ): Promise<{ raw: Buffer } | { problem: string }> {
+    const held = signature || !webhook ? this.holdUnverified(request) : undefined;
+    try {
+      const raw = await readRawBody(request.raw, {
+        limit,
+        timeoutMs: this.bodyTimeoutMs,
+        signal: held?.cut,
+        onChunk: (chunk) => {
+          const refused = held?.body.add(chunk.length);
+          if (refused) throw retryLater(refused);
+          signature?.update(chunk);
+        },
+      });
+      const problem = signature?.verify();
+      return problem === undefined ? { raw } : { problem };
+    } finally {
+      held?.body.release();
+    }
   }
 
   private async read(
@@ -87,19 +149,15 @@ export class JsonBodyReader {
     }
     checkContentType(request.raw);
     const limit = webhook ? this.webhookLimit : OTHER_BODY_LIMIT;
-    const raw = await readRawBody(
-      request.raw,
-      limit,
-      signature && ((chunk) => signature.update(chunk)),
-    );
+    const read = await this.readVerified(request, limit, webhook, signature);
+    if ('problem' in read) {
+      await this.refusalDelay.hold();
+      throw withoutStack(
+        () => new UnauthorizedException(`webhook signature refused: ${read.problem}`),
+      );
+    }
+    const { raw } = read;
     if (signature) {
-      const problem = signature.verify();
-      if (problem) {
-        await this.refusalDelay.hold();
-        throw withoutStack(
-          () => new UnauthorizedException(`webhook signature refused: ${problem}`),
-        );
-      }
       const pending = signature;
       // A request that did not succeed may be sent again with the same signature (a retry).
       const answer = response.raw;
@@ -146,6 +204,30 @@ function firstNonBlank(bytes: Buffer): number {
   let at = 0;
   while (at < bytes.length && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[at])) at++;
   return at;
+}
+
+/**
+ * Node closes a connection as soon as its last answer is written; a sender still writing its body
+ * then gets a reset, which can reach it before the answer and hide it. Reading on for a moment
+ * (discarding what comes), as web servers' lingering close does, lets the sender read the answer.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    socket.once('end', () => socket.destroy());
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
+/** A 503 for a body the budget of unverified bytes would not hold. */
+function retryLater(reason: string): RetryLaterException {
+  return withoutStack(
+    () =>
+      new RetryLaterException(
+        `the body was not read: ${reason}; retry in ${BUDGET_RETRY_AFTER_SECONDS} s`,
+        BUDGET_RETRY_AFTER_SECONDS,
+      ),
+  );
 }
 
 function checkContentType(request: IncomingMessage): void {

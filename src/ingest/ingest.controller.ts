@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiSecurity,
   ApiPayloadTooLargeResponse,
+  ApiRequestTimeoutResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -88,6 +89,9 @@ export class IngestController {
       "too large: the body (over INGEST_MAX_BODY_BYTES, after any Content-Encoding is undone), the batch (over INGEST_MAX_BATCH_EVENTS), an event as a Kafka record uncompressed (over KAFKA_MAX_RECORD_BYTES), an event whose record batch, compressed with KAFKA_COMPRESSION, exceeds what Kafka takes for its topic (its max.message.bytes, and the brokers' socket.request.max.bytes, as the brokers give them), or a request whose events together exceed PUBLISH_MAX_QUEUED_BYTES (kafka mode) or SPOOL_MAX_BYTES (spool mode); `message` names the limit",
   })
   @ApiUnsupportedMediaTypeResponse()
+  @ApiRequestTimeoutResponse({
+    description: 'the body took longer than INGEST_BODY_TIMEOUT_MS to arrive; nothing published',
+  })
   @ApiUnauthorizedResponse({
     description:
       'missing or bad signature or token, a signature already used, or a timestamp outside the window',
@@ -98,7 +102,7 @@ export class IngestController {
   })
   @ApiServiceUnavailableResponse({
     description:
-      'Kafka unavailable, the queue or spool full, the replay window full (AUTH_REPLAY_CAPACITY), or too many bytes of bodies in progress (INGEST_MAX_BODIES_BYTES); retry after Retry-After',
+      'Kafka unavailable, the queue or spool full, the replay window full (AUTH_REPLAY_CAPACITY), too many bytes of unverified bodies held (AUTH_UNVERIFIED_BYTES_MAX), or too many bytes of bodies in progress (INGEST_MAX_BODIES_BYTES); retry after Retry-After',
   })
   async ingest(
     @WebhookBatch(EventBatchPipe) batch: EventBatch,

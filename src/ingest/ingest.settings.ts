@@ -13,6 +13,9 @@ export const ingestSettings = new SettingsGroup(
     INGEST_MAX_BODIES_BYTES: integer(32 * MiB, 1024, 4096 * MiB).about(
       'most bytes of webhook bodies, decoded, being parsed, checked, serialized and published at once; past it a request waits up to 2 s, then `503` with `Retry-After` (a body larger than this is taken alone)',
     ),
+    INGEST_BODY_TIMEOUT_MS: integer(30_000, 100, 600_000).about(
+      'longest time a request body may take to arrive once its headers are read (`408` beyond): a slow sender holds its bytes no longer',
+    ),
     INGEST_MAX_BATCH_EVENTS: integer(1000, 1, 100_000).about(
       'most events in one request (`413` beyond)',
     ),
@@ -27,6 +30,8 @@ export const ingestSettings = new SettingsGroup(
     maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
     /** Most bytes of decoded webhook bodies between their decoding and their answer, together. */
     maxBodiesBytes: env.INGEST_MAX_BODIES_BYTES,
+    /** Longest time to read a request body: a slow sender cannot hold its bytes for minutes. */
+    bodyTimeoutMs: env.INGEST_BODY_TIMEOUT_MS,
     maxBatchEvents: env.INGEST_MAX_BATCH_EVENTS,
     /** How long a published event id is remembered against a sender's retry (0: not at all). */
     dedupeWindowSeconds: env.DEDUPE_WINDOW_SECONDS,
