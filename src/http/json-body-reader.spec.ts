@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { authSettings } from '../auth/auth.settings.js';
 import { RefusalDelay } from '../auth/refusal-delay.js';
@@ -118,5 +119,63 @@ describe('JsonBodyReader', () => {
     assert.equal(answer.status, 200);
     const parsed = server.seen.at(-1) as { n: unknown };
     assert.equal(typeof parsed.n, 'number', 'exact numbers only where events are carried');
+  });
+});
+
+describe('JsonBodyReader, bytes of bodies in progress (INGEST_MAX_BODIES_BYTES)', () => {
+  it("holds a body's bytes until its work is answered, even when its sender hung up", async () => {
+    const reader = new JsonBodyReader(
+      new WebhookAuthenticator(authSettings.parse({ AUTH_WEBHOOK_SECRET: secret })),
+      new RefusalDelay(0),
+      new UnverifiedBodyBudget(MAX_BODY * 4, MAX_BODY),
+      ingestSettings.parse({
+        INGEST_MAX_BODY_BYTES: String(MAX_BODY),
+        INGEST_MAX_BODIES_BYTES: '1024',
+      }),
+    );
+    const fastify = Fastify();
+    reader.install(fastify);
+    const steps: string[] = [];
+    let finishFirst = () => {};
+    const firstMayFinish = new Promise<void>((resolve) => (finishFirst = resolve));
+    fastify.post('/events', { config: WEBHOOK_ROUTE }, async (request) => {
+      const { name } = request.body as { name: string };
+      steps.push(`${name} started`);
+      if (name === 'first') await firstMayFinish;
+      steps.push(`${name} answered`);
+      return { ok: true };
+    });
+    await fastify.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = fastify.server.address() as AddressInfo;
+      const url = `http://127.0.0.1:${port}/events`;
+      const bodyOf = (name: string) =>
+        Buffer.from(JSON.stringify({ name, content: { pad: 'a'.repeat(700) } }));
+      const hangUp = new AbortController();
+      const first = bodyOf('first');
+      const abandoned = fetch(url, {
+        method: 'POST',
+        body: first,
+        headers: signedHeaders(first),
+        signal: hangUp.signal,
+      }).catch(() => 'hung up');
+      for (let waited = 0; steps.length === 0 && waited < 5_000; waited += 10) await sleep(10);
+      hangUp.abort();
+      assert.equal(await abandoned, 'hung up');
+      const second = bodyOf('second');
+      const answer = fetch(url, { method: 'POST', body: second, headers: signedHeaders(second) });
+      await sleep(300);
+      assert.deepEqual(steps, ['first started'], 'the second waits while the first is worked on');
+      finishFirst();
+      assert.equal((await answer).status, 200);
+      assert.deepEqual(steps, [
+        'first started',
+        'first answered',
+        'second started',
+        'second answered',
+      ]);
+    } finally {
+      await fastify.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ import {
   type WebhookRequest,
 } from '../ingest/index.js';
 import { parseJsonExact } from '../publisher/index.js';
-import { BodyBudget } from './body-budget.js';
+import { BodyBudget, type BodyLease } from './body-budget.js';
 import { decodeBody, readRawBody } from './body-reader.js';
 import { clientOf } from './rate-limiter.js';
 import { RetryLaterException } from './retry-later.exception.js';
@@ -52,6 +52,8 @@ export class JsonBodyReader {
   private readonly webhookLimit: number;
   /** The bytes of webhook bodies between their decoding and their answer (INGEST_MAX_BODIES_BYTES). */
   private readonly budget: BodyBudget;
+  /** The lease each request holds on `budget`, given back with its answer. */
+  private readonly leases = new WeakMap<object, BodyLease>();
   /** Longest time a body may take to arrive (INGEST_BODY_TIMEOUT_MS). */
   private readonly bodyTimeoutMs: number;
 
@@ -84,6 +86,13 @@ export class JsonBodyReader {
         }
         throw error;
       }
+    });
+    // A body's bytes are held until its answer is ready, which is when its work is over: a sender
+    // that hangs up early closes the response long before, and its body is still being worked on.
+    fastify.addHook('onSend', (request, _reply, payload, done) => {
+      this.leases.get(request)?.release();
+      this.leases.delete(request);
+      done(null, payload);
     });
     // A body not yet verified was never acknowledged: its sender retries, so shutdown need not
     // wait for a slow one.
@@ -167,7 +176,7 @@ export class JsonBodyReader {
       answer.once('close', release);
     }
     const decoded = await decodeBody(raw, request.headers['content-encoding'], limit);
-    if (webhook) await this.holdBudget(decoded.length, response);
+    if (webhook) await this.holdBudget(decoded.length, request);
     try {
       const start = decoded[firstNonBlank(decoded)];
       if (start !== OPEN_BRACE && start !== OPEN_BRACKET)
@@ -183,8 +192,8 @@ export class JsonBodyReader {
     request.webhook = webhook;
   }
 
-  /** Room for `bytes` of body until the answer is sent, or a 503 once BODY_BUDGET_WAIT_MS passed. */
-  private async holdBudget(bytes: number, response: FastifyReply): Promise<void> {
+  /** Room for `bytes` of body until the answer is ready, or a 503 once BODY_BUDGET_WAIT_MS passed. */
+  private async holdBudget(bytes: number, request: WebhookRequest): Promise<void> {
     const lease = await this.budget.acquire(bytes);
     if (!lease) {
       throw new RetryLaterException(
@@ -192,7 +201,7 @@ export class JsonBodyReader {
         1,
       );
     }
-    response.raw.once('close', () => lease.release());
+    this.leases.set(request, lease);
   }
 }
 
