@@ -328,6 +328,8 @@ describe('spool full', () => {
       SPOOL_DIR: spoolDir(),
       SPOOL_MAX_BYTES: String(1024 * 1024),
       SPOOL_SEGMENT_BYTES: String(128 * 1024),
+      // The largest record must fit an empty spool (checked at start).
+      KAFKA_MAX_RECORD_BYTES: String(512 * 1024),
       ...fastFailure,
     });
     try {

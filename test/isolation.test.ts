@@ -406,6 +406,8 @@ describe('spool mode: a record Kafka refuses, with the spool full', () => {
       KAFKA_REQUEST_TIMEOUT_MS: '1000',
       SPOOL_MAX_BYTES: '2000000',
       SPOOL_SEGMENT_BYTES: '100000',
+      // The largest record must fit an empty spool (checked at start).
+      KAFKA_MAX_RECORD_BYTES: '1048576',
       FILTER_STORE: 'memory',
     });
     try {

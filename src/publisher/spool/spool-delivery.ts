@@ -48,6 +48,7 @@ export class SpoolDelivery
       delivery.spoolForwardLingerMs,
       fit,
       stuck,
+      kafka.dlqTopic,
     ));
     metrics.gauge({
       name: 'kafka_events_spool_bytes',

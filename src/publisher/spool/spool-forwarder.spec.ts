@@ -112,6 +112,7 @@ async function forwarderWith(
   env: Record<string, string> = {},
   fit: ForwardedRecordFit = NO_LIMITS,
   stuck: StuckBatchCheck = { afterMs: 60_000, kafkaAnswers: () => true },
+  dlqTopic?: string,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'forwarder-spec-'));
   dirs.push(dir);
@@ -136,6 +137,7 @@ async function forwarderWith(
     delivery.spoolForwardLingerMs,
     fit,
     stuck,
+    dlqTopic,
   );
   return { spool, producer, metrics, forwarder };
 }
@@ -273,6 +275,49 @@ describe('SpoolForwarder', () => {
     }
     assert.deepEqual(producer.acknowledged, ['kytos/a', 'kytos/b', 'kytos/c']);
     assert.deepEqual(await rejectedNames(spool), ['kytos/huge']);
+  });
+
+  it('sends a record Kafka can never take to the dead letter topic without its value, as Kafka refusals are (#33)', async () => {
+    const fit: ForwardedRecordFit = {
+      problem: (record) =>
+        record.name.endsWith('huge')
+          ? Promise.resolve('is larger than the brokers take')
+          : undefined,
+    };
+    const { spool, producer, forwarder } = await forwarderWith(
+      [],
+      {},
+      fit,
+      undefined,
+      'dead_letters',
+    );
+    const sent: EventEnvelope[] = [];
+    const send = producer.send.bind(producer);
+    producer.send = (envelopes) => {
+      sent.push(...envelopes);
+      return send(envelopes);
+    };
+    forwarder.start();
+    try {
+      // kytos/bad-huge's letter is refused too (the stand-in refuses kytos/bad*): kept locally.
+      await spool.append(events(['kytos/a', 'kytos/huge', 'kytos/bad-huge', 'kytos/b'], 100));
+      await until(() => producer.acknowledged.includes('kytos/b'), 'the batch forwarded');
+      await until(() => existsSync(join(spool.dir, 'rejected.spool')), 'the refused letter kept');
+    } finally {
+      await forwarder.stop();
+      await spool.close();
+    }
+    const letter = sent.find((envelope) => envelope.name === 'kytos/huge');
+    assert.equal(letter?.topic, 'dead_letters');
+    assert.equal(letter.value.length, 0, 'the value is what does not fit');
+    assert.match(letter.toMessage().headers['dlq-reason'], /^MESSAGE_TOO_LARGE/);
+    assert.equal(letter.toMessage().headers['dlq-original-topic'], 'event_logs');
+    assert.deepEqual(
+      sent.filter((envelope) => envelope.topic === 'event_logs').map(({ name }) => name),
+      ['kytos/a', 'kytos/b'],
+      'the records that fit go to their topic, the others never',
+    );
+    assert.deepEqual(await rejectedNames(spool), ['kytos/bad-huge']);
   });
 
   it('is not stuck while Kafka does not answer at all (an outage the spool is there for)', async () => {

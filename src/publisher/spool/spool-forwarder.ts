@@ -80,6 +80,8 @@ export class SpoolForwarder {
     private readonly lingerMs: number,
     private readonly fit: ForwardedRecordFit,
     private readonly stuck: StuckBatchCheck,
+    /** KAFKA_DLQ_TOPIC: where a record Kafka can never take is sent, without its value. */
+    private readonly dlqTopic?: string,
   ) {}
 
   /** `stuck`: one batch sent for longer than SPOOL_FORWARD_STUCK_MS while Kafka answers. */
@@ -222,11 +224,14 @@ export class SpoolForwarder {
   private async forwardBatch(segment: SpoolSegment, position: SpoolPosition): Promise<boolean> {
     const batch = await this.spool.read(segment, position.offset);
     const misfits = await this.misfitsOf(batch.envelopes);
-    for (const [envelope, reason] of misfits) this.toSetAside.push({ envelope, reason, segment });
-    const sendable = batch.envelopes.filter((envelope) => !misfits.has(envelope));
+    const letters = this.deadLettersOf(misfits, segment);
+    const sendable = [
+      ...batch.envelopes.filter((envelope) => !misfits.has(envelope)),
+      ...letters.keys(),
+    ];
     if (sendable.length > 0) {
       this.lastSentAt = performance.now();
-      const sent = await this.send(sendable, segment);
+      const sent = await this.send(sendable, segment, letters);
       if (!sent) {
         this.toSetAside = [];
         return false;
@@ -247,7 +252,11 @@ export class SpoolForwarder {
    * False when the send stopped before Kafka answered every record: at a stop, or because the
    * batch turned out to hold a record Kafka can never take (the batch is read and sent again).
    */
-  private async send(envelopes: readonly EventEnvelope[], segment: SpoolSegment): Promise<boolean> {
+  private async send(
+    envelopes: readonly EventEnvelope[],
+    segment: SpoolSegment,
+    letters: ReadonlyMap<EventEnvelope, ToSetAside>,
+  ): Promise<boolean> {
     const misfit = new AbortController();
     const signal = AbortSignal.any([this.stopping.signal, misfit.signal]);
     const recheck = setInterval(() => {
@@ -259,7 +268,9 @@ export class SpoolForwarder {
     try {
       const refusals = await this.producer.send(envelopes, { bounded: false, signal });
       for (const [envelope, refusal] of refusals) {
-        if (refusal.deadLetterTopic === undefined) {
+        const letterOf = letters.get(envelope);
+        if (letterOf) this.toSetAside.push(letterOf);
+        else if (refusal.deadLetterTopic === undefined) {
           this.toSetAside.push({ envelope, reason: refusal.failure.reason, segment });
         }
       }
@@ -273,6 +284,24 @@ export class SpoolForwarder {
     }
   }
 
+  /**
+   * As Kafka's own refusals do, a record Kafka can never take goes to KAFKA_DLQ_TOPIC when it is
+   * set: its dead letter (without the value, which is what does not fit), mapped to what is kept
+   * in rejected.spool should the letter be refused too. Without that topic, it is kept there now.
+   */
+  private deadLettersOf(
+    misfits: ReadonlyMap<EventEnvelope, string>,
+    segment: SpoolSegment,
+  ): Map<EventEnvelope, ToSetAside> {
+    const letters = new Map<EventEnvelope, ToSetAside>();
+    for (const [envelope, reason] of misfits) {
+      const kept = { envelope, reason, segment };
+      if (this.dlqTopic === undefined) this.toSetAside.push(kept);
+      else letters.set(envelope.deadLetterWithoutValue(this.dlqTopic, reason), kept);
+    }
+    return letters;
+  }
+
   /** The records Kafka can never take, with why, as far as its limits are known. */
   private async misfitsOf(
     envelopes: readonly EventEnvelope[],
@@ -281,7 +310,8 @@ export class SpoolForwarder {
     await Promise.all(
       envelopes.map(async (envelope) => {
         const problem = await this.fit.problem(envelope);
-        if (problem) misfits.set(envelope, `it ${problem}`);
+        if (problem)
+          misfits.set(envelope, `MESSAGE_TOO_LARGE, found before sending: it ${problem}`);
       }),
     );
     return misfits;
