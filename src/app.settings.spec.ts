@@ -298,6 +298,15 @@ describe('size limits checked against each other (#33)', () => {
     loadAppConfig({ ...base, DELIVERY_MODE: 'spool', PUBLISH_MAX_QUEUED_BYTES: '2097152' });
   });
 
+  it('refuses a budget of unverified bytes smaller than one body, naming both settings', () => {
+    const problems = problemsOf({ AUTH_UNVERIFIED_BYTES_MAX: '65536' }).join('\n');
+    assert.match(
+      problems,
+      /AUTH_UNVERIFIED_BYTES_MAX \(65536\) must be at least INGEST_MAX_BODY_BYTES \(16777216\)/,
+    );
+    loadAppConfig({ ...base, AUTH_UNVERIFIED_BYTES_MAX: '65536', INGEST_MAX_BODY_BYTES: '65536' });
+  });
+
   it('refuses a spool smaller than the largest record, naming both settings', () => {
     const problems = problemsOf({
       DELIVERY_MODE: 'spool',

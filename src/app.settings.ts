@@ -41,16 +41,16 @@ export function loadAppConfig(env: Environment) {
  * (a request of many events larger than a stage) is refused with a 413 at the door.
  */
 function checkSizesFit(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const maxRecord = values.KAFKA_MAX_RECORD_BYTES as number;
-  const limit = (name: string, why: string): void => {
-    const bytes = values[name] as number;
-    if (bytes < maxRecord) {
-      verbatim(
-        ctx,
-        `${name} (${bytes}) must be at least KAFKA_MAX_RECORD_BYTES (${maxRecord}): ${why}; lower KAFKA_MAX_RECORD_BYTES or raise ${name}`,
-      );
-    }
-  };
+  const limit = (name: string, why: string): void =>
+    atLeast(values, ctx, name, 'KAFKA_MAX_RECORD_BYTES', why);
+  // A signed body is read whole before its signature can be checked.
+  atLeast(
+    values,
+    ctx,
+    'AUTH_UNVERIFIED_BYTES_MAX',
+    'INGEST_MAX_BODY_BYTES',
+    'a signed body that large could never be read and would get 503 on every retry',
+  );
   if (values.DELIVERY_MODE === 'kafka') {
     limit(
       'PUBLISH_MAX_QUEUED_BYTES',
@@ -60,6 +60,24 @@ function checkSizesFit(values: Record<string, unknown>, ctx: z.RefinementCtx): v
     limit(
       'SPOOL_MAX_BYTES',
       'an event that large would never find room in the spool and get 503 on every retry',
+    );
+  }
+}
+
+/** Refuses `name` below the setting `floor`, naming both and what would happen. */
+function atLeast(
+  values: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  name: string,
+  floor: string,
+  why: string,
+): void {
+  const bytes = values[name] as number;
+  const least = values[floor] as number;
+  if (bytes < least) {
+    verbatim(
+      ctx,
+      `${name} (${bytes}) must be at least ${floor} (${least}): ${why}; lower ${floor} or raise ${name}`,
     );
   }
 }

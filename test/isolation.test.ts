@@ -407,7 +407,7 @@ describe('spool mode: a record Kafka refuses, with the spool full', () => {
       SPOOL_MAX_BYTES: '2000000',
       SPOOL_SEGMENT_BYTES: '100000',
       // The largest record must fit an empty spool (checked at start).
-      KAFKA_MAX_RECORD_BYTES: '1048576',
+      KAFKA_MAX_RECORD_BYTES: '1500000',
       FILTER_STORE: 'memory',
     });
     try {
