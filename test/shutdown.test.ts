@@ -114,34 +114,52 @@ describe('SIGTERM: stop taking requests, finish the ones in flight, flush, exit'
     );
   });
 
-  it('SIGTERM cuts an unauthenticated upload still arriving at once, closes in order, exits 0', async () => {
-    const service = await spawnService({
-      KAFKA_BROKERS: broker.brokers,
-      KAFKA_TOPIC: 'shutdown_upload',
-      FILTER_STORE: 'memory',
-      AUTH_DISABLED: 'false',
-      AUTH_WEBHOOK_SECRET: 'a-webhook-secret-for-the-shutdown-test',
-      SHUTDOWN_TIMEOUT_MS: '20000',
+  const uploads: { who: string; auth: Record<string, string>; headers: Record<string, string> }[] =
+    [
+      {
+        who: 'an unauthenticated upload (a made-up signature)',
+        auth: { AUTH_WEBHOOK_SECRET: 'a-webhook-secret-for-the-shutdown-test' },
+        headers: {
+          'x-kytos-timestamp': String(Math.floor(Date.now() / 1000)),
+          'x-kytos-signature': `sha256=${'0'.repeat(64)}`,
+        },
+      },
+      {
+        who: "a bearer token's upload",
+        auth: { AUTH_WEBHOOK_TOKEN: 'a-webhook-token-for-the-shutdown-test' },
+        headers: { authorization: 'Bearer a-webhook-token-for-the-shutdown-test' },
+      },
+    ];
+  for (const { who, auth, headers } of uploads) {
+    it(`SIGTERM cuts ${who} still arriving at once, closes in order, exits 0`, async () => {
+      const service = await spawnService({
+        KAFKA_BROKERS: broker.brokers,
+        KAFKA_TOPIC: 'shutdown_upload',
+        FILTER_STORE: 'memory',
+        AUTH_DISABLED: 'false',
+        ...auth,
+        SHUTDOWN_TIMEOUT_MS: '20000',
+      });
+      const upload = slowUpload(service.url + EVENTS_PATH, headers).catch((error: Error) => ({
+        status: 0,
+        body: error.message,
+        connection: '',
+      }));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const exited = once(service.child, 'exit');
+      const signalled = performance.now();
+      service.child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      const tookMs = performance.now() - signalled;
+      assert.equal(code, 0, service.output());
+      assert.match(service.output(), /stopped cleanly/);
+      assert.ok(tookMs < 10_000, `exited ${tookMs.toFixed(0)} ms after SIGTERM`);
+      const answer = await upload;
+      assert.equal(answer.status, 503, service.output());
+      assert.match(answer.body, /shutting down/);
+      assert.equal(answer.connection, 'close');
     });
-    const upload = slowUpload(service.url + EVENTS_PATH).catch((error: Error) => ({
-      status: 0,
-      body: error.message,
-      connection: '',
-    }));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const exited = once(service.child, 'exit');
-    const signalled = performance.now();
-    service.child.kill('SIGTERM');
-    const [code] = (await exited) as [number | null];
-    const tookMs = performance.now() - signalled;
-    assert.equal(code, 0, service.output());
-    assert.match(service.output(), /stopped cleanly/);
-    assert.ok(tookMs < 10_000, `exited ${tookMs.toFixed(0)} ms after SIGTERM`);
-    const answer = await upload;
-    assert.equal(answer.status, 503, service.output());
-    assert.match(answer.body, /shutting down/);
-    assert.equal(answer.connection, 'close');
-  });
+  }
 
   it('refuses to start with a bad setting, naming it', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
@@ -187,10 +205,13 @@ function postOnce(agent: Agent, url: string, body: unknown): Promise<string> {
 }
 
 /**
- * A 1 MiB upload with a made-up signature, trickled 1 KiB every 100 ms (it would take minutes):
- * its answer, once one comes.
+ * A 1 MiB upload with `credentials`, trickled 1 KiB every 100 ms (it would take minutes): its
+ * answer, once one comes.
  */
-function slowUpload(url: string): Promise<{ status: number; body: string; connection: string }> {
+function slowUpload(
+  url: string,
+  credentials: Record<string, string>,
+): Promise<{ status: number; body: string; connection: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
@@ -198,8 +219,7 @@ function slowUpload(url: string): Promise<{ status: number; body: string; connec
       headers: {
         'content-type': 'application/json',
         'content-length': 1024 * 1024,
-        'x-kytos-timestamp': String(Math.floor(Date.now() / 1000)),
-        'x-kytos-signature': `sha256=${'0'.repeat(64)}`,
+        ...credentials,
       },
     });
     const trickle = setInterval(() => req.write(Buffer.alloc(1024, 0x20)), 100);

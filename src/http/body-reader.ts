@@ -89,8 +89,8 @@ export async function decodeBody(
   encoding: string | undefined,
   limit: number,
 ): Promise<Buffer> {
-  const name = (encoding ?? 'identity').trim().toLowerCase();
-  if (name === 'identity' || name === '') return raw;
+  const name = encodingName(encoding);
+  if (name === 'identity') return raw;
   const decode = DECODERS[name as keyof typeof DECODERS] as (typeof DECODERS)['gzip'] | undefined;
   if (!decode) {
     throw new UnsupportedMediaTypeException(
@@ -105,6 +105,19 @@ export async function decodeBody(
       `the body is not valid ${name} data: ${(error as Error).message}`,
     );
   }
+}
+
+/** The most bytes `raw` may become once decoded: itself, or anything up to `limit`. */
+export function decodedBytesAtMost(
+  raw: Buffer,
+  encoding: string | undefined,
+  limit: number,
+): number {
+  return encodingName(encoding) === 'identity' ? raw.length : limit;
+}
+
+function encodingName(encoding: string | undefined): string {
+  return (encoding ?? '').trim().toLowerCase() || 'identity';
 }
 
 function tooLarge(limit: number): PayloadTooLargeException {

@@ -21,7 +21,7 @@ import {
 } from '../ingest/index.js';
 import { parseJsonExact } from '../publisher/index.js';
 import { BodyBudget, type BodyLease } from './body-budget.js';
-import { decodeBody, readRawBody } from './body-reader.js';
+import { decodeBody, decodedBytesAtMost, readRawBody } from './body-reader.js';
 import { clientOf } from './rate-limiter.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
@@ -54,6 +54,11 @@ export class JsonBodyReader {
   private readonly budget: BodyBudget;
   /** The lease each request holds on `budget`, given back with its answer. */
   private readonly leases = new WeakMap<object, BodyLease>();
+  /**
+   * Every body still arriving, whoever vouched for it: none was acknowledged, so shutdown cuts
+   * them (their senders retry) rather than wait for a slow one.
+   */
+  private readonly reading = new Set<AbortController>();
   /** Longest time a body may take to arrive (INGEST_BODY_TIMEOUT_MS). */
   private readonly bodyTimeoutMs: number;
 
@@ -94,10 +99,11 @@ export class JsonBodyReader {
       this.leases.delete(request);
       done(null, payload);
     });
-    // A body not yet verified was never acknowledged: its sender retries, so shutdown need not
+    // A body still arriving was never acknowledged: its sender retries, so shutdown need not
     // wait for a slow one.
     fastify.addHook('preClose', (done) => {
       this.unverified.cutAll('the service is shutting down');
+      for (const reading of this.reading) reading.abort(retryLater('the service is shutting down'));
       done();
     });
   }
@@ -124,11 +130,13 @@ export class JsonBodyReader {
     signature: PendingSignature | undefined,
   ): Promise<{ raw: Buffer } | { problem: string }> {
     const held = signature || !webhook ? this.holdUnverified(request) : undefined;
+    const reading = new AbortController();
+    this.reading.add(reading);
     try {
       const raw = await readRawBody(request.raw, {
         limit,
         timeoutMs: this.bodyTimeoutMs,
-        signal: held?.cut,
+        signal: held ? AbortSignal.any([held.cut, reading.signal]) : reading.signal,
         onChunk: (chunk) => {
           const refused = held?.body.add(chunk.length);
           if (refused) throw retryLater(refused);
@@ -138,6 +146,7 @@ export class JsonBodyReader {
       const problem = signature?.verify();
       return problem === undefined ? { raw } : { problem };
     } finally {
+      this.reading.delete(reading);
       held?.body.release();
     }
   }
@@ -175,8 +184,11 @@ export class JsonBodyReader {
       };
       answer.once('close', release);
     }
-    const decoded = await decodeBody(raw, request.headers['content-encoding'], limit);
-    if (webhook) await this.holdBudget(decoded.length, request);
+    const encoding = request.headers['content-encoding'];
+    // Room first, for the most the body may decode to: decoding is where a small body grows.
+    if (webhook) await this.holdBudget(decodedBytesAtMost(raw, encoding, limit), request);
+    const decoded = await decodeBody(raw, encoding, limit);
+    this.leases.get(request)?.shrinkTo(decoded.length);
     try {
       const start = decoded[firstNonBlank(decoded)];
       if (start !== OPEN_BRACE && start !== OPEN_BRACKET)
