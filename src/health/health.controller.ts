@@ -9,9 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { RetryLaterException } from '../http/retry-later.exception.js';
-import { KafkaHealthIndicator } from './kafka.health.js';
-import { RulesHealthIndicator } from './rules.health.js';
-import { DeliveryHealthIndicator } from './delivery.health.js';
+import { Readiness } from './readiness.js';
 
 const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {
   type: 'object',
@@ -31,9 +29,7 @@ const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly kafka: KafkaHealthIndicator,
-    private readonly rules: RulesHealthIndicator,
-    private readonly delivery: DeliveryHealthIndicator,
+    private readonly readiness: Readiness,
   ) {}
 
   @Get('live')
@@ -54,11 +50,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse()
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.rules.check(),
-        () => this.kafka.check(),
-        () => this.delivery.check(),
-      ]);
+      return await this.health.check(this.readiness.checks);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // Terminus' own error body is reshaped into the one error shape of every endpoint.

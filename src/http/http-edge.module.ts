@@ -17,6 +17,7 @@ import {
   type RequestBudget,
   SCRAPE_LIMIT,
 } from './rate-limiter.js';
+import { RequestMetrics } from './request-metrics.js';
 
 /** The rate limiters, one per budget a request may count against. */
 const RATE_LIMITERS = Symbol('RATE_LIMITERS');
@@ -31,15 +32,16 @@ function operationsLimiter(limit: { perSecond: number; burst: number }): RateLim
 }
 
 /**
- * The webhook's edge, inside Nest: the rate limiter, the webhook's authentication, the refusal
- * delay and the body reader are providers, and the module puts them on Fastify's hooks when
- * Nest initialises it (before the server listens): per client address and budget (probes,
- * scrapes, the rest) first, then the body,
- * read once, authenticated, then parsed once.
+ * The webhook's edge, inside Nest: the request metrics, the rate limiter, the webhook's
+ * authentication, the refusal delay and the body reader are providers, and the module puts them
+ * on Fastify's hooks when Nest initialises it (before the server listens): per client address and
+ * budget (probes, scrapes, the rest) first, then the body, read once, authenticated, then parsed
+ * once; every answer, refusals included, is counted when it is sent.
  */
 @Module({
   providers: [
     JsonBodyReader,
+    RequestMetrics,
     {
       provide: WebhookAuthenticator,
       inject: [authSettings.token, EventMetrics],
@@ -79,11 +81,13 @@ export class HttpEdgeModule implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RATE_LIMITERS) private readonly rateLimiters: Record<RequestBudget, RateLimiter>,
     private readonly bodyReader: JsonBodyReader,
+    private readonly requestMetrics: RequestMetrics,
     @Inject(httpSettings.token) private readonly settings: HttpSettings,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    this.requestMetrics.install(fastify);
     if (this.settings.rateLimitPerSecond > 0) {
       fastify.addHook('onRequest', rateLimitHook(this.rateLimiters));
     }

@@ -6,6 +6,7 @@ import {
   Gauge,
   GaugeConfiguration,
   Histogram,
+  HistogramConfiguration,
   Registry,
 } from 'prom-client';
 
@@ -109,10 +110,17 @@ export class EventMetrics {
     return new Gauge({ ...configuration, registers: this.registers });
   }
 
-  /** A counter in this registry whose `collect` copies the owner's own tallies at scrape time. */
+  /** A counter in this registry, counted by its owner or copied from its tallies by `collect`. */
   counter<Label extends string>(
     configuration: Omit<CounterConfiguration<Label>, 'registers'>,
   ): Counter<Label> {
     return new Counter({ ...configuration, registers: this.registers });
+  }
+
+  /** A histogram in this registry, observed by its owner. */
+  histogram<Label extends string>(
+    configuration: Omit<HistogramConfiguration<Label>, 'registers'>,
+  ): Histogram<Label> {
+    return new Histogram({ ...configuration, registers: this.registers });
   }
 }

@@ -57,6 +57,13 @@ export class SpoolDelivery
         this.set(spool.bytes);
       },
     });
+    // Beside the spool's bytes, so that an alert can tell how soon it fills without the setting.
+    metrics
+      .gauge({
+        name: 'kafka_events_spool_limit_bytes',
+        help: 'SPOOL_MAX_BYTES: spool size at which requests get 503 (spool delivery mode).',
+      })
+      .set(delivery.spoolMaxBytes);
     metrics.gauge({
       name: 'kafka_events_spool_forwarder_up',
       help: '0 from a failure of the spool forwarder until it forwards again, and while one batch has waited longer than SPOOL_FORWARD_STUCK_MS for a Kafka that answers (spool mode), else 1.',
