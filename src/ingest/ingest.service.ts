@@ -72,6 +72,7 @@ export class IngestService {
   async ingest(batch: EventBatch): Promise<DeliveryReceipt> {
     const count = batch.events.length;
     this.metrics.received.inc(count);
+    for (const { name } of batch.events) this.metrics.byName.count('received', name);
     if (!this.filters.ready) {
       // Deciding before every rule is loaded could let out what a deny rule stops.
       this.metrics.failed.inc({ reason: 'not_ready' }, count);
@@ -144,6 +145,7 @@ export class IngestService {
       }
       const filtered = events.length - envelopes.length - duplicates;
       this.metrics.permitted.inc(envelopes.length);
+      for (const { name } of envelopes) this.metrics.byName.count('permitted', name);
       this.metrics.filtered.inc(filtered);
       this.metrics.duplicates.inc(duplicates);
       await this.delivery.publish(envelopes);

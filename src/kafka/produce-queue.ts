@@ -283,6 +283,7 @@ export class ProduceQueue {
       else if (failures.has(entry)) entry.ticket.fail(failures.get(entry));
       else {
         acknowledged++;
+        this.metrics.byName.count('published', entry.record.name);
         entry.ticket.acknowledge();
       }
     }

@@ -9,6 +9,7 @@ import {
   HistogramConfiguration,
   Registry,
 } from 'prom-client';
+import { EventNameCounts } from './event-name-counts.js';
 
 /** Why events were not acknowledged to their sender (or, in spool mode, set aside). */
 export type FailureReason =
@@ -35,6 +36,9 @@ export class EventMetrics {
     help: 'Valid events that arrived at the webhook.',
     registers: this.registers,
   });
+
+  /** The received, permitted and published events again, by name. */
+  readonly byName = new EventNameCounts(this.registry);
 
   readonly permitted = new Counter({
     name: 'kafka_events_permitted_total',
