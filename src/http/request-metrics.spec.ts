@@ -14,6 +14,7 @@ async function counted(): Promise<{ metrics: EventMetrics; fastify: FastifyInsta
     reply.code(413).send({}),
   );
   fastify.get('/api/kytos/kafka_events/v1/filters/:id', ok);
+  fastify.post('/api/kytos/kafka_events/v1/forwarders/:id/report', ok);
   fastify.get('/health/ready', ok);
   fastify.get('/metrics', ok);
   fastify.get('/api/asyncapi.json', ok);
@@ -29,6 +30,10 @@ describe('RequestMetrics', () => {
     await fastify.inject({ method: 'POST', url: '/api/kytos/kafka_events/v1/events' });
     await fastify.inject('/api/kytos/kafka_events/v1/filters/r1');
     await fastify.inject('/api/kytos/kafka_events/v1/filters/r2');
+    await fastify.inject({
+      method: 'POST',
+      url: '/api/kytos/kafka_events/v1/forwarders/k1/report',
+    });
     for (const url of [
       '/health/ready',
       '/metrics',
@@ -42,6 +47,7 @@ describe('RequestMetrics', () => {
     for (const [route, code, count] of [
       ['webhook', 413, 1],
       ['filters', 200, 2],
+      ['forwarders', 200, 1],
       ['health', 200, 1],
       ['metrics', 200, 1],
       ['contract', 200, 2],

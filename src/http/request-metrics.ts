@@ -11,7 +11,7 @@ import { SWAGGER_PATH } from './api-routes.js';
  * however many paths a client invents, the series stay this few.
  */
 export type RequestRoute =
-  'webhook' | 'filters' | 'health' | 'metrics' | 'contract' | 'docs' | 'other';
+  'webhook' | 'forwarders' | 'filters' | 'health' | 'metrics' | 'contract' | 'docs' | 'other';
 
 /** Seconds: a probe answers in about a millisecond, a webhook waiting on Kafka in seconds. */
 export const REQUEST_DURATION_BUCKETS = [
@@ -29,6 +29,8 @@ export function routeOf(request: FastifyRequest): RequestRoute {
   if (template.startsWith('/health/') || template === '/health') return 'health';
   if (template === '/metrics') return 'metrics';
   if (template.endsWith('/filters') || template.includes('/filters/')) return 'filters';
+  // The Kytos NApps' reports (ForwardersModule).
+  if (template.includes('/forwarders/')) return 'forwarders';
   // The AsyncAPI document and its page share a prefix.
   if (template.startsWith(`/${ASYNCAPI_PAGE_PATH}`)) return 'contract';
   if (template.startsWith(`/${SWAGGER_PATH}`)) return 'docs';
