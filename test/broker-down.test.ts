@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SCRAPE_CACHE_MS } from '../src/metrics/metrics.controller.js';
 import { KafkaBroker } from './support/kafka-broker.js';
+import { metricSample } from './support/metric-sample.js';
 import {
   Answer,
   EVENTS_PATH,
@@ -38,6 +41,10 @@ async function postUntilAcknowledged(service: RunningService, limitMs: number): 
     assert.ok(Date.now() < deadline, `no 200 within ${limitMs} ms of the broker's return`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+async function readyMetric(service: RunningService): Promise<number | undefined> {
+  return metricSample(await (await fetch(`${service.url}/metrics`)).text(), 'kafka_events_ready');
 }
 
 function assertUnavailable(answer: Answer, ms: number): void {
@@ -83,12 +90,16 @@ describe('Kafka unreachable: 503 within the bounded retry time, then success onc
     const ready = await send(`${service.url}/health/ready`, 'GET');
     assert.equal(ready.status, 503);
     assert.match(String(ready.body.message), /^not ready: kafka: /);
+    assert.equal(await readyMetric(service), 0, 'kafka_events_ready says what the probe says');
   });
 
   it('publishes once the broker is up, and is ready again', async () => {
     await broker.resume();
     acknowledged.push(await postUntilAcknowledged(service, 30_000));
     await waitUntilReady(service.url, 10_000);
+    // The metrics are rendered at most once a second: the next rendering sees it ready.
+    await sleep(SCRAPE_CACHE_MS + 100);
+    assert.equal(await readyMetric(service), 1);
   });
 
   it('answers 503 when the broker goes away mid-stream, and recovers when it returns', async () => {
