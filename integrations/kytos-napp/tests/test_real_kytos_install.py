@@ -90,18 +90,37 @@ def test_kytosd_disables_and_enables_it(tmp_path):
     assert kytos_napps(napps, "disable", "uninstall") == {"installed": [], "enabled": []}
 
 
+def assert_linked(napps: Path) -> None:
+    """The NApp's folder itself is installed and enabled in `napps`, so an edit shows at kytosd's next start."""
+    installed = napps / ".installed" / USER / NAME
+    assert installed.is_symlink() and installed.resolve() == SOURCE.resolve()
+    assert (napps / USER / NAME).resolve() == SOURCE.resolve()
+    assert kytos_napps(napps) == {"installed": [f"{USER}/{NAME}"], "enabled": [f"{USER}/{NAME}"]}
+
+
 def test_develop_links_the_folder_and_its_uninstall_unlinks_it(tmp_path):
     napps = tmp_path / "napps"
     env = venv_env(KYTOS_NAPPS=str(napps))
     try:
         subprocess.run([PYTHON, "setup.py", "-q", "develop"], cwd=NAPP, env=env, check=True, timeout=300,
                        capture_output=True)
-        installed = napps / ".installed" / USER / NAME
-        assert installed.is_symlink() and installed.resolve() == SOURCE.resolve()
-        assert (napps / USER / NAME).resolve() == SOURCE.resolve()
-        assert kytos_napps(napps) == {"installed": [f"{USER}/{NAME}"], "enabled": [f"{USER}/{NAME}"]}
+        assert_linked(napps)
     finally:
         subprocess.run([PYTHON, "setup.py", "-q", "develop", "--uninstall"], cwd=NAPP, env=env, check=True,
                        timeout=300, capture_output=True)
     assert not (napps / USER / NAME).exists() and not (napps / ".installed" / USER / NAME).exists()
     assert kytos_napps(napps) == {"installed": [], "enabled": []}
+
+
+# pip 23 (kytosd's virtualenv here) runs `setup.py develop` for a project without pyproject.toml;
+# newer pip, or --use-pep517, builds an editable wheel (PEP 660) and no longer runs `develop`.
+@pytest.mark.parametrize("pep517", [[], ["--use-pep517"]], ids=["develop", "pep660"])
+def test_pip_editable_links_the_folder(tmp_path, pep517):
+    """`python3 -m pip install --editable .`, as Kytos-ng's NApps document it."""
+    napps = tmp_path / "napps"
+    try:
+        subprocess.run([PYTHON, "-m", "pip", "install", "-q", *pep517, "--editable", "."], cwd=NAPP,
+                       env=venv_env(KYTOS_NAPPS=str(napps)), check=True, timeout=300, capture_output=True)
+        assert_linked(napps)
+    finally:
+        subprocess.run([PYTHON, "-m", "pip", "uninstall", "-q", "-y", f"{USER}_{NAME}"], check=True, timeout=120)
