@@ -1,7 +1,8 @@
-"""The NApp installs as Kytos-ng's NApps do: pip (or `setup.py develop`) into kytosd's virtualenv
-puts it in kytosd's napps folder, enabled, with its requirements. Read back with kytosd's own
-NAppsManager, from that virtualenv. That kytosd then loads it is what every real-Kytos test starts
-with (kytosd.RealKytos installs it so, in a napps folder of its own)."""
+"""The NApp installs as Kytos-ng's NApps do: pip (`install`, `install --editable`) or `setup.py
+develop` into kytosd's virtualenv puts it in kytosd's napps folder, enabled, with its
+requirements. Read back with kytosd's own NAppsManager, from that virtualenv. That kytosd then
+loads it is what every real-Kytos test starts with (kytosd.RealKytos installs it so, in a napps
+folder of its own)."""
 
 import json
 import subprocess
