@@ -5,11 +5,12 @@ loads it is what every real-Kytos test starts with (kytosd.RealKytos installs it
 folder of its own)."""
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from kytosd import CACHE, install_napp, skip_unless_ready, venv_env
+from kytosd import CACHE, install_napp, readme_install_steps, skip_unless_ready, venv_env
 from service_under_test import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +80,21 @@ def test_pip_install_copies_the_napp_enabled_with_its_requirements(tmp_path):
     install_napp(napps)
     assert {path.name for path in installed.iterdir()} == set(source_files())
     assert enabled.resolve() == installed.resolve()
+
+
+def test_without_kytos_napps_it_lands_where_kytosd_looks_by_default():
+    """Run as the README has operators run it, in kytosd's virtualenv with no napps folder named."""
+    script = "from kytos.core.config import KytosConfig; print(KytosConfig().options['daemon'].napps)"
+    napps = Path(subprocess.run([PYTHON, "-c", script], env=venv_env(), check=True, capture_output=True, text=True,
+                                timeout=60).stdout.strip())
+    assert napps == CACHE / "venv" / "var" / "lib" / "kytos" / "napps"
+    try:
+        subprocess.run(["bash", "-euo", "pipefail", "-c", readme_install_steps()], cwd=ROOT, env=venv_env(),
+                       check=True, timeout=300, capture_output=True)
+        assert (napps / USER / NAME).resolve() == (napps / ".installed" / USER / NAME).resolve()
+        assert kytos_napps(napps) == {"installed": [f"{USER}/{NAME}"], "enabled": [f"{USER}/{NAME}"]}
+    finally:
+        shutil.rmtree(napps, ignore_errors=True)
 
 
 def test_kytosd_disables_and_enables_it(tmp_path):
