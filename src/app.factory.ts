@@ -51,7 +51,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   // Built before the hooks, so that 405 answers come from the same routes it documents.
   const document = buildOpenApiDocument(app);
-  // First of the onRequest hooks: HttpEdgeModule adds the rate limiter's when Nest initialises.
+  // The onRequest hooks, in order: the management port's 404, the 405, then the rate limiter's,
+  // which HttpEdgeModule adds when Nest initialises.
   separateManagementPort(fastify, config.http.management);
   fastify.addHook('onRequest', methodNotAllowed(document));
   app.useGlobalFilters(errorFilter);

@@ -7,8 +7,8 @@ export const httpSettings = new SettingsGroup(
   {
     HOST: text('127.0.0.1', checkHost).about('address to listen on (`0.0.0.0` in a container)'),
     PORT: integer(8080, 0, 65535).about('HTTP port'),
-    MANAGEMENT_PORT: optionalInteger(1, 65535).about(
-      "port of `/health/*` and `/metrics`, the webhook's port then answering `404` for them; unset: they answer on `PORT`",
+    MANAGEMENT_PORT: optionalInteger(0, 65535).about(
+      "port of `/health/*` and `/metrics`, the webhook's port then answering `404` for them; unset: they answer on `PORT`; `0`: any free port",
     ),
     MANAGEMENT_HOST: optionalText(checkHost).about(
       'address the management port listens on (only with `MANAGEMENT_PORT`)',
@@ -46,7 +46,12 @@ export const httpSettings = new SettingsGroup(
     trustProxyHops: env.TRUST_PROXY_HOPS,
   }),
   (env, ctx) => {
-    if (env.MANAGEMENT_PORT !== undefined && env.MANAGEMENT_PORT === env.PORT) {
+    // Two 0s are two free ports, told apart by the system.
+    if (
+      env.MANAGEMENT_PORT !== undefined &&
+      env.MANAGEMENT_PORT !== 0 &&
+      env.MANAGEMENT_PORT === env.PORT
+    ) {
       verbatim(
         ctx,
         `MANAGEMENT_PORT (${env.MANAGEMENT_PORT}) must differ from PORT (${env.PORT}): the management port keeps the probes and the metrics away from the webhook's port`,

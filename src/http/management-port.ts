@@ -2,6 +2,7 @@ import { Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../config/settings-group.js';
 import { pathOf } from '../logging/request-path.js';
 import { frontDoor } from './front-door.js';
 
@@ -23,13 +24,14 @@ export function isManagementRoute(path: string): boolean {
  * same Nest routes, hooks (the rate limits' budgets), error shape and request ids serve both
  * ports, and a request that came to the port its route does not belong to is answered 404, as an
  * unknown path is. To be installed before the other onRequest hooks: a 405 would tell that the
- * route exists. Without an address, one port serves everything.
+ * route exists. Without an address, one port serves everything. Returns the management port's
+ * server, listening once Fastify is ready.
  */
 export function separateManagementPort(
   fastify: FastifyInstance,
   address: ManagementAddress | undefined,
-): void {
-  if (!address) return;
+): Server | undefined {
+  if (!address) return undefined;
   const arrived = new WeakSet<IncomingMessage>();
   const server = frontDoor((request, response) => {
     arrived.add(request);
@@ -51,13 +53,21 @@ export function separateManagementPort(
     done();
   });
   fastify.addHook('onClose', () => closed);
+  return server;
 }
 
 async function listen(server: Server, { port, host }: ManagementAddress): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    // A port taken or an address not on this machine is the operator's to fix: named, no stack.
+    const refused = (error: NodeJS.ErrnoException) =>
+      reject(
+        new ConfigError([
+          `MANAGEMENT_PORT=${port} cannot be listened on at ${host}: ${error.code ?? error.message}`,
+        ]),
+      );
+    server.once('error', refused);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolve();
     });
   });
