@@ -131,7 +131,7 @@ describe('separateManagementPort', () => {
       await assert.rejects(fastify.listen({ port: 0, host: '127.0.0.1' }), (error: unknown) => {
         assert.ok(error instanceof ConfigError, String(error));
         assert.deepEqual(error.problems, [
-          `MANAGEMENT_PORT=${port} cannot be listened on at 127.0.0.1: EADDRINUSE`,
+          `MANAGEMENT_PORT=${port} on 127.0.0.1 cannot be listened on: EADDRINUSE`,
         ]);
         return true;
       });

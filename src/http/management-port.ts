@@ -62,7 +62,7 @@ async function listen(server: Server, { port, host }: ManagementAddress): Promis
     const refused = (error: NodeJS.ErrnoException) =>
       reject(
         new ConfigError([
-          `MANAGEMENT_PORT=${port} cannot be listened on at ${host}: ${error.code ?? error.message}`,
+          `MANAGEMENT_PORT=${port} on ${host} cannot be listened on: ${error.code ?? error.message}`,
         ]),
       );
     server.once('error', refused);
