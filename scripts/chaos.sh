@@ -4,6 +4,7 @@
 # acknowledged, lost and duplicated, read back from Kafka by an independent consumer.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/pinned-node.sh
 export CHAOS_SECONDS="${CHAOS_SECONDS:-40}"
 report="$(mktemp)"
 trap 'rm -f "$report"' EXIT

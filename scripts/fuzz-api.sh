@@ -7,6 +7,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/pinned-node.sh"
 venv="$root/.cache/fuzz-venv"
 schemathesis_version=4.32.5
 max_examples="${2:-60}"

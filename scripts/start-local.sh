@@ -4,6 +4,7 @@
 # foreground, and stops the broker when the service exits (Ctrl-C).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/pinned-node.sh
 kafka_port="${LOCAL_KAFKA_PORT:-9092}"
 npm run build
 bash scripts/kafka.sh start --port "$kafka_port"

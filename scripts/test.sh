@@ -6,6 +6,7 @@
 # `npm run test:unit` (--unit): the unit specs alone, no broker and no browser.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/pinned-node.sh
 rm -rf dist
 npx tsc -p tsconfig.json
 if [ "${1:-}" = --unit ]; then

@@ -9,16 +9,14 @@ import { validationProblems } from './ingest/validation-problems.js';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { createServer, type RequestListener } from 'node:http';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './app.settings.js';
 import { LOG_LEVELS, type LogLevel } from './logging/logging.settings.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
-import { securityHeaders } from './http/security-headers.js';
-import { ConnectionDrain } from './http/connection-drain.js';
+import { frontDoor } from './http/front-door.js';
+import { separateManagementPort } from './http/management-port.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
-import { requestContext } from './logging/request-context.js';
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -53,7 +51,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   // Built before the hooks, so that 405 answers come from the same routes it documents.
   const document = buildOpenApiDocument(app);
-  // First of the onRequest hooks: HttpEdgeModule adds the rate limiter's when Nest initialises.
+  // The onRequest hooks, in order: the management port's 404, the 405, then the rate limiter's,
+  // which HttpEdgeModule adds when Nest initialises.
+  separateManagementPort(fastify, config.http.management);
   fastify.addHook('onRequest', methodNotAllowed(document));
   app.useGlobalFilters(errorFilter);
   app.useGlobalPipes(
@@ -65,25 +65,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   );
   serveSwaggerUi(app, document);
   return app;
-}
-
-/**
- * The HTTP server in front of Fastify: every answer, Fastify's own refusals included, carries
- * the request id and the security headers, and each failed request gets its log line.
- */
-function frontDoor(handler: RequestListener) {
-  const withContext = requestContext();
-  const drain = new ConnectionDrain();
-  return drain.install(
-    createServer(
-      drain.listener((request, response) =>
-        withContext(request, response, () => {
-          securityHeaders(request, response);
-          handler(request, response);
-        }),
-      ),
-    ),
-  );
 }
 
 export function nestLogLevels(level: LogLevel): NestLogLevel[] {

@@ -4,6 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+. "$root/scripts/pinned-node.sh"
 venv="$root/.cache/napp-venv"
 # The files the test requirements name: a change to any installs again.
 requirements="$(cat "$here/requirements-test.txt" "$here/requirements.txt" "$root/examples/python/requirements.txt")"

@@ -69,16 +69,28 @@ export function text(fallback: string, check?: (value: string) => string | undef
 
 export function integer(fallback: number, min: number, max: number) {
   return setting(
-    unset.transform((value, ctx) => {
-      if (value === undefined) return fallback;
-      if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-        expected(ctx, `an integer from ${min} to ${max}`);
-        return fallback;
-      }
-      return Number(value);
-    }),
+    unset.transform((value, ctx) => readInteger(value, min, max, ctx) ?? fallback),
     fallback,
   );
+}
+
+/** An integer with no default: undefined when unset. */
+export function optionalInteger(min: number, max: number) {
+  return setting(unset.transform((value, ctx) => readInteger(value, min, max, ctx)));
+}
+
+function readInteger(
+  value: string | undefined,
+  min: number,
+  max: number,
+  ctx: Context,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    expected(ctx, `an integer from ${min} to ${max}`);
+    return undefined;
+  }
+  return Number(value);
 }
 
 const TRUE = ['true', '1', 'yes'];

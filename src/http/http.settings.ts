@@ -1,4 +1,4 @@
-import { integer, text } from '../config/setting.js';
+import { integer, optionalInteger, optionalText, text, verbatim } from '../config/setting.js';
 import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
 
 /** Where the service listens, how it closes, and who may send how much (the HTTP edge's). */
@@ -7,6 +7,13 @@ export const httpSettings = new SettingsGroup(
   {
     HOST: text('127.0.0.1', checkHost).about('address to listen on (`0.0.0.0` in a container)'),
     PORT: integer(8080, 0, 65535).about('HTTP port'),
+    MANAGEMENT_PORT: optionalInteger(0, 65535).about(
+      "port of `/health/*` and `/metrics`, the webhook's port then answering `404` for them; unset: they answer on `PORT`; `0`: any free port",
+    ),
+    MANAGEMENT_HOST: optionalText(checkHost).about(
+      'address the management port listens on (only with `MANAGEMENT_PORT`)',
+      '`HOST`',
+    ),
     SHUTDOWN_TIMEOUT_MS: integer(15_000, 100, 600_000).about(
       'after SIGTERM, the longest wait for in-flight requests and the flush',
     ),
@@ -23,6 +30,11 @@ export const httpSettings = new SettingsGroup(
   (env) => ({
     host: env.HOST,
     port: env.PORT,
+    /** Where the probes and the metrics answer instead of `port`; undefined: on `port`. */
+    management:
+      env.MANAGEMENT_PORT === undefined
+        ? undefined
+        : { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST ?? env.HOST },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     /** Requests a second per client address (0: no limit), and how many at once. */
     rateLimitPerSecond: env.RATE_LIMIT_PER_SECOND,
@@ -33,6 +45,25 @@ export const httpSettings = new SettingsGroup(
      */
     trustProxyHops: env.TRUST_PROXY_HOPS,
   }),
+  (env, ctx) => {
+    // Two 0s are two free ports, told apart by the system.
+    if (
+      env.MANAGEMENT_PORT !== undefined &&
+      env.MANAGEMENT_PORT !== 0 &&
+      env.MANAGEMENT_PORT === env.PORT
+    ) {
+      verbatim(
+        ctx,
+        `MANAGEMENT_PORT (${env.MANAGEMENT_PORT}) must differ from PORT (${env.PORT}): the management port keeps the probes and the metrics away from the webhook's port`,
+      );
+    }
+    if (env.MANAGEMENT_HOST !== undefined && env.MANAGEMENT_PORT === undefined) {
+      verbatim(
+        ctx,
+        'MANAGEMENT_HOST is set but MANAGEMENT_PORT is not: set MANAGEMENT_PORT too, or the probes and the metrics stay on PORT',
+      );
+    }
+  },
 );
 
 export type HttpSettings = SettingsOf<typeof httpSettings>;

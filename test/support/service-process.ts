@@ -7,6 +7,8 @@ import { waitUntilReady } from './service.js';
 export interface ServiceProcess {
   child: ChildProcess;
   url: string;
+  /** Where the probes and the metrics answer: `url` unless MANAGEMENT_PORT is set. */
+  managementUrl: string;
   output: () => string;
 }
 
@@ -41,11 +43,12 @@ export async function spawnService(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const url = /listening on (http:\/\/\S+);/.exec(output)?.[1] ?? '';
+  const managementUrl = /health and metrics on (http:\/\/\S+) /.exec(output)?.[1] ?? url;
   try {
-    await waitUntilReady(url);
+    await waitUntilReady(managementUrl);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
   }
-  return { child, url, output: () => output };
+  return { child, url, managementUrl, output: () => output };
 }

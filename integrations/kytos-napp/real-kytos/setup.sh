@@ -6,6 +6,7 @@
 # stack with kytos-ng's own end-to-end tests (see prepare_stack). The archives come from
 # KYTOS_NG_ARCHIVES (default ../shared/kytos-ng); without them it says how to get the same
 # sources and exits 0 without preparing anything (the test then skips, saying so).
+# This NApp is not installed here: each test pip-installs it into that virtualenv, as its README says.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -79,17 +80,7 @@ MSG
   echo "$stamp" > "$cache/ready-stack"
 }
 
-# This NApp's own requirements (google-re2), as its README has operators install them into kytosd's
-# environment; installed again whenever they change.
-prepare_napp_requirements() {
-  if ! cmp -s "$here/../requirements.txt" "$cache/ready-napp-requirements"; then
-    "$cache/venv/bin/pip" install -q -r "$here/../requirements.txt"
-    cp "$here/../requirements.txt" "$cache/ready-napp-requirements"
-  fi
-}
-
 if [ "$prepare_kytos" = 0 ]; then
-  prepare_napp_requirements
   if [ ! -f "$cache/ready-flows" ] || [ "$(cat "$cache/ready-flows")" != "$stamp" ]; then prepare_flows; fi
   if [ ! -f "$cache/ready-stack" ] || [ "$(cat "$cache/ready-stack")" != "$stamp" ]; then prepare_stack; fi
   exit 0
@@ -121,7 +112,6 @@ echo "$ferretdb_version" > "$cache/src/ferretdb/build/version/version.txt"
 (cd "$cache/src/ferretdb" && go build -o "$cache/ferretdb" ./cmd/ferretdb)
 
 echo "$stamp" > "$cache/ready"
-prepare_napp_requirements
 prepare_flows
 prepare_stack
 echo "real-kytos/setup.sh: Kytos-ng ready in $cache" >&2

@@ -14,6 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 KAFKA_SH = ROOT / "scripts" / "kafka.sh"
+_PINNED_NODE = ROOT / "node_modules" / ".bin" / "node"
+#: The Node that package.json pins, which `npm ci` installs; PATH's node where there is none.
+NODE = str(_PINNED_NODE) if _PINNED_NODE.exists() else "node"
 
 
 def free_port(count=1):
@@ -122,7 +125,7 @@ class Service:
 
     def start(self, timeout=60):
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(["node", str(ROOT / "dist" / "src" / "main.js")],
+            self.process = subprocess.Popen([NODE, str(ROOT / "dist" / "src" / "main.js")],
                                             env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -18,7 +18,7 @@ from pathlib import Path
 import event_catalogue
 import pytest
 from kytosd import SECRET, RealKytos, napp_env, skip_unless_ready
-from service_under_test import ROOT, Service
+from service_under_test import NODE, ROOT, Service
 from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS
 
 pytestmark = pytest.mark.e2e
@@ -309,7 +309,7 @@ def test_the_example_consumers_read_every_record_and_find_it_matches(stack, brok
     values = stack.kafka.values()
     command = {
         "python": [sys.executable, str(ROOT / "examples" / "python" / "consumer.py")],
-        "typescript": ["node", str(ROOT / "dist" / "examples" / "typescript" / "consumer.js")],
+        "typescript": [NODE, str(ROOT / "dist" / "examples" / "typescript" / "consumer.js")],
     }[consumer]
     run = subprocess.run([*command, "--brokers", f"127.0.0.1:{broker.port}", "--topic", TOPIC,
                           "--contract", str(CONTRACT), "--group", f"example-{consumer}",

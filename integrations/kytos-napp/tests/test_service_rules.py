@@ -6,6 +6,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from service_under_test import NODE
 
 from webhook_forwarder import service_rules
 from webhook_forwarder.service_rules import ServiceRules
@@ -84,7 +85,7 @@ def test_decides_as_the_services_re2_and_in_linear_time():
 def test_the_decisions_above_are_the_services_own():
     """Asks re2js, the engine of the service's rules (src/filters/filter-rule.ts), each case."""
     root = Path(__file__).resolve().parents[3]
-    if shutil.which("node") is None or not (root / "node_modules/re2js").is_dir():
+    if shutil.which(NODE) is None or not (root / "node_modules/re2js").is_dir():
         pytest.skip("needs node and the repository's node_modules (npm ci)")
     script = (
         "const { RE2JS } = require('re2js');"
@@ -92,7 +93,7 @@ def test_the_decisions_above_are_the_services_own():
         "console.log(JSON.stringify(cases.map(([p, n]) => RE2JS.compile(p).matcher(n).lookingAt())));"
     )
     cases = [[pattern, name] for pattern, name, _ in SERVICE_DECISIONS]
-    answer = subprocess.run(["node", "-e", script], input=json.dumps(cases), capture_output=True, text=True,
+    answer = subprocess.run([NODE, "-e", script], input=json.dumps(cases), capture_output=True, text=True,
                             cwd=root, check=True, timeout=60)
     assert json.loads(answer.stdout) == [denied for _, _, denied in SERVICE_DECISIONS]
 

@@ -1,7 +1,7 @@
 """A real Kytos-ng controller for the end-to-end test, as prepared by real-kytos/setup.sh:
 FerretDB (or mongowire, for flow_manager) for its MongoDB, kytosd with a conf of its own (free
 ports, its own napps folder), of_core (and flow_manager) and this NApp installed by the README's
-own steps, stopped by SIGTERM as an operator (or Kubernetes) stops it."""
+own steps (pip, into kytosd's virtualenv), stopped by SIGTERM as an operator (or Kubernetes) stops it."""
 
 from __future__ import annotations
 
@@ -68,10 +68,24 @@ def napp_env(service) -> dict[str, str]:
 
 
 def readme_install_steps() -> str:
-    """The shell block under 'Install it into Kytos' in the NApp's README, run as written."""
+    """The shell block under 'Install it into Kytos' in the NApp's README."""
     text = NAPP_README.read_text(encoding="utf-8")
     section = text.split("## Install it into Kytos", 1)[1]
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+
+
+def venv_env(**extra: str) -> dict[str, str]:
+    """The environment of a shell in kytosd's virtualenv, activated."""
+    venv = CACHE / "venv"
+    return {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ['PATH']}", **extra}
+
+
+def install_napp(napps: Path) -> None:
+    """This NApp installed into kytosd's virtualenv and `napps` folder by the README's install
+    steps, run as written (pip, from the repository's root)."""
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_install_steps()], check=False, cwd=ROOT,
+                          env=venv_env(KYTOS_NAPPS=str(napps)), timeout=300, capture_output=True, text=True)
+    assert done.returncode == 0, f"the NApp's install failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
 class RealKytos:
@@ -126,8 +140,7 @@ class RealKytos:
             os.utime(installed / name / "kytos.json", (loaded_at + number, loaded_at + number))
         assert self.forwarder or isinstance(napps[-1], Path), "without this NApp, the recorder must load last"
         if self.forwarder:
-            subprocess.run(["bash", "-euo", "pipefail", "-c", readme_install_steps()], cwd=ROOT, check=True,
-                           env={**os.environ, "KYTOS_NAPPS": str(self.napps)}, timeout=60)
+            install_napp(self.napps)
 
     def _start_database(self, user: str, password: str) -> None:
         if self._mongowire:
