@@ -8,6 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+. scripts/pinned-node.sh
 promtool="$(bash scripts/debian-tool.sh promtool)"
 files=deploy/helm/kafka-events/files
 out=.cache/monitoring
