@@ -2,9 +2,9 @@ import type { EventMetrics } from '../metrics/index.js';
 import type { ForwarderRegistry, ForwarderState } from './forwarder-registry.js';
 
 /**
- * The forwarders' last reports as Prometheus series, read at scrape time. The counters are the
- * NApp's own, exported as it counted them: a NApp that restarts starts again from 0, which
- * Prometheus' rate() and increase() take as a counter reset.
+ * The forwarders' reports as Prometheus series, read at scrape time: each counter is the NApp's
+ * own, added up over its runs (see ForwarderRegistry), so it never goes down while the service
+ * runs.
  */
 export function registerForwarderMetrics(metrics: EventMetrics, registry: ForwarderRegistry): void {
   const counter = (
@@ -37,12 +37,12 @@ export function registerForwarderMetrics(metrics: EventMetrics, registry: Forwar
 
   counter(
     'kafka_events_forwarder_forwarded_total',
-    'Events each forwarder (Kytos NApp) delivered to the service (2xx), as it last reported.',
+    'Events each forwarder (Kytos NApp) delivered to the service (2xx), over its runs.',
     (state) => state.counters.forwarded,
   );
   metrics.counter({
     name: 'kafka_events_forwarder_dropped_total',
-    help: 'Events each forwarder (Kytos NApp) dropped, by cause, as it last reported.',
+    help: 'Events each forwarder (Kytos NApp) dropped, by cause, over its runs.',
     labelNames: ['forwarder', 'cause'] as const,
     collect() {
       this.reset();
@@ -55,17 +55,17 @@ export function registerForwarderMetrics(metrics: EventMetrics, registry: Forwar
   });
   counter(
     'kafka_events_forwarder_loop_seconds_total',
-    "Seconds each forwarder's listener took on Kytos' event loop, as it last reported.",
+    "Seconds each forwarder's listener took on Kytos' event loop, over its runs.",
     (state) => state.counters.loopSeconds,
   );
   counter(
     'kafka_events_forwarder_events_seen_total',
-    "Events Kytos handed each forwarder's listener, as it last reported.",
+    "Events Kytos handed each forwarder's listener, over its runs.",
     (state) => state.counters.eventsSeen,
   );
   counter(
     'kafka_events_forwarder_filtered_locally_total',
-    "Events each forwarder did not send because the service's preset rules deny them, as it last reported.",
+    "Events each forwarder did not send because the service's preset rules deny them, over its runs.",
     (state) => state.counters.filteredLocally,
   );
   gauge(

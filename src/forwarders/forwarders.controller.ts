@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiNoContentResponse,
   ApiOperation,
   ApiSecurity,
@@ -19,6 +20,7 @@ import {
   WEBHOOK_TOKEN,
 } from '../auth/security-schemes.js';
 import { WEBHOOK_ROUTE, WebhookAdmittedGuard } from '../ingest/index.js';
+import { countsOfKnownCauses } from './dto/counts-by-cause.decorator.js';
 import { ForwarderParamsDto, ForwarderReportDto } from './dto/forwarder-report.dto.js';
 import { ForwarderRegistry } from './forwarder-registry.js';
 
@@ -42,10 +44,14 @@ export class ForwardersController {
   @ApiOperation({
     summary: "A forwarder's (Kytos NApp's) counters, reported every few seconds.",
     description:
-      'The counters since the NApp started, exported as the `kafka_events_forwarder_*` metrics with the id as their `forwarder` label. A forwarder with no report for longer than FORWARDER_SILENT_AFTER_MS shows as silent (`kafka_events_forwarder_silent` 1). Authenticated as the webhook is.',
+      'The counters since the NApp started (its `run`), exported as the `kafka_events_forwarder_*` metrics with the id as their `forwarder` label, added up over its runs. A forwarder with no report for longer than FORWARDER_SILENT_AFTER_MS shows as silent (`kafka_events_forwarder_silent` 1). Authenticated as the webhook is.',
   })
   @ApiNoContentResponse({ description: 'recorded' })
   @ApiBadRequestResponse({ description: 'an invalid id or report; `message` names the field' })
+  @ApiConflictResponse({
+    description:
+      "a counter lower than in the run's previous report (counters only grow within a run)",
+  })
   @ApiUnauthorizedResponse({
     description:
       'missing or bad signature or token, a signature already used, or a timestamp outside the window',
@@ -58,9 +64,9 @@ export class ForwardersController {
     description: 'the replay window is full (AUTH_REPLAY_CAPACITY); retry after Retry-After',
   })
   report(@Param() { id }: ForwarderParamsDto, @Body() report: ForwarderReportDto): void {
-    this.registry.record(id, {
+    this.registry.record(id, report.run, {
       forwarded: report.forwarded,
-      droppedByCause: report.dropped,
+      droppedByCause: countsOfKnownCauses(report.dropped),
       queueDepth: report.queue_depth,
       loopSeconds: report.loop_seconds,
       eventsSeen: report.events_seen,

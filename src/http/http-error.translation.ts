@@ -17,7 +17,7 @@ import {
   RuleNotFoundError,
   RulesUnavailableError,
 } from '../filters/index.js';
-import { TooManyForwardersError } from '../forwarders/index.js';
+import { CountersWentBackError, TooManyForwardersError } from '../forwarders/index.js';
 import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure, BackpressureError } from '../kafka/index.js';
 
@@ -46,6 +46,7 @@ export function toHttpException(error: unknown): HttpException | undefined {
   if (error instanceof TooManyForwardersError) {
     return new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
   }
+  if (error instanceof CountersWentBackError) return new ConflictException(error.message);
   if (error instanceof ReplayWindowFullError) {
     return new RetryLaterException(error.message, error.retryAfterSeconds);
   }

@@ -1,10 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CAUSE_PATTERN, CountsByCause, MAX_CAUSES } from './counts-by-cause.decorator.js';
+import {
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { CountsByCause, DROP_CAUSES } from './counts-by-cause.decorator.js';
 
 /** A forwarder's id: a host name or the like, a label value of every forwarder metric. */
 export const FORWARDER_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
 export const MAX_FORWARDER_ID_LENGTH = 64;
+/** A NApp's run: a new one each time it starts, which is how a restart is told from a bug. */
+export const RUN_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 /** Counts are a NApp's since its start: a double carries them exactly up to here. */
 export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** Seconds on Kytos' loop since the NApp started: a century is plenty. */
@@ -42,15 +53,29 @@ export class ForwarderParamsDto {
 
 /** A NApp's counters since it started, as it reports them every few seconds. */
 export class ForwarderReportDto {
+  @ApiProperty({
+    description:
+      "The NApp's run, new at each start: within a run every counter only grows (a report that counts less is refused with 409); a new run starts its counters from 0 and the service adds them to the previous runs'.",
+    example: '3f2a9c1e0b7d4e2f8a6c5b4d3e2f1a0b',
+    pattern: RUN_PATTERN,
+  })
+  @IsString({ message: '$property must be a string' })
+  @Matches(new RegExp(RUN_PATTERN), {
+    message: '$property must be 1 to 64 letters, digits, "_" or "-"',
+  })
+  run!: string;
+
   @ApiProperty({ description: 'Events the service acknowledged (2xx).', example: 1520 })
   @Count()
   forwarded!: number;
 
   @ApiProperty({
     type: 'object',
-    description: `Events dropped, by cause (${MAX_CAUSES} causes at most, each ${CAUSE_PATTERN}): queue_full, rejected, too_large, shutdown, unserializable.`,
-    additionalProperties: { type: 'integer', minimum: 0, maximum: MAX_COUNT },
-    maxProperties: MAX_CAUSES,
+    description: `Events dropped, by cause (${DROP_CAUSES.join(', ')}); a cause left out counts 0.`,
+    properties: Object.fromEntries(
+      DROP_CAUSES.map((cause) => [cause, { type: 'integer', minimum: 0, maximum: MAX_COUNT }]),
+    ),
+    additionalProperties: false,
     example: { queue_full: 0, rejected: 1, too_large: 2, shutdown: 0, unserializable: 0 },
   })
   @CountsByCause(MAX_COUNT)
