@@ -20,6 +20,8 @@ class Main(KytosNApp):
         asyncio.run_coroutine_threadsafe(self._start(), self.controller.loop)
         log.info(f"webhook_forwarder: sending events matching {settings.EVENT_NAME_PATTERN!r} "
                  f"to {settings.WEBHOOK_URL}")
+        if reporter := self.forwarder.reporter:
+            log.info(f"webhook_forwarder: reporting its counters to {reporter.url} every {reporter.interval:g} s")
 
     async def _start(self):
         self.forwarder.start()
