@@ -108,6 +108,21 @@ def test_a_report_that_fails_or_hangs_neither_loses_nor_delays_an_event(napp_set
     wait_for(lambda: server.reports and server.reports[-1][3]["forwarded"] == 40)
 
 
+def test_reports_the_shutdown_s_drops_once_more_as_kytos_stops(napp_settings, server, controller):
+    napp_settings.setattr(settings, "SHUTDOWN_FLUSH_SECONDS", "0.5")
+    server.delay = threading.Event()  # the service takes no event
+    controller.load(Main)
+    for number in range(3):
+        controller.publish(link_up(number))
+    time.sleep(0.3)  # the batch is in flight, held by the service
+    started = time.monotonic()
+    controller.shutdown()
+    # The flush's time, the last report's and a little more for the connections to close.
+    assert time.monotonic() - started < 0.5 + 1.0 + 1.5 + 0.5
+    last = server.reports[-1][3]
+    assert last["dropped"]["shutdown"] == 3 and last["forwarded"] == 0, last
+
+
 def test_reports_nothing_with_an_interval_of_0(napp_settings, server, controller):
     napp_settings.setattr(settings, "REPORT_INTERVAL_SECONDS", "0")
     napp = controller.load(Main)

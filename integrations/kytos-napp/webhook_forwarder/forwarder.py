@@ -224,16 +224,18 @@ class Forwarder:
                 self._loop.call_soon_threadsafe(task.cancel)
         pending = self._in_flight + self._queue.take(len(self._queue))
         self._in_flight = []
-        if not pending:
-            return
-        flushing = threading.Thread(
-            target=asyncio.run, args=(self._flush(pending, deadline),), name="webhook_forwarder_flush", daemon=True
-        )
-        flushing.start()
-        # Every request of the flush ends by the deadline; the grace covers closing its connection.
-        flushing.join(max(0.0, deadline - time.monotonic()) + FLUSH_GRACE_SECONDS)
-        if flushing.is_alive():
-            log.error("the shutdown flush did not end in time; Kytos goes on stopping without it")
+        if pending:
+            flushing = threading.Thread(
+                target=asyncio.run, args=(self._flush(pending, deadline),), name="webhook_forwarder_flush", daemon=True
+            )
+            flushing.start()
+            # Every request of the flush ends by the deadline; the grace covers closing its connection.
+            flushing.join(max(0.0, deadline - time.monotonic()) + FLUSH_GRACE_SECONDS)
+            if flushing.is_alive():
+                log.error("the shutdown flush did not end in time; Kytos goes on stopping without it")
+        if self.reporter:
+            # What the flush delivered and what it had to drop, before the forwarder goes silent.
+            self.reporter.report_at_shutdown()
 
     async def _flush(self, pending: list[QueuedEvent], deadline: float) -> None:
         client = WebhookClient(self.client.settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,9 @@ log = logging.getLogger(__name__)
 
 #: While reports keep failing, at most one warning per this many seconds.
 FAILURE_WARNING_INTERVAL = 60.0
+#: The most Kytos' shutdown waits for the last report (and a moment more to close its connection).
+LAST_REPORT_SECONDS = 1.0
+LAST_REPORT_GRACE_SECONDS = 0.5
 
 
 class Reporter:
@@ -41,12 +45,32 @@ class Reporter:
             await self.report()
 
     async def report(self) -> None:
+        await self._post(self.client, time.monotonic() + self.interval)
+
+    def report_at_shutdown(self) -> None:
+        """One last report, the shutdown's drops in it, within LAST_REPORT_SECONDS. Called on the
+        controller's loop's thread, which stops right after and waits here meanwhile: it is made
+        and posted from a thread with a loop of its own, over a connection of its own, as the
+        shutdown flush is."""
+        reporting = threading.Thread(
+            target=asyncio.run, args=(self._report_once_more(),), name="webhook_forwarder_last_report", daemon=True
+        )
+        reporting.start()
+        reporting.join(LAST_REPORT_SECONDS + LAST_REPORT_GRACE_SECONDS)
+
+    async def _report_once_more(self) -> None:
+        client = WebhookClient(self.client.settings)
+        try:
+            await self._post(client, time.monotonic() + min(LAST_REPORT_SECONDS, self.interval))
+        finally:
+            await client.aclose()
+
+    async def _post(self, client: WebhookClient, deadline: float) -> None:
         # Whatever goes wrong, the task goes on: a dead reporter would page someone for a
         # controller that is fine.
         try:
             body = encode_event(self.snapshot())
-            # Over before the next report is due: at most one is in flight.
-            answer = await self.client.post_once(self.url, body, time.monotonic() + self.interval)
+            answer = await client.post_once(self.url, body, deadline)
             problem = None if 200 <= answer.status < 300 else f"{answer.status} {message_of(answer)}"
         except Exception as error:  # pylint: disable=broad-except
             problem = describe(error)
