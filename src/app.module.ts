@@ -4,6 +4,7 @@ import { type AppConfig, SETTINGS_GROUPS } from './app.settings.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContractModule } from './contract/index.js';
 import { FilterModule } from './filters/index.js';
+import { ForwardersModule } from './forwarders/index.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpEdgeModule } from './http/http-edge.module.js';
 import { IngestModule } from './ingest/index.js';
@@ -25,9 +26,11 @@ export class AppModule {
         IngestModule,
         HealthModule,
         ContractModule,
+        ForwardersModule,
         RouterModule.register([
           { path: KYTOS_API_BASE, module: IngestModule },
           { path: KYTOS_API_BASE, module: FilterModule },
+          { path: KYTOS_API_BASE, module: ForwardersModule },
         ]),
       ],
     };

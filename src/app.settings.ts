@@ -4,6 +4,7 @@ import { verbatim } from './config/setting.js';
 import { contractSettings } from './contract/contract.settings.js';
 import { type Environment, loadSettings } from './config/settings-group.js';
 import { filterSettings } from './filters/filter.settings.js';
+import { forwardersSettings } from './forwarders/forwarders.settings.js';
 import { httpSettings } from './http/http.settings.js';
 import { ingestSettings } from './ingest/ingest.settings.js';
 import { kafkaSettings } from './kafka/kafka.settings.js';
@@ -22,6 +23,7 @@ export const SETTINGS_GROUPS = {
   contract: contractSettings,
   filters: filterSettings,
   tracing: tracingSettings,
+  forwarders: forwardersSettings,
 };
 
 /** Every setting of the service, read once from the environment at start. */

@@ -9,6 +9,7 @@ import {
   RuleNotFoundError,
   RulesUnavailableError,
 } from '../filters/index.js';
+import { CountersWentBackError, TooManyForwardersError } from '../forwarders/index.js';
 import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure, BackpressureError } from '../kafka/index.js';
 
@@ -36,6 +37,12 @@ describe('toHttpException', () => {
     assert.equal(answer(new InvalidRuleError('bad')).status, 400);
     assert.deepEqual(answer(new RulesUnavailableError('loading')).status, 503);
     assert.equal(answer(new RulesUnavailableError('loading')).retryAfter, 1);
+  });
+
+  it('refuses a forwarder past FORWARDERS_MAX with 429, a count going back with 409', () => {
+    assert.equal(answer(new TooManyForwardersError(64)).status, 429);
+    assert.equal(answer(new TooManyForwardersError(64)).retryAfter, undefined);
+    assert.equal(answer(new CountersWentBackError('kytos-1', 'forwarded')).status, 409);
   });
 
   it('keeps the problems of an invalid or too large event as details', () => {

@@ -4,6 +4,7 @@ import {
   ConflictException,
   ForbiddenException,
   HttpException,
+  HttpStatus,
   InternalServerErrorException,
   NotFoundException,
   PayloadTooLargeException,
@@ -16,6 +17,7 @@ import {
   RuleNotFoundError,
   RulesUnavailableError,
 } from '../filters/index.js';
+import { CountersWentBackError, TooManyForwardersError } from '../forwarders/index.js';
 import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure, BackpressureError } from '../kafka/index.js';
 
@@ -41,6 +43,10 @@ export function toHttpException(error: unknown): HttpException | undefined {
   if (error instanceof RulesUnavailableError) return new RetryLaterException(error.message, 1);
   if (error instanceof BackpressureError) return new RetryLaterException(error.message, 1);
   if (error instanceof KafkaFailure) return fromKafkaFailure(error);
+  if (error instanceof TooManyForwardersError) {
+    return new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
+  }
+  if (error instanceof CountersWentBackError) return new ConflictException(error.message);
   if (error instanceof ReplayWindowFullError) {
     return new RetryLaterException(error.message, error.retryAfterSeconds);
   }

@@ -5,6 +5,7 @@ in the service's own error shape."""
 import gzip
 import json
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,6 +23,11 @@ class RecordingServer:
         self.filters = None
         self.gets = 0
         self.delay = None
+        #: The forwarder's reports (POST …/report), apart from the events: (monotonic time, JSON).
+        self.reports = []
+        #: What a report is answered; a threading.Event makes reports hang until it is set.
+        self.report_status = 204
+        self.report_hang = None
         self._lock = threading.Lock()
         owner = self
 
@@ -30,6 +36,9 @@ class RecordingServer:
 
             def do_POST(self):  # pylint: disable=invalid-name
                 sent = self.rfile.read(int(self.headers.get("content-length", "0")))
+                if self.path.endswith("/report"):
+                    self._report(sent)
+                    return
                 gzipped = self.headers.get("content-encoding") == "gzip"
                 body = gzip.decompress(sent) if gzipped else sent
                 if owner.delay is not None:
@@ -59,6 +68,21 @@ class RecordingServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def _report(self, body):
+                if owner.report_hang is not None:
+                    owner.report_hang.wait()
+                with owner._lock:
+                    owner.reports.append((
+                        time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()}, json.loads(body)
+                    ))
+                status = owner.report_status
+                answer = b"" if status == 204 else json.dumps({"statusCode": status, "message": "no"}).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
@@ -98,6 +122,8 @@ class RecordingServer:
     def close(self):
         if self.delay is not None:
             self.delay.set()
+        if self.report_hang is not None:
+            self.report_hang.set()
         self._server.shutdown()
         self._server.server_close()
 

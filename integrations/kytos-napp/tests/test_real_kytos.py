@@ -32,6 +32,27 @@ def service_metrics(service):
     return {name: float(value) for name, value in re.findall(r"(?m)^(kafka_events_\w+_total) (\S+)$", text)}
 
 
+def forwarder_sample(service, series):
+    """One series of the service's forwarder metrics (a labelled one), or None."""
+    url = service.url.split("/api/")[0] + "/metrics"
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        found = re.search(rf"(?m)^{re.escape(series)} (\S+)$", answer.read().decode())
+    return float(found.group(1)) if found else None
+
+
+#: The NApp reports every second, as "real-kytos".
+REPORTS = {"KAFKA_EVENTS_FORWARDER_ID": "real-kytos", "KAFKA_EVENTS_REPORT_INTERVAL_SECONDS": "1"}
+
+
+def assert_reported(kytos, service, forwarded):
+    """The NApp's report, made on kytosd's loop, reached the service's metrics."""
+    series = 'kafka_events_forwarder_{}{{forwarder="real-kytos"}}'
+    kytos.wait_for(lambda: forwarder_sample(service, series.format("forwarded_total")) == forwarded,
+                   "the NApp's report at the service's /metrics", 20)
+    assert forwarder_sample(service, series.format("silent")) == 0
+    assert forwarder_sample(service, series.format("loop_seconds_total")) > 0
+
+
 def by_name(values, name):
     return [value for value in values if value["event"] == name]
 
@@ -65,7 +86,7 @@ def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
     ]
     service = Service(f"127.0.0.1:{broker.port}", SECRET, "real_kytos", FILTER_PRESETS=json.dumps(presets))
     service.start()
-    kytos = RealKytos(Path(tempfile.mkdtemp(prefix="real-kytos-")), napp_env(service))
+    kytos = RealKytos(Path(tempfile.mkdtemp(prefix="real-kytos-")), {**napp_env(service), **REPORTS})
     try:
         kytos.start()
         switches = [EmulatedSwitch(number, 3, kytos.of_port) for number in (1, 2)]
@@ -83,6 +104,7 @@ def test_every_switch_event_reaches_kafka_whole_and_no_raw_openflow(broker):
         time.sleep(1)
         kytos.wait_for(lambda: kytos.stats()["queued"] == 0, "the NApp idle")
         stats = kytos.stats()
+        assert_reported(kytos, service, stats["forwarded"])
     finally:
         if kytos.process is not None:
             kytos.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +18,10 @@ N = TypeVar("N", int, float)
 
 class SettingsError(ValueError):
     pass
+
+
+#: What the service takes as a forwarder's id (its FORWARDER_ID_PATTERN, 64 characters at most).
+FORWARDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
 def build_forwarder(settings: ModuleType) -> Forwarder:
@@ -58,6 +63,10 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
             max_delay=number("RETRY_MAX_SECONDS", float, 0.01, 3600.0),
         ),
     )
+    report_interval = number("REPORT_INTERVAL_SECONDS", float, 0.0, 3600.0)
+    if 0 < report_interval < 1:
+        # The service refuses a signature it has seen: two reports alike need distinct seconds.
+        problems.append(f"REPORT_INTERVAL_SECONDS={report_interval!r}: expected 0 (never) or 1 to 3600")
     forwarder = ForwarderSettings(
         name_pattern=pattern,
         queue_capacity=number("QUEUE_CAPACITY", int, 1, 10_000_000),
@@ -67,6 +76,8 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
         shutdown_flush_timeout=number("SHUTDOWN_FLUSH_SECONDS", float, 0.0, 600.0),
         rules_url=str(settings.RULES_URL or re.sub(r"/events/?$", "/filters", url)),
         rules_refresh=number("RULES_REFRESH_SECONDS", float, 0.0, 86_400.0),
+        report_url=_report_url(settings, url, report_interval, problems),
+        report_interval=report_interval,
         limits=SerializerLimits(
             max_depth=number("MAX_CONTENT_DEPTH", int, 1, 1000),
             max_values=number("MAX_CONTENT_VALUES", int, 1, 100_000_000),
@@ -88,3 +99,29 @@ def _secret(settings: ModuleType, problems: list[str]) -> str | None:
             problems.append(f"WEBHOOK_SECRET_FILE={settings.WEBHOOK_SECRET_FILE!r} cannot be read: {error.strerror}")
             return None
     return settings.WEBHOOK_SECRET or None
+
+
+def forwarder_id(raw: str) -> str:
+    """A host name as the service takes an id: odd characters made "-", 64 at most."""
+    cleaned = re.sub(r"[^A-Za-z0-9._:-]", "-", raw).lstrip("._:-")[:64]
+    return cleaned or "kytos"
+
+
+def _report_url(settings: ModuleType, url: str, interval: float, problems: list[str]) -> str | None:
+    """The service's report route for this forwarder, beside the webhook; None when not reporting."""
+    if interval == 0:
+        return None
+    ident = str(settings.FORWARDER_ID or forwarder_id(socket.gethostname()))
+    if not FORWARDER_ID.fullmatch(ident):
+        problems.append(
+            f"FORWARDER_ID={ident!r}: expected 1 to 64 letters, digits, '.', '_', ':' or '-', "
+            "starting with a letter or digit"
+        )
+        return None
+    if not re.search(r"/events/?$", url):
+        problems.append(
+            f"WEBHOOK_URL={url!r}: the reports go beside the webhook, so it must end in /events "
+            "(or set REPORT_INTERVAL_SECONDS=0)"
+        )
+        return None
+    return re.sub(r"/events/?$", f"/forwarders/{ident}/report", url)

@@ -7,10 +7,12 @@ import logging
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from .event_queue import DropOldestQueue
+from .reporter import Reporter
 from .serializer import SerializerLimits, serialize_event
 from .service_rules import ServiceRules
 from .webhook_client import Outcome, WebhookClient, encode_event
@@ -39,6 +41,10 @@ class ForwarderSettings:
     #: The service's GET /filters, learned every ``rules_refresh`` seconds (0: never).
     rules_url: str | None = None
     rules_refresh: float = 30.0
+    #: Where the counters are reported (the service's POST …/forwarders/{id}/report), every
+    #: ``report_interval`` seconds; None: never.
+    report_url: str | None = None
+    report_interval: float = 5.0
     limits: SerializerLimits = SerializerLimits()
 
 
@@ -74,6 +80,9 @@ class ForwarderStats:
     unserializable: int = 0
     #: Not serialized nor sent: the service's rules deny them (not counted as dropped).
     filtered_locally: int = 0
+    #: Events the controller's listener handed ``offer``, and the time that took on its loop.
+    events_seen: int = 0
+    loop_ns: int = 0
 
     @property
     def dropped(self) -> int:
@@ -98,8 +107,16 @@ class Forwarder:
             size_of=lambda event: len(event.body),
         )
         self.rules = ServiceRules()
+        #: New at each start: the service tells a restart (counters from 0) from a report gone wrong.
+        self.run = uuid.uuid4().hex
+        self.reporter = (
+            Reporter(settings.report_url, settings.report_interval, WebhookClient(client.settings), self.report)
+            if settings.report_url and settings.report_interval > 0
+            else None
+        )
         self._task: asyncio.Task[None] | None = None
         self._learning: asyncio.Task[None] | None = None
+        self._reporting: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         #: The batch being sent: the oldest events, sent first again at shutdown if need be.
         self._in_flight: list[QueuedEvent] = []
@@ -110,7 +127,34 @@ class Forwarder:
     def queued(self) -> int:
         return len(self._queue)
 
+    def report(self) -> dict[str, Any]:
+        """The counters since this start, as the service's report route takes them."""
+        stats = self.stats
+        return {
+            "run": self.run,
+            "forwarded": stats.forwarded,
+            "dropped": {
+                "queue_full": stats.dropped_queue_full,
+                "rejected": stats.rejected,
+                "too_large": stats.too_large,
+                "shutdown": stats.dropped_at_shutdown,
+                "unserializable": stats.unserializable,
+            },
+            "queue_depth": len(self._queue) + len(self._in_flight),
+            "loop_seconds": stats.loop_ns / 1e9,
+            "events_seen": stats.events_seen,
+            "filtered_locally": stats.filtered_locally,
+        }
+
     def offer(self, event: Any) -> None:
+        started = time.perf_counter_ns()
+        try:
+            self._offer(event)
+        finally:
+            self.stats.loop_ns += time.perf_counter_ns() - started
+            self.stats.events_seen += 1
+
+    def _offer(self, event: Any) -> None:
         if not self._pattern.match(event.name):
             return
         if not self.rules.permits(event.name):
@@ -135,6 +179,8 @@ class Forwarder:
             log.warning("google-re2 is not installed: every event is sent for the service to decide")
         elif self.settings.rules_url and self.settings.rules_refresh > 0:
             self._learning = self._loop.create_task(self._learn_rules(), name="webhook_forwarder_rules")
+        if self.reporter:
+            self._reporting = self._loop.create_task(self.reporter.run(), name="webhook_forwarder_reports")
 
     async def _learn_rules(self) -> None:
         while True:
@@ -166,7 +212,7 @@ class Forwarder:
         run: the flush runs on a loop of its own, in a thread this waits for, over a connection of
         its own; the batch in flight may be sent twice (at least once)."""
         deadline = time.monotonic() + self.settings.shutdown_flush_timeout
-        for task in (self._task, self._learning):
+        for task in (self._task, self._learning, self._reporting):
             if task is None or self._loop is None:
                 continue
             if _running_loop() is self._loop:
@@ -178,16 +224,18 @@ class Forwarder:
                 self._loop.call_soon_threadsafe(task.cancel)
         pending = self._in_flight + self._queue.take(len(self._queue))
         self._in_flight = []
-        if not pending:
-            return
-        flushing = threading.Thread(
-            target=asyncio.run, args=(self._flush(pending, deadline),), name="webhook_forwarder_flush", daemon=True
-        )
-        flushing.start()
-        # Every request of the flush ends by the deadline; the grace covers closing its connection.
-        flushing.join(max(0.0, deadline - time.monotonic()) + FLUSH_GRACE_SECONDS)
-        if flushing.is_alive():
-            log.error("the shutdown flush did not end in time; Kytos goes on stopping without it")
+        if pending:
+            flushing = threading.Thread(
+                target=asyncio.run, args=(self._flush(pending, deadline),), name="webhook_forwarder_flush", daemon=True
+            )
+            flushing.start()
+            # Every request of the flush ends by the deadline; the grace covers closing its connection.
+            flushing.join(max(0.0, deadline - time.monotonic()) + FLUSH_GRACE_SECONDS)
+            if flushing.is_alive():
+                log.error("the shutdown flush did not end in time; Kytos goes on stopping without it")
+        if self.reporter:
+            # What the flush delivered and what it had to drop, before the forwarder goes silent.
+            self.reporter.report_at_shutdown()
 
     async def _flush(self, pending: list[QueuedEvent], deadline: float) -> None:
         client = WebhookClient(self.client.settings)

@@ -41,3 +41,9 @@ SHUTDOWN_FLUSH_SECONDS = _env("KAFKA_EVENTS_SHUTDOWN_FLUSH_SECONDS", "5")
 #: Guards of the serializer: deeper or larger contents are cut and marked "<truncated>".
 MAX_CONTENT_DEPTH = _env("KAFKA_EVENTS_MAX_CONTENT_DEPTH", "64")
 MAX_CONTENT_VALUES = _env("KAFKA_EVENTS_MAX_CONTENT_VALUES", "2000000")
+#: This Kytos' name in the service's metrics (their `forwarder` label): by default its host's
+#: name (characters other than letters, digits, ".", "_", ":" and "-" made "-", 64 at most).
+FORWARDER_ID = _env("KAFKA_EVENTS_FORWARDER_ID")
+#: How often the NApp's counters are reported to the service (POST …/forwarders/{id}/report,
+#: beside the webhook); the service shows a forwarder that stopped as silent. 0: never.
+REPORT_INTERVAL_SECONDS = _env("KAFKA_EVENTS_REPORT_INTERVAL_SECONDS", "5")

@@ -139,12 +139,18 @@ class WebhookClient:
             await asyncio.sleep(step)
         raise AssertionError("unreachable")
 
+    async def post_once(self, url: str, body: bytes, deadline: float) -> Answer:
+        """POSTs ``body`` (JSON) to ``url``, signed as a batch is, once: no retry."""
+        return await self._exchange(
+            "POST", ANSWER_MAX_BYTES, deadline, url=url, content=body, headers=self._headers(body)
+        )
+
     async def fetch(self, url: str) -> Any:
         """GETs ``url`` from the service (with the bearer token, if any) and returns its JSON."""
         headers = {"authorization": f"Bearer {self.settings.token}"} if self.settings.token else {}
         answer = await self._exchange("GET", RULES_MAX_BYTES, None, url=url, headers=headers)
         if not 200 <= answer.status < 300:
-            raise ValueError(f"{answer.status} {_message_of(answer)}")
+            raise ValueError(f"{answer.status} {message_of(answer)}")
         if answer.truncated:
             raise ValueError(f"an answer larger than {RULES_MAX_BYTES} bytes")
         # Off the loop: an answer of many rules takes a while to parse.
@@ -176,7 +182,7 @@ class WebhookClient:
     ) -> Outcome | float:
         """What an attempt came to: an outcome, or the seconds to wait before the next one."""
         if isinstance(result, Exception):
-            log.warning("posting %d event(s) failed: %s; will retry", count, _describe(result))
+            log.warning("posting %d event(s) failed: %s; will retry", count, describe(result))
             outcome, wait = None, 0.0
         else:
             outcome, wait = self._judge(result, count)
@@ -192,7 +198,7 @@ class WebhookClient:
         status = answer.status
         if 200 <= status < 300:
             return Outcome.DELIVERED, 0.0
-        message = _message_of(answer)
+        message = message_of(answer)
         ours = _is_service_error(answer)
         # Any 413 splits, a proxy's too (its body limit is not the service's): halves get under it.
         if count > 1 and (status == 413 or (status in SPLIT_STATUSES and ours)):
@@ -269,7 +275,7 @@ def _is_service_error(answer: Answer) -> bool:
         return False
 
 
-def _message_of(answer: Answer) -> str:
+def message_of(answer: Answer) -> str:
     """What the answer says, cut to ``LOGGED_ANSWER_CHARS`` for the log."""
     try:
         message = json.loads(answer.body).get("message")
@@ -279,5 +285,5 @@ def _message_of(answer: Answer) -> str:
     return text if len(text) <= LOGGED_ANSWER_CHARS else text[:LOGGED_ANSWER_CHARS] + "...(cut)"
 
 
-def _describe(error: Exception) -> str:
+def describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

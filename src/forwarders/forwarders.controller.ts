@@ -1,0 +1,76 @@
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import {
+  STANDARD_WEBHOOK_ID,
+  STANDARD_WEBHOOK_SIGNATURE,
+  STANDARD_WEBHOOK_TIMESTAMP,
+  WEBHOOK_SIGNATURE,
+  WEBHOOK_TIMESTAMP,
+  WEBHOOK_TOKEN,
+} from '../auth/security-schemes.js';
+import { WEBHOOK_ROUTE, WebhookAdmittedGuard } from '../ingest/index.js';
+import { countsOfKnownCauses } from './dto/counts-by-cause.decorator.js';
+import { ForwarderParamsDto, ForwarderReportDto } from './dto/forwarder-report.dto.js';
+import { ForwarderRegistry } from './forwarder-registry.js';
+
+@ApiTags('forwarders')
+// The webhook's own authentication: whoever may post events may report on posting them.
+@ApiSecurity({ [WEBHOOK_SIGNATURE]: [], [WEBHOOK_TIMESTAMP]: [] })
+@ApiSecurity({
+  [STANDARD_WEBHOOK_ID]: [],
+  [STANDARD_WEBHOOK_TIMESTAMP]: [],
+  [STANDARD_WEBHOOK_SIGNATURE]: [],
+})
+@ApiSecurity(WEBHOOK_TOKEN)
+@UseGuards(WebhookAdmittedGuard)
+@Controller('forwarders')
+export class ForwardersController {
+  constructor(private readonly registry: ForwarderRegistry) {}
+
+  @Post(':id/report')
+  @RouteConfig(WEBHOOK_ROUTE)
+  @HttpCode(204)
+  @ApiOperation({
+    summary: "A forwarder's (Kytos NApp's) counters, reported every few seconds.",
+    description:
+      'The counters since the NApp started (its `run`), exported as the `kafka_events_forwarder_*` metrics with the id as their `forwarder` label, added up over its runs. A forwarder with no report for longer than FORWARDER_SILENT_AFTER_MS shows as silent (`kafka_events_forwarder_silent` 1). Authenticated as the webhook is.',
+  })
+  @ApiNoContentResponse({ description: 'recorded' })
+  @ApiBadRequestResponse({ description: 'an invalid id or report; `message` names the field' })
+  @ApiConflictResponse({
+    description:
+      "a counter lower than in the run's previous report (counters only grow within a run)",
+  })
+  @ApiUnauthorizedResponse({
+    description:
+      'missing or bad signature or token, a signature already used, or a timestamp outside the window',
+  })
+  @ApiTooManyRequestsResponse({
+    description:
+      'FORWARDERS_MAX other forwarders already report to this instance, or the client is over its rate',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'the replay window is full (AUTH_REPLAY_CAPACITY); retry after Retry-After',
+  })
+  report(@Param() { id }: ForwarderParamsDto, @Body() report: ForwarderReportDto): void {
+    this.registry.record(id, report.run, {
+      forwarded: report.forwarded,
+      droppedByCause: countsOfKnownCauses(report.dropped),
+      queueDepth: report.queue_depth,
+      loopSeconds: report.loop_seconds,
+      eventsSeen: report.events_seen,
+      filteredLocally: report.filtered_locally,
+    });
+  }
+}
