@@ -1,4 +1,9 @@
-import { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { PublisherSettings } from '../publisher.settings.js';
 import type { EventMetrics } from '../../metrics/index.js';
 import {
@@ -12,6 +17,7 @@ import type { EventEnvelope } from '../event-envelope.js';
 import type { KafkaSettings, RetryPolicy } from '../../kafka/index.js';
 import { Spool } from './spool.js';
 import {
+  type FinishOutcome,
   type ForwardedRecordFit,
   type StuckBatchCheck,
   SpoolForwarder,
@@ -26,12 +32,13 @@ export class SpoolDelivery
   implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   readonly mode = 'spool';
+  private readonly logger = new Logger(SpoolDelivery.name);
   private readonly spool: Spool;
   private readonly forwarder: SpoolForwarder;
 
   constructor(
     private readonly producer: DeliverySender,
-    delivery: PublisherSettings,
+    private readonly delivery: PublisherSettings,
     kafka: KafkaSettings,
     retry: RetryPolicy,
     metrics: EventMetrics,
@@ -83,10 +90,29 @@ export class SpoolDelivery
     this.forwarder.start();
   }
 
-  /** After the HTTP server closed: the forwarder stops first, then the last appends are closed. */
+  /**
+   * After the HTTP server closed (no append can come): while Kafka answers, what is left is
+   * forwarded for at most SPOOL_SHUTDOWN_FORWARD_MS, so that a pod that is not coming back
+   * leaves as little as it can on its volume; then the spool is closed, the rest kept for the
+   * next start.
+   */
   async onApplicationShutdown(): Promise<void> {
+    const outcome = await this.forwarder.finish(this.delivery.spoolShutdownForwardMs, true);
+    this.logger.log(
+      outcome.empty
+        ? `shutdown: the spool is forwarded (${outcome.forwarded} events since start)`
+        : `shutdown: events are left in ${this.spool.dir} for the next start (Kafka away, or SPOOL_SHUTDOWN_FORWARD_MS=${this.delivery.spoolShutdownForwardMs} passed)`,
+    );
     await this.forwarder.stop();
     await this.spool.close();
+  }
+
+  /**
+   * The drain command's: forwards the whole spool, waiting for Kafka as long as it takes, for at
+   * most `withinMs`. No append may come (no HTTP server).
+   */
+  drain(withinMs: number): Promise<FinishOutcome> {
+    return this.forwarder.finish(withinMs, false);
   }
 
   publish(envelopes: readonly EventEnvelope[]): Promise<void> {
