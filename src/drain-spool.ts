@@ -35,6 +35,11 @@ async function main(): Promise<number> {
   await app.close();
   const spoolDir = config.delivery.spoolDir;
   process.stdout.write(`${JSON.stringify({ spoolDir, ...outcome })}\n`);
+  if (outcome.setAsideFile.bytes > 0) {
+    process.stderr.write(
+      `drain-spool: ${outcome.setAsideFile.path} holds ${outcome.setAsideFile.bytes} bytes of events Kafka refused for good; copy it before the volume is deleted\n`,
+    );
+  }
   if (outcome.empty) return 0;
   process.stderr.write(
     `drain-spool: events are still in SPOOL_DIR=${spoolDir} after SPOOL_DRAIN_TIMEOUT_MS=${timeoutMs} (is Kafka at ${config.kafka.brokers.join(',')} reachable?); run it again\n`,

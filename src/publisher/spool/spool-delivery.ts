@@ -23,6 +23,12 @@ import {
   SpoolForwarder,
 } from './spool-forwarder.js';
 
+/** The drain command's outcome: the forwarder's, and the records Kafka refused, kept apart. */
+export interface DrainOutcome extends FinishOutcome {
+  /** rejected.spool: records Kafka refused for good, kept for an operator, never forwarded. */
+  setAsideFile: { path: string; bytes: number };
+}
+
 /**
  * `DELIVERY_MODE=spool`: a request is answered 202 once its permitted events are fsynced to the
  * local spool; the SpoolForwarder takes them on to Kafka, across Kafka outages and restarts.
@@ -100,7 +106,7 @@ export class SpoolDelivery
     const outcome = await this.forwarder.finish(this.delivery.spoolShutdownForwardMs, true);
     this.logger.log(
       outcome.empty
-        ? `shutdown: the spool is forwarded (${outcome.forwarded} events since start)`
+        ? `shutdown: the spool is forwarded (${outcome.forwardedByFinish} events left at SIGTERM, ${outcome.forwarded} since start)`
         : `shutdown: events are left in ${this.spool.dir} for the next start (Kafka away, or SPOOL_SHUTDOWN_FORWARD_MS=${this.delivery.spoolShutdownForwardMs} passed)`,
     );
     await this.forwarder.stop();
@@ -111,8 +117,9 @@ export class SpoolDelivery
    * The drain command's: forwards the whole spool, waiting for Kafka as long as it takes, for at
    * most `withinMs`. No append may come (no HTTP server).
    */
-  drain(withinMs: number): Promise<FinishOutcome> {
-    return this.forwarder.finish(withinMs, false);
+  async drain(withinMs: number): Promise<DrainOutcome> {
+    const outcome = await this.forwarder.finish(withinMs, false);
+    return { ...outcome, setAsideFile: await this.spool.setAsideFile() };
   }
 
   publish(envelopes: readonly EventEnvelope[]): Promise<void> {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   KafkaFailure,
   kafkaSettings,
@@ -16,6 +17,7 @@ import { EventEnvelope } from '../event-envelope.js';
 import type { ReadBatch } from './segment-reader.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 import {
+  type FinishOutcome,
   type ForwardedRecordFit,
   SpoolForwarder,
   type StuckBatchCheck,
@@ -195,10 +197,40 @@ describe('SpoolForwarder', () => {
     forwarder.start();
     const outcome = await forwarder.finish(10_000, true);
     await spool.close();
-    assert.deepEqual(outcome, { forwarded: names.length, setAside: 0, empty: true });
+    assert.deepEqual(outcome, {
+      forwarded: names.length,
+      setAside: 0,
+      forwardedByFinish: names.length,
+      empty: true,
+    });
     assert.deepEqual(producer.acknowledged, names);
     const end = spool.list().at(-1);
     assert.deepEqual(await spool.loadCheckpoint(), { seq: end?.seq, offset: end?.size });
+  });
+
+  it('finish: forwards what was appended while it saved its checkpoint, before it ends', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    const save = spool.saveCheckpoint.bind(spool);
+    let saves = 0;
+    let finishing: Promise<FinishOutcome> | undefined;
+    // The SIGTERM race: the last requests' appends land, and finish is called, while the
+    // forwarder, caught up, is saving its checkpoint.
+    spool.saveCheckpoint = async (position) => {
+      if (++saves === 2) {
+        await spool.append(events(['kytos/late']));
+        finishing = forwarder.finish(10_000, false);
+      }
+      return save(position);
+    };
+    await spool.append(events(['kytos/first']));
+    forwarder.start();
+    for (let wait = 0; saves < 1 && wait < 100; wait++) await sleep(20);
+    await spool.append(events(['kytos/second']));
+    for (let wait = 0; !finishing && wait < 100; wait++) await sleep(20);
+    const outcome = await (finishing ?? assert.fail('finish was never called'));
+    await spool.close();
+    assert.equal(outcome.empty, true);
+    assert.deepEqual(producer.acknowledged, ['kytos/first', 'kytos/second', 'kytos/late']);
   });
 
   it('finish: stops at once while Kafka does not answer; the next start forwards what was left', async () => {
@@ -237,7 +269,7 @@ describe('SpoolForwarder', () => {
     const started = performance.now();
     const outcome = await forwarder.finish(300, false);
     await spool.close();
-    assert.deepEqual(outcome, { forwarded: 0, setAside: 0, empty: false });
+    assert.deepEqual(outcome, { forwarded: 0, setAside: 0, forwardedByFinish: 0, empty: false });
     assert.ok(performance.now() - started < 3000, 'it ended at its deadline');
     assert.equal((await spool.loadCheckpoint()).offset, 0, 'the waiting batch is not passed');
   });

@@ -27,6 +27,8 @@ export interface FinishOutcome {
   forwarded: number;
   /** Of those, events kept in rejected.spool. */
   setAside: number;
+  /** Of those, events settled after `finish` was called: what was left at that moment. */
+  forwardedByFinish: number;
   /** True when nothing was left to forward; false when it stopped first (deadline, Kafka away). */
   empty: boolean;
 }
@@ -137,6 +139,7 @@ export class SpoolForwarder {
    */
   async finish(withinMs: number, whileKafkaAnswers: boolean): Promise<FinishOutcome> {
     this.finishing = true;
+    const before = this.forwarded;
     const giveUp = () => this.stopping.abort();
     const deadline = setTimeout(giveUp, withinMs);
     const watch = setInterval(() => {
@@ -149,7 +152,12 @@ export class SpoolForwarder {
       clearTimeout(deadline);
       clearInterval(watch);
     }
-    return { forwarded: this.forwarded, setAside: this.keptAside, empty: this.caughtUp };
+    return {
+      forwarded: this.forwarded,
+      setAside: this.keptAside,
+      forwardedByFinish: this.forwarded - before,
+      empty: this.caughtUp,
+    };
   }
 
   private get stopped(): boolean {
@@ -192,11 +200,8 @@ export class SpoolForwarder {
       if (!segment) {
         await this.checkpoint(position, true);
         working();
-        if (this.finishing) {
-          this.caughtUp = true;
-          return;
-        }
-        await this.nextAppendOrTick();
+        if (await this.finished()) return;
+        if (!this.finishing) await this.nextAppendOrTick();
         continue;
       }
       if (segment.seq !== position.seq) {
@@ -207,21 +212,35 @@ export class SpoolForwarder {
         if (this.spool.isActive(segment)) {
           await this.checkpoint(position, true);
           working();
-          if (this.finishing) {
-          this.caughtUp = true;
-          return;
-        }
-          await this.nextAppendOrTick();
+          if (await this.finished()) return;
+          if (!this.finishing) await this.nextAppendOrTick();
         } else {
           await this.spool.release(segment);
           this.position = { seq: segment.seq + 1, offset: 0 };
         }
         continue;
       }
-      if (this.spool.keepsUp(segment, position.offset)) await this.linger();
+      // No new append comes while finishing: nothing to gather by waiting.
+      if (!this.finishing && this.spool.keepsUp(segment, position.offset)) await this.linger();
       if (await this.forwardBatch(segment, position)) working();
     }
     await this.checkpoint(this.position, true);
+  }
+
+  /**
+   * Once it has caught up: true when `finish` asked it to end there and nothing is left. Appends
+   * may have landed while the checkpoint was being saved, and one may still be written (its
+   * request's sender gone, the HTTP server closed): only the end of the spool ends it.
+   */
+  private async finished(): Promise<boolean> {
+    if (!this.finishing) return false;
+    await this.spool.appended();
+    const { seq, offset } = this.position;
+    const segment = this.spool.list().find((candidate) => candidate.seq >= seq);
+    const atEnd =
+      !segment || (segment.seq === seq && offset >= segment.size && this.spool.isActive(segment));
+    if (atEnd) this.caughtUp = true;
+    return atEnd;
   }
 
   /**
