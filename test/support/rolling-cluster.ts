@@ -49,10 +49,6 @@ class Instance {
     return { name: this.name, port: this.port, checkPort: this.port };
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
   async start(): Promise<void> {
     this.process = await spawnService(this.env);
   }
