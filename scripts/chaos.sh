@@ -17,6 +17,7 @@ node --enable-source-maps --test --test-reporter=dot --test-concurrency=1 --test
   dist/test/produce-faults.test.js dist/test/delivery.test.js dist/test/forwarder-faults.test.js \
   dist/test/isolation.test.js dist/test/halving.test.js dist/test/size-limits.test.js \
   dist/test/contract.test.js dist/test/big-bodies.test.js dist/test/unauthenticated-load.test.js \
-  dist/test/edge-budgets.test.js dist/src/publisher/spool/spool-forwarder.spec.js || status=$?
+  dist/test/edge-budgets.test.js dist/test/rolling-update-kafka.test.js \
+  dist/test/rolling-update-spool.test.js dist/src/publisher/spool/spool-forwarder.spec.js || status=$?
 node dist/scripts/chaos-table.js "$report"
 exit "$status"

@@ -81,6 +81,20 @@ describe('loadAppConfig', () => {
     assert.match(problems[0] ?? '', /KAFKA_IDEMPOTENT=true needs KAFKA_ACKS=all/);
   });
 
+  it('refuses a spool forwarding at shutdown that would outlast SHUTDOWN_TIMEOUT_MS', () => {
+    const env = { DELIVERY_MODE: 'spool', SHUTDOWN_TIMEOUT_MS: '5000' };
+    assert.match(
+      problemsOf({ ...env, SPOOL_SHUTDOWN_FORWARD_MS: '5000' })[0] ?? '',
+      /SPOOL_SHUTDOWN_FORWARD_MS \(5000\) must be less than SHUTDOWN_TIMEOUT_MS \(5000\)/,
+    );
+    assert.equal(
+      loadAppConfig({ ...base, ...env, SPOOL_SHUTDOWN_FORWARD_MS: '4000' }).delivery
+        .spoolShutdownForwardMs,
+      4000,
+    );
+    assert.doesNotThrow(() => loadAppConfig({ ...base, SHUTDOWN_TIMEOUT_MS: '5000' }));
+  });
+
   it('refuses an events topic that is the rules topic', () => {
     assert.match(
       problemsOf({ KAFKA_TOPIC: 'rules', FILTER_TOPIC: 'rules' })[0] ?? '',

@@ -34,7 +34,20 @@ export function loadAppConfig(env: Environment) {
   return loadSettings(env, SETTINGS_GROUPS, (values, ctx) => {
     checkTopicsApart(values, ctx);
     checkSizesFit(values, ctx);
+    checkShutdownFits(values, ctx);
   });
+}
+
+/** The spool's forwarding at shutdown must end before SHUTDOWN_TIMEOUT_MS ends the process. */
+function checkShutdownFits(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const forward = values.SPOOL_SHUTDOWN_FORWARD_MS as number;
+  const shutdown = values.SHUTDOWN_TIMEOUT_MS as number;
+  if (values.DELIVERY_MODE === 'spool' && forward >= shutdown) {
+    verbatim(
+      ctx,
+      `SPOOL_SHUTDOWN_FORWARD_MS (${forward}) must be less than SHUTDOWN_TIMEOUT_MS (${shutdown}): the process would be ended in the middle of a batch; lower SPOOL_SHUTDOWN_FORWARD_MS or raise SHUTDOWN_TIMEOUT_MS`,
+    );
+  }
 }
 
 /**

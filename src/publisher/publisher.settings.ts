@@ -38,6 +38,12 @@ const fields = {
   SPOOL_FORWARD_STUCK_MS: integer(60_000, 1000, 3_600_000).about(
     "a batch the spool forwarder has sent for longer than this while Kafka answers makes it `stuck` (readiness, `kafka_events_spool_forwarder_up` 0), and its records are checked against Kafka's limits again, each this often: one Kafka can never take is set aside (`spool` mode)",
   ),
+  SPOOL_SHUTDOWN_FORWARD_MS: integer(10_000, 0, 600_000).about(
+    'after SIGTERM, once the last request is answered, the longest time the spool forwarder goes on forwarding while Kafka answers; what is left stays in `SPOOL_DIR` for the next start. Less than `SHUTDOWN_TIMEOUT_MS` (`spool` mode)',
+  ),
+  SPOOL_DRAIN_TIMEOUT_MS: integer(300_000, 1000, 86_400_000).about(
+    'the deadline of the drain command `node dist/src/drain-spool.js`, which forwards a spool folder whose service is gone for good and exits (non-zero when the spool is not empty by then)',
+  ),
 };
 
 /** How events become records and how they are delivered (PublisherModule's). */
@@ -56,6 +62,8 @@ export const publisherSettings = new SettingsGroup(
     spoolMaxBytes: env.SPOOL_MAX_BYTES,
     spoolForwardLingerMs: env.SPOOL_FORWARD_LINGER_MS,
     spoolForwardStuckMs: env.SPOOL_FORWARD_STUCK_MS,
+    spoolShutdownForwardMs: env.SPOOL_SHUTDOWN_FORWARD_MS,
+    spoolDrainTimeoutMs: env.SPOOL_DRAIN_TIMEOUT_MS,
   }),
   (env: ValuesOf<typeof fields>, ctx: z.RefinementCtx) => {
     if (env.SPOOL_SEGMENT_BYTES > env.SPOOL_MAX_BYTES) {

@@ -79,7 +79,7 @@ export class KafkaBroker {
  * below the kernel's ephemeral range: a port in it can be taken by any outgoing connection
  * between this check and the broker's bind (a CI run met it: "Address already in use").
  */
-async function freePorts(count: number): Promise<number> {
+export async function freePorts(count: number): Promise<number> {
   const [ephemeralStart = 32_768] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
     .trim()
     .split(/\s+/)

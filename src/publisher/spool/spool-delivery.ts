@@ -1,4 +1,9 @@
-import { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { PublisherSettings } from '../publisher.settings.js';
 import type { EventMetrics } from '../../metrics/index.js';
 import {
@@ -12,10 +17,17 @@ import type { EventEnvelope } from '../event-envelope.js';
 import type { KafkaSettings, RetryPolicy } from '../../kafka/index.js';
 import { Spool } from './spool.js';
 import {
+  type FinishOutcome,
   type ForwardedRecordFit,
   type StuckBatchCheck,
   SpoolForwarder,
 } from './spool-forwarder.js';
+
+/** The drain command's outcome: the forwarder's, and the records Kafka refused, kept apart. */
+export interface DrainOutcome extends FinishOutcome {
+  /** rejected.spool: records Kafka refused for good, kept for an operator, never forwarded. */
+  setAsideFile: { path: string; bytes: number };
+}
 
 /**
  * `DELIVERY_MODE=spool`: a request is answered 202 once its permitted events are fsynced to the
@@ -26,12 +38,13 @@ export class SpoolDelivery
   implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   readonly mode = 'spool';
+  private readonly logger = new Logger(SpoolDelivery.name);
   private readonly spool: Spool;
   private readonly forwarder: SpoolForwarder;
 
   constructor(
     private readonly producer: DeliverySender,
-    delivery: PublisherSettings,
+    private readonly delivery: PublisherSettings,
     kafka: KafkaSettings,
     retry: RetryPolicy,
     metrics: EventMetrics,
@@ -90,10 +103,30 @@ export class SpoolDelivery
     this.forwarder.start();
   }
 
-  /** After the HTTP server closed: the forwarder stops first, then the last appends are closed. */
+  /**
+   * After the HTTP server closed (no append can come): while Kafka answers, what is left is
+   * forwarded for at most SPOOL_SHUTDOWN_FORWARD_MS, so that a pod that is not coming back
+   * leaves as little as it can on its volume; then the spool is closed, the rest kept for the
+   * next start.
+   */
   async onApplicationShutdown(): Promise<void> {
+    const outcome = await this.forwarder.finish(this.delivery.spoolShutdownForwardMs, true);
+    this.logger.log(
+      outcome.empty
+        ? `shutdown: the spool is forwarded (${outcome.forwardedByFinish} events left at SIGTERM, ${outcome.forwarded} since start)`
+        : `shutdown: events are left in ${this.spool.dir} for the next start (Kafka away, or SPOOL_SHUTDOWN_FORWARD_MS=${this.delivery.spoolShutdownForwardMs} passed)`,
+    );
     await this.forwarder.stop();
     await this.spool.close();
+  }
+
+  /**
+   * The drain command's: forwards the whole spool, waiting for Kafka as long as it takes, for at
+   * most `withinMs`. No append may come (no HTTP server).
+   */
+  async drain(withinMs: number): Promise<DrainOutcome> {
+    const outcome = await this.forwarder.finish(withinMs, false);
+    return { ...outcome, setAsideFile: await this.spool.setAsideFile() };
   }
 
   publish(envelopes: readonly EventEnvelope[]): Promise<void> {

@@ -3,13 +3,21 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { KafkaFailure, kafkaSettings, type Refusal, RetryPolicy } from '../../kafka/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  KafkaFailure,
+  kafkaSettings,
+  type Refusal,
+  RetryPolicy,
+  type SendOptions,
+} from '../../kafka/index.js';
 import { publisherSettings, type PublisherSettings } from '../publisher.settings.js';
 import { EventMetrics } from '../../metrics/index.js';
 import { EventEnvelope } from '../event-envelope.js';
 import type { ReadBatch } from './segment-reader.js';
 import { Spool, SpoolPosition, SpoolSegment } from './spool.js';
 import {
+  type FinishOutcome,
   type ForwardedRecordFit,
   SpoolForwarder,
   type StuckBatchCheck,
@@ -178,6 +186,92 @@ describe('SpoolForwarder', () => {
       spool.saves.length < producer.sends / 2,
       `${spool.saves.length} checkpoints for ${producer.sends} batches`,
     );
+  });
+
+  it('finish: forwards what is left, then stops with the spool empty (SIGTERM, the drain command)', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    const names = Array.from({ length: 1200 }, (_, i) => `kytos/e${i}`);
+    for (let start = 0; start < names.length; start += 300) {
+      await spool.append(events(names.slice(start, start + 300)));
+    }
+    forwarder.start();
+    const outcome = await forwarder.finish(10_000, true);
+    await spool.close();
+    assert.deepEqual(outcome, {
+      forwarded: names.length,
+      setAside: 0,
+      forwardedByFinish: names.length,
+      empty: true,
+    });
+    assert.deepEqual(producer.acknowledged, names);
+    const end = spool.list().at(-1);
+    assert.deepEqual(await spool.loadCheckpoint(), { seq: end?.seq, offset: end?.size });
+  });
+
+  it('finish: forwards what was appended while it saved its checkpoint, before it ends', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    const save = spool.saveCheckpoint.bind(spool);
+    let saves = 0;
+    let finishing: Promise<FinishOutcome> | undefined;
+    // The SIGTERM race: the last requests' appends land, and finish is called, while the
+    // forwarder, caught up, is saving its checkpoint.
+    spool.saveCheckpoint = async (position) => {
+      if (++saves === 2) {
+        await spool.append(events(['kytos/late']));
+        finishing = forwarder.finish(10_000, false);
+      }
+      return save(position);
+    };
+    await spool.append(events(['kytos/first']));
+    forwarder.start();
+    for (let wait = 0; saves < 1 && wait < 100; wait++) await sleep(20);
+    await spool.append(events(['kytos/second']));
+    for (let wait = 0; !finishing && wait < 100; wait++) await sleep(20);
+    const outcome = await (finishing ?? assert.fail('finish was never called'));
+    await spool.close();
+    assert.equal(outcome.empty, true);
+    assert.deepEqual(producer.acknowledged, ['kytos/first', 'kytos/second', 'kytos/late']);
+  });
+
+  it('finish: stops at once while Kafka does not answer; the next start forwards what was left', async () => {
+    const first = await forwarderWith([], {}, NO_LIMITS, {
+      afterMs: 60_000,
+      kafkaAnswers: () => false,
+    });
+    const names = Array.from({ length: 600 }, (_, i) => `kytos/e${i}`);
+    await first.spool.append(events(names));
+    first.forwarder.start();
+    const started = performance.now();
+    const outcome = await first.forwarder.finish(10_000, true);
+    await first.spool.close();
+    assert.equal(outcome.empty, false);
+    assert.ok(performance.now() - started < 2000, 'it did not wait for its deadline');
+
+    const next = await forwarderWith([], { SPOOL_DIR: first.spool.dir });
+    next.forwarder.start();
+    assert.equal((await next.forwarder.finish(10_000, false)).empty, true);
+    await next.spool.close();
+    const forwarded = new Set([...first.producer.acknowledged, ...next.producer.acknowledged]);
+    assert.deepEqual(
+      names.filter((name) => !forwarded.has(name)),
+      [],
+    );
+  });
+
+  it('finish: gives up at its deadline while a batch waits for Kafka, the batch kept', async () => {
+    const { spool, producer, forwarder } = await forwarderWith([]);
+    producer.send = (_envelopes, options?: SendOptions) =>
+      new Promise((_resolve, reject) =>
+        options?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    await spool.append(events(['kytos/a', 'kytos/b']));
+    forwarder.start();
+    const started = performance.now();
+    const outcome = await forwarder.finish(300, false);
+    await spool.close();
+    assert.deepEqual(outcome, { forwarded: 0, setAside: 0, forwardedByFinish: 0, empty: false });
+    assert.ok(performance.now() - started < 3000, 'it ended at its deadline');
+    assert.equal((await spool.loadCheckpoint()).offset, 0, 'the waiting batch is not passed');
   });
 
   it('while it keeps up, sends at most one batch per SPOOL_FORWARD_LINGER_MS, every event in order', async () => {

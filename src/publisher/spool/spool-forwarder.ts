@@ -21,6 +21,18 @@ export type ForwarderState =
   | { status: 'restarting'; reason: string }
   | { status: 'stuck'; reason: string };
 
+/** What `finish` came to. */
+export interface FinishOutcome {
+  /** Events read from the spool and settled (acknowledged by Kafka, or set aside) since start. */
+  forwarded: number;
+  /** Of those, events kept in rejected.spool. */
+  setAside: number;
+  /** Of those, events settled after `finish` was called: what was left at that moment. */
+  forwardedByFinish: number;
+  /** True when nothing was left to forward; false when it stopped first (deadline, Kafka away). */
+  empty: boolean;
+}
+
 /**
  * A record Kafka refused for good that no dead letter topic took, or one Kafka can never take (it
  * would fail its request for ever): kept in rejected.spool.
@@ -70,6 +82,11 @@ export class SpoolForwarder {
   private toSetAside: ToSetAside[] = [];
   /** When the batch being sent was handed to the producer (performance.now()); none: undefined. */
   private sendingSince?: number;
+  /** Set by `finish`: the loop ends once it has caught up, instead of waiting for appends. */
+  private finishing = false;
+  private caughtUp = false;
+  private forwarded = 0;
+  private keptAside = 0;
 
   constructor(
     private readonly spool: Spool,
@@ -114,6 +131,35 @@ export class SpoolForwarder {
     await this.running;
   }
 
+  /**
+   * Forwards what is left, then stops: once nothing is left, or after `withinMs`, or (with
+   * `whileKafkaAnswers`) as soon as Kafka does not answer, since a batch would only wait for it.
+   * What is left stays in the spool, with the checkpoint, for the next start. Appends must have
+   * ended (the HTTP server closed, or none taken).
+   */
+  async finish(withinMs: number, whileKafkaAnswers: boolean): Promise<FinishOutcome> {
+    this.finishing = true;
+    const before = this.forwarded;
+    const giveUp = () => this.stopping.abort();
+    const deadline = setTimeout(giveUp, withinMs);
+    const watch = setInterval(() => {
+      if (whileKafkaAnswers && !this.stuck.kafkaAnswers()) giveUp();
+    }, 100);
+    if (whileKafkaAnswers && !this.stuck.kafkaAnswers()) giveUp();
+    try {
+      await this.running;
+    } finally {
+      clearTimeout(deadline);
+      clearInterval(watch);
+    }
+    return {
+      forwarded: this.forwarded,
+      setAside: this.keptAside,
+      forwardedByFinish: this.forwarded - before,
+      empty: this.caughtUp,
+    };
+  }
+
   private get stopped(): boolean {
     return this.stopping.signal.aborted;
   }
@@ -154,7 +200,8 @@ export class SpoolForwarder {
       if (!segment) {
         await this.checkpoint(position, true);
         working();
-        await this.nextAppendOrTick();
+        if (await this.finished()) return;
+        if (!this.finishing) await this.nextAppendOrTick();
         continue;
       }
       if (segment.seq !== position.seq) {
@@ -165,17 +212,35 @@ export class SpoolForwarder {
         if (this.spool.isActive(segment)) {
           await this.checkpoint(position, true);
           working();
-          await this.nextAppendOrTick();
+          if (await this.finished()) return;
+          if (!this.finishing) await this.nextAppendOrTick();
         } else {
           await this.spool.release(segment);
           this.position = { seq: segment.seq + 1, offset: 0 };
         }
         continue;
       }
-      if (this.spool.keepsUp(segment, position.offset)) await this.linger();
+      // No new append comes while finishing: nothing to gather by waiting.
+      if (!this.finishing && this.spool.keepsUp(segment, position.offset)) await this.linger();
       if (await this.forwardBatch(segment, position)) working();
     }
     await this.checkpoint(this.position, true);
+  }
+
+  /**
+   * Once it has caught up: true when `finish` asked it to end there and nothing is left. Appends
+   * may have landed while the checkpoint was being saved, and one may still be written (its
+   * request's sender gone, the HTTP server closed): only the end of the spool ends it.
+   */
+  private async finished(): Promise<boolean> {
+    if (!this.finishing) return false;
+    await this.spool.appended();
+    const { seq, offset } = this.position;
+    const segment = this.spool.list().find((candidate) => candidate.seq >= seq);
+    const atEnd =
+      !segment || (segment.seq === seq && offset >= segment.size && this.spool.isActive(segment));
+    if (atEnd) this.caughtUp = true;
+    return atEnd;
   }
 
   /**
@@ -243,6 +308,7 @@ export class SpoolForwarder {
       );
     }
     const next = (this.position = { seq: segment.seq, offset: batch.next });
+    this.forwarded += batch.envelopes.length;
     await this.setAside();
     await this.checkpoint(next, false);
     return true;
@@ -323,6 +389,7 @@ export class SpoolForwarder {
       const { envelope, reason, segment } = this.toSetAside[0];
       const path = await this.spool.setAside(envelope, segment);
       this.toSetAside.shift();
+      this.keptAside++;
       this.metrics.failed.inc({ reason: 'rejected' });
       this.logger.error(
         `event ${envelope.id} (${envelope.name}) not taken by Kafka (${reason}); kept in ${path}`,

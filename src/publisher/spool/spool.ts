@@ -109,6 +109,11 @@ export class Spool {
     await this.startSegment();
   }
 
+  /** Resolves once no append is being written: after the HTTP server closed, one whose sender hung up may still be. */
+  async appended(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
   /** Runs after the HTTP server closed: appends still being written finish first. */
   async close(): Promise<void> {
     await this.writing;
@@ -208,6 +213,16 @@ export class Spool {
     await writeSynced(path, 'a', record);
     segment.setAsideBytes += record.length;
     return path;
+  }
+
+  /** rejected.spool and its size (0 when there is none): what a drain must leave to an operator. */
+  async setAsideFile(): Promise<{ path: string; bytes: number }> {
+    const path = join(this.dir, REJECTED_NAME);
+    const bytes = await stat(path).then(
+      (stats) => stats.size,
+      () => 0,
+    );
+    return { path, bytes };
   }
 
   /** Where the forwarder stopped; the start of the spool when no checkpoint was kept. */

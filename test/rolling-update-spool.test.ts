@@ -1,0 +1,16 @@
+import { after, before, describe, it } from 'node:test';
+import { KafkaBroker } from './support/kafka-broker.js';
+import { rollThrough } from './support/rolling-cluster.js';
+
+describe('spool mode: 3 instances behind HAProxy, 2 senders with the NApp retry policy (#34)', () => {
+  let broker: KafkaBroker;
+  before(async () => {
+    broker = await KafkaBroker.start();
+  });
+  after(async () => {
+    await broker?.stop();
+  });
+
+  it('a rolling update keeping each spool folder, a SIGKILL, then a scale-down drained: nothing acknowledged is lost, the senders give up on nothing', (t) =>
+    rollThrough(t, broker.brokers, 'spool'));
+});
