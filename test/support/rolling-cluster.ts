@@ -35,18 +35,30 @@ class Instance {
   private constructor(
     readonly name: string,
     readonly port: number,
+    readonly checkPort: number,
     readonly env: Record<string, string>,
   ) {}
 
-  static async create(name: string, env: Record<string, string>): Promise<Instance> {
-    const port = await freePorts(1);
+  /** With `managementPort`, readiness answers on a port of its own, as the Helm chart runs it. */
+  static async create(
+    name: string,
+    env: Record<string, string>,
+    managementPort: boolean,
+  ): Promise<Instance> {
+    const port = await freePorts(2);
+    const checkPort = managementPort ? port + 1 : port;
     const spoolDir = mkdtempSync(join(tmpdir(), `kafka-events-${name}-`));
-    return new Instance(name, port, { ...env, PORT: String(port), SPOOL_DIR: spoolDir });
+    return new Instance(name, port, checkPort, {
+      ...env,
+      PORT: String(port),
+      ...(managementPort ? { MANAGEMENT_PORT: String(checkPort) } : {}),
+      SPOOL_DIR: spoolDir,
+    });
   }
 
-  /** HAProxy checks readiness here: the webhook's port, one place to change for a management port. */
+  /** HAProxy balances the webhook's port and checks readiness on the management port when set. */
   get server(): BalancedServer {
-    return { name: this.name, port: this.port, checkPort: this.port };
+    return { name: this.name, port: this.port, checkPort: this.checkPort };
   }
 
   async start(): Promise<void> {
@@ -110,7 +122,8 @@ export async function rollThrough(t: TestContext, brokers: string, mode: Mode): 
   const senders: NappSender[] = [];
   try {
     for (const name of ['s0', 's1', 's2']) {
-      instances.push(await Instance.create(name, env));
+      // kafka mode behind a management port, spool mode on one port: both ways are balanced.
+      instances.push(await Instance.create(name, env, mode === 'kafka'));
     }
     // One at a time: on two shared cores, three starts at once each take several times longer.
     for (const instance of instances) await instance.start();
