@@ -63,44 +63,36 @@ for values in "$work/defaults.yaml" "$presets"/*.yaml; do
   "$helm" template kafka-events "$chart" --namespace kafka-events -f "$values" >"$rendered/$name.yaml"
 done
 
-# Each mode renders its own workload and the parts the issue asks of it.
-kinds() { grep '^kind: ' "$rendered/$1.yaml" | sed 's/^kind: //' | sort -u | tr '\n' ' '; }
-expect() { # rendering kind...
-  local found
-  found=" $(kinds "$1")"
-  for kind in "${@:2}"; do
-    case "$kind" in
-      !*) [[ "$found" != *" ${kind#!} "* ]] || fail "$1 renders a ${kind#!}; it must not" ;;
-      *) [[ "$found" == *" $kind "* ]] || fail "$1 renders no $kind (it renders: $found)" ;;
-    esac
-  done
-}
-expect kafka Deployment HorizontalPodAutoscaler PodDisruptionBudget NetworkPolicy Service ConfigMap \
-  '!StatefulSet'
-expect spool StatefulSet PodDisruptionBudget NetworkPolicy Service '!HorizontalPodAutoscaler' \
-  '!Deployment'
-expect kafka-monitoring ServiceMonitor PrometheusRule
-expect spool-drain StatefulSet Job
-grep -q 'clusterIP: None' "$rendered/spool.yaml" || fail "spool renders no headless Service"
-grep -q 'volumeClaimTemplates:' "$rendered/spool.yaml" || fail "spool renders no volume per pod"
+# Each mode renders its own workload and what the issue asks of it (ports, probes, NetworkPolicy,
+# grace period, drain Job).
+python3 "$root/scripts/chart-expectations.py" "$rendered" "$presets"
 grep -q 'grafana_dashboard' "$rendered/kafka-monitoring.yaml" || fail "kafka-monitoring renders no dashboard"
 
 validate "$rendered" "$root/deploy/helm/secret.example.yaml"
 
-# A manifest with two planted errors must be refused, for those two.
-mkdir "$work/broken"
-sed -e 's/^  replicas: 3$/  replicas: two/' -e 's/readinessProbe:/readinesProbe:/' \
-  "$rendered/spool.yaml" >"$work/broken/spool.yaml"
-if validate "$work/broken" >"$work/broken.txt" 2>&1; then
-  cat "$work/broken.txt" >&2
-  fail "a broken StatefulSet passed validation; the check is not working"
-fi
-grep -q 'replicas' "$work/broken.txt" && grep -q 'readinesProbe' "$work/broken.txt" || {
-  cat "$work/broken.txt" >&2
-  fail "the broken StatefulSet failed, but not for the planted errors"
+# Manifests with planted errors must be refused, for those: a StatefulSet against Kubernetes'
+# schemas, a ServiceMonitor against its CRD's.
+refused_manifest() { # preset sed-expression what-the-errors-name...
+  mkdir -p "$work/broken"
+  sed -e "$2" "$rendered/$1" >"$work/broken/$1"
+  ! cmp -s "$rendered/$1" "$work/broken/$1" || fail "'$2' changed nothing in $1"
+  if validate "$work/broken/$1" >"$work/broken.txt" 2>&1; then
+    cat "$work/broken.txt" >&2
+    fail "a broken $1 passed validation; the check is not working"
+  fi
+  for name in "${@:3}"; do
+    grep -q -- "$name" "$work/broken.txt" || {
+      cat "$work/broken.txt" >&2
+      fail "the broken $1 failed, but not for $name"
+    }
+  done
 }
+refused_manifest spool.yaml 's/^  replicas: 3$/  replicas: two/; s/readinessProbe:/readinesProbe:/' \
+  replicas readinesProbe
+refused_manifest kafka-monitoring.yaml 's/^      interval: 30s$/      intervall: 30s/' intervall
 
-# Wrong values must be refused by helm itself, each for its own reason.
+# Wrong values must be refused by helm itself, each for its own reason: values files that differ
+# from a preset by one line, then single values.
 refused() { # what-the-error-names helm-arguments...
   if "$helm" template kafka-events "$chart" "${@:2}" >/dev/null 2>"$work/refused.txt"; then
     fail "helm rendered the chart with ${*:2}; the values should have been refused"
@@ -110,11 +102,19 @@ refused() { # what-the-error-names helm-arguments...
     fail "helm refused ${*:2}, but not for naming $1"
   }
 }
+broken_preset() { # preset sed-expression: writes $work/broken-<preset>
+  sed -e "$2" "$presets/$1" >"$work/broken-$1"
+  ! cmp -s "$presets/$1" "$work/broken-$1" || fail "'$2' changed nothing in $1"
+}
+broken_preset spool.yaml 's/^replicas: 3$/replicas: three/'
+refused replicas -f "$work/broken-spool.yaml"
+broken_preset spool-drain.yaml 's/^  claims: \[\(.*\)\]$/  claims: \1/'
+refused claims -f "$work/broken-spool-drain.yaml"
 refused mode --set mode=spoool
-refused replicas --set replicas=two
 refused DELIVERY_MODE --set settings.DELIVERY_MODE=spool
-refused claimName --set drainJob.enabled=true
+refused SPOOL_SHUTDOWN_FORWARD_MS --set settings.SPOOL_SHUTDOWN_FORWARD_MS=1000
+refused shutdownForwardSeconds -f "$presets/spool.yaml" --set spool.shutdownForwardSeconds=120
 refused managementPort --set managementPort=8080
 
-echo "check-deploy: the chart lints and every preset renders and is valid for Kubernetes" \
-  "$kubernetes_version; a broken manifest and broken values were refused"
+echo "check-deploy: the chart lints and every preset renders, has what #34 asks and is valid for" \
+  "Kubernetes $kubernetes_version; a broken manifest and broken values were refused"

@@ -43,15 +43,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if .Values.shutdownTimeoutSeconds -}}
 {{- .Values.shutdownTimeoutSeconds -}}
 {{- else if eq .Values.mode "spool" -}}
-120
+{{- add .Values.spool.shutdownForwardSeconds 30 -}}
 {{- else -}}
 20
 {{- end -}}
 {{- end -}}
 
-{{/* One Job per claim drained: a Job's pod template cannot change. */}}
+{{/* One Job per claim drained (the schema keeps the claim's name short enough). */}}
 {{- define "kafka-events.drainJobName" -}}
-{{- printf "%s-drain-%s" (include "kafka-events.fullname" .) .Values.drainJob.claimName | trunc 63 | trimSuffix "-" -}}
+{{- printf "drain-%s" . -}}
 {{- end -}}
 
 {{- define "kafka-events.image" -}}
@@ -62,6 +62,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "kafka-events.validate" -}}
 {{- if eq (int .Values.port) (int .Values.managementPort) -}}
 {{- fail "port and managementPort must differ: the management port keeps health and metrics away from the webhook's senders" -}}
+{{- end -}}
+{{- $shutdown := include "kafka-events.shutdownTimeoutSeconds" . | int -}}
+{{- if and (eq .Values.mode "spool") (ge (int .Values.spool.shutdownForwardSeconds) $shutdown) -}}
+{{- fail (printf "spool.shutdownForwardSeconds (%d) must be less than shutdownTimeoutSeconds (%d): the service would refuse to start, since it would be stopped in the middle of a batch" (int .Values.spool.shutdownForwardSeconds) $shutdown) -}}
 {{- end -}}
 {{- end -}}
 
@@ -80,6 +84,8 @@ env:
   {{- if eq .mode "spool" }}
   - name: SPOOL_DIR
     value: {{ $root.Values.spool.dir | quote }}
+  - name: SPOOL_SHUTDOWN_FORWARD_MS
+    value: {{ mul $root.Values.spool.shutdownForwardSeconds 1000 | quote }}
   {{- end }}
   - name: SHUTDOWN_TIMEOUT_MS
     value: {{ mul (include "kafka-events.shutdownTimeoutSeconds" $root | int) 1000 | quote }}
