@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks the Helm chart in deploy/helm: `helm lint --strict` with every preset, renders every
-# preset, validates what they render with kubeconform against the schemas of a pinned Kubernetes
-# release (and of Prometheus Operator's CRDs for ServiceMonitor and PrometheusRule), then shows the
-# check can fail: a broken rendered manifest and broken values must both be refused. Helm,
-# kubeconform, Kubernetes' OpenAPI document and the CRDs all come through the Go module proxy;
-# cached in .cache/.
+# preset, checks what they render against the issue (scripts/chart-expectations.py), validates it
+# with kubeconform against the schemas of a pinned Kubernetes release (and of Prometheus
+# Operator's CRDs for ServiceMonitor and PrometheusRule), then shows the check can fail: broken
+# rendered manifests and broken values must be refused. Helm, kubeconform, Kubernetes' OpenAPI
+# document and the CRDs all come through the Go module proxy (kubeconform's default schema host
+# is out of reach here); cached in .cache/k8s.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
