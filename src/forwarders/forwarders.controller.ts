@@ -1,15 +1,19 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { plainToInstance } from 'class-transformer';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiNoContentResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiRequestTimeoutResponse,
   ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import {
   STANDARD_WEBHOOK_ID,
@@ -20,7 +24,6 @@ import {
   WEBHOOK_TOKEN,
 } from '../auth/security-schemes.js';
 import { WEBHOOK_ROUTE, WebhookAdmittedGuard } from '../ingest/index.js';
-import { countsOfKnownCauses } from './dto/counts-by-cause.decorator.js';
 import { ForwarderParamsDto, ForwarderReportDto } from './dto/forwarder-report.dto.js';
 import { ForwarderRegistry } from './forwarder-registry.js';
 
@@ -52,6 +55,11 @@ export class ForwardersController {
     description:
       "a counter lower than in the run's previous report (counters only grow within a run)",
   })
+  @ApiPayloadTooLargeResponse({ description: 'the body is over INGEST_MAX_BODY_BYTES' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'the body is not JSON' })
+  @ApiRequestTimeoutResponse({
+    description: 'the body took longer than INGEST_BODY_TIMEOUT_MS to arrive',
+  })
   @ApiUnauthorizedResponse({
     description:
       'missing or bad signature or token, a signature already used, or a timestamp outside the window',
@@ -63,10 +71,13 @@ export class ForwardersController {
   @ApiServiceUnavailableResponse({
     description: 'the replay window is full (AUTH_REPLAY_CAPACITY); retry after Retry-After',
   })
-  report(@Param() { id }: ForwarderParamsDto, @Body() report: ForwarderReportDto): void {
+  report(@Param() { id }: ForwarderParamsDto, @Body() body: ForwarderReportDto): void {
+    // The copy the validation pipe checked (numbers read back, nothing it did not check), not
+    // the parsed body, which the pipe hands on as it came.
+    const report = plainToInstance(ForwarderReportDto, body);
     this.registry.record(id, report.run, {
       forwarded: report.forwarded,
-      droppedByCause: countsOfKnownCauses(report.dropped),
+      droppedByCause: report.dropped,
       queueDepth: report.queue_depth,
       loopSeconds: report.loop_seconds,
       eventsSeen: report.events_seen,

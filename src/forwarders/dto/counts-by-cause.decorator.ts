@@ -42,18 +42,3 @@ export function CountsByCause(maxCount: number): PropertyDecorator {
     },
   });
 }
-
-/**
- * The counts of DROP_CAUSES alone. The validator checked a copy made by class-transformer, which
- * leaves out a `__proto__` key that the handler's body (JSON.parse's) still holds as its own.
- */
-export function countsOfKnownCauses(
-  counts: Readonly<Record<string, number>>,
-): Record<string, number> {
-  return Object.fromEntries(
-    DROP_CAUSES.filter((cause) => Object.hasOwn(counts, cause)).map((cause) => [
-      cause,
-      counts[cause],
-    ]),
-  );
-}

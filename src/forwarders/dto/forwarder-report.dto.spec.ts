@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { countsOfKnownCauses } from './counts-by-cause.decorator.js';
+import { parseJsonExact } from '../../publisher/index.js';
 import { ForwarderParamsDto, ForwarderReportDto } from './forwarder-report.dto.js';
 
 const VALID = {
@@ -118,15 +118,24 @@ describe('ForwarderReportDto', () => {
   });
 });
 
-describe('countsOfKnownCauses', () => {
-  it('keeps the drop causes alone, not the own __proto__ key class-transformer’s copy left out', () => {
-    const body = JSON.parse('{"__proto__":5,"too_large":2,"queue_full":0}') as Record<
-      string,
-      number
-    >;
-    assert.deepEqual(Object.entries(countsOfKnownCauses(body)), [
-      ['queue_full', 0],
-      ['too_large', 2],
+describe('ForwarderReportDto numbers', () => {
+  it('reads counts the exact JSON reader carried as text back as numbers, and checks them', async () => {
+    const { value } = await parseJsonExact(
+      '{"run":"r","forwarded":9007199254740990,"dropped":{"too_large":9007199254740991},' +
+        '"queue_depth":0,"loop_seconds":0.30000000000000004}',
+    );
+    const report = plainToInstance(ForwarderReportDto, value as object);
+    assert.deepEqual(problems(ForwarderReportDto, value as object), {});
+    assert.equal(report.forwarded, 9007199254740990);
+    assert.deepEqual(report.dropped, { too_large: 9007199254740991 });
+    assert.equal(report.loop_seconds, 0.30000000000000004);
+    const { value: over } = await parseJsonExact(
+      '{"run":"r","forwarded":9007199254740993,"dropped":{"__proto__":1},"queue_depth":0,"loop_seconds":1e400}',
+    );
+    assert.deepEqual(Object.keys(problems(ForwarderReportDto, over as object)).sort(), [
+      'dropped',
+      'forwarded',
+      'loop_seconds',
     ]);
   });
 });

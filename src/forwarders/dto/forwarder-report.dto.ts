@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsInt,
   IsNumber,
@@ -9,6 +10,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { originalOf } from '../../publisher/index.js';
 import { CountsByCause, DROP_CAUSES } from './counts-by-cause.decorator.js';
 
 /** A forwarder's id: a host name or the like, a label value of every forwarder metric. */
@@ -21,12 +23,34 @@ export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** Seconds on Kytos' loop since the NApp started: a century is plenty. */
 export const MAX_LOOP_SECONDS = 3.2e9;
 
+/** A count as the OpenAPI document states it, what `Count()` checks. */
+const COUNT_SCHEMA = { type: 'integer', minimum: 0, maximum: MAX_COUNT } as const;
+
 const COUNT_MESSAGE = `$property must be an integer from 0 to ${MAX_COUNT}`;
 
 const LOOP_SECONDS_MESSAGE = `$property must be a number from 0 to ${MAX_LOOP_SECONDS}`;
 
+/**
+ * The body reader carries numbers of many digits as their text (exact JSON); a report's numbers are
+ * plain counts, read back as numbers before they are checked.
+ */
+const AsNumber = Transform(({ value }: { value: unknown }) => originalOf(value));
+
+/**
+ * Each count of a map by cause read back as a number, every key of the parsed body kept (read
+ * from the body itself: class-transformer's own copy leaves out a `__proto__` key), so that each
+ * is checked.
+ */
+const AsNumbers = Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const value = obj[key];
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).map(([cause, count]) => [cause, originalOf(count)]))
+    : value;
+});
+
 function Count(): PropertyDecorator {
   return (target, key) => {
+    AsNumber(target, key);
     IsInt({ message: COUNT_MESSAGE })(target, key);
     Min(0, { message: COUNT_MESSAGE })(target, key);
     Max(MAX_COUNT, { message: COUNT_MESSAGE })(target, key);
@@ -65,38 +89,48 @@ export class ForwarderReportDto {
   })
   run!: string;
 
-  @ApiProperty({ description: 'Events the service acknowledged (2xx).', example: 1520 })
+  @ApiProperty({
+    ...COUNT_SCHEMA,
+    description: 'Events the service acknowledged (2xx).',
+    example: 1520,
+  })
   @Count()
   forwarded!: number;
 
   @ApiProperty({
     type: 'object',
     description: `Events dropped, by cause (${DROP_CAUSES.join(', ')}); a cause left out counts 0.`,
-    properties: Object.fromEntries(
-      DROP_CAUSES.map((cause) => [cause, { type: 'integer', minimum: 0, maximum: MAX_COUNT }]),
-    ),
+    properties: Object.fromEntries(DROP_CAUSES.map((cause) => [cause, COUNT_SCHEMA])),
     additionalProperties: false,
     example: { queue_full: 0, rejected: 1, too_large: 2, shutdown: 0, unserializable: 0 },
   })
+  @AsNumbers
   @CountsByCause(MAX_COUNT)
   dropped!: Record<string, number>;
 
-  @ApiProperty({ description: 'Events waiting in the NApp to be sent.', example: 3 })
+  @ApiProperty({
+    ...COUNT_SCHEMA,
+    description: 'Events waiting in the NApp to be sent.',
+    example: 3,
+  })
   @Count()
   queue_depth!: number;
 
   @ApiProperty({
+    type: 'number',
     description: "Seconds the NApp's listener took on Kytos' event loop.",
     example: 0.82,
     minimum: 0,
     maximum: MAX_LOOP_SECONDS,
   })
+  @AsNumber
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: LOOP_SECONDS_MESSAGE })
   @Min(0, { message: LOOP_SECONDS_MESSAGE })
   @Max(MAX_LOOP_SECONDS, { message: LOOP_SECONDS_MESSAGE })
   loop_seconds!: number;
 
   @ApiPropertyOptional({
+    ...COUNT_SCHEMA,
     description:
       "Events Kytos handed the NApp's listener (loop_seconds over them: the cost of one).",
     example: 4100,
@@ -106,6 +140,7 @@ export class ForwarderReportDto {
   events_seen?: number;
 
   @ApiPropertyOptional({
+    ...COUNT_SCHEMA,
     description: "Events not sent because the service's preset rules deny them (not dropped).",
     example: 2500,
   })
