@@ -116,6 +116,8 @@ refused DELIVERY_MODE --set settings.DELIVERY_MODE=spool
 refused SPOOL_SHUTDOWN_FORWARD_MS --set settings.SPOOL_SHUTDOWN_FORWARD_MS=1000
 refused shutdownForwardSeconds -f "$presets/spool.yaml" --set spool.shutdownForwardSeconds=120
 refused managementPort --set managementPort=8080
+refused 'still runs' -f "$presets/spool.yaml" --set 'drainJob.claims={spool-kafka-events-1}'
+refused accessMode -f "$presets/spool.yaml" --set spool.accessMode=ReadWriteMany
 
 echo "check-deploy: the chart lints and every preset renders, has what #34 asks and is valid for" \
   "Kubernetes $kubernetes_version; a broken manifest and broken values were refused"

@@ -67,6 +67,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if and (eq .Values.mode "spool") (ge (int .Values.spool.shutdownForwardSeconds) $shutdown) -}}
 {{- fail (printf "spool.shutdownForwardSeconds (%d) must be less than shutdownTimeoutSeconds (%d): the service would refuse to start, since it would be stopped in the middle of a batch" (int .Values.spool.shutdownForwardSeconds) $shutdown) -}}
 {{- end -}}
+{{- range .Values.drainJob.claims -}}
+{{- $ordinal := regexFind "[0-9]+$" . -}}
+{{- if and (eq $.Values.mode "spool") $ordinal (lt (atoi $ordinal) (int $.Values.replicas)) -}}
+{{- fail (printf "drainJob.claims: %s belongs to a pod that still runs (replicas %d): a drain beside the pod using the spool loses events; drain only the claims of ordinals %d and above, once their pods are gone" . (int $.Values.replicas) (int $.Values.replicas)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
