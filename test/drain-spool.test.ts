@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -74,6 +74,56 @@ describe('the spool drain command (node dist/src/drain-spool.js)', () => {
     const again = await runDrainSpool(env);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal(drainOutcome(again).forwarded, 0, 'nothing is left to forward');
+  });
+
+  it('fails when damaged bytes were skipped, naming them, so that the volume is looked at before it goes', async () => {
+    const damagedDir = mkdtempSync(join(tmpdir(), 'kafka-events-drain-damaged-'));
+    const env = {
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC: topic,
+      DELIVERY_MODE: 'spool',
+      SPOOL_DIR: damagedDir,
+      FILTER_STORE: 'memory',
+    };
+    try {
+      await broker.pause();
+      const service = await spawnService(env);
+      for (let request = 0; request < 10; request++) {
+        const events = Array.from({ length: 10 }, () => ({
+          name: 'kytos/topology.link_up',
+          id: randomUUID(),
+          content: { request },
+        }));
+        assert.equal((await postJson(service.url + EVENTS_PATH, events)).status, 202);
+      }
+      const exited = once(service.child, 'exit');
+      service.child.kill('SIGTERM');
+      await exited;
+      await broker.resume();
+      const segment = readdirSync(damagedDir).find((file) => file.startsWith('segment-'));
+      assert.ok(segment, 'the spool kept a segment');
+      const path = join(damagedDir, segment);
+      const bytes = readFileSync(path);
+      bytes.fill(0x5a, bytes.length / 2, bytes.length / 2 + 64);
+      writeFileSync(path, bytes);
+
+      const result = await runDrainSpool(env);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.ok(drainOutcome(result).damaged >= 1);
+      assert.match(result.stderr, /damaged stretch\(es\) of the spool were skipped/);
+    } finally {
+      rmSync(damagedDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a SPOOL_DIR that does not exist instead of draining nothing', async () => {
+    const result = await runDrainSpool({
+      KAFKA_BROKERS: broker.brokers,
+      DELIVERY_MODE: 'spool',
+      SPOOL_DIR: join(dir, 'not-mounted'),
+    });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /SPOOL_DIR=.*not-mounted does not exist/);
   });
 
   it('refuses to run in kafka mode, saying why', async () => {

@@ -202,6 +202,7 @@ describe('SpoolForwarder', () => {
       setAside: 0,
       forwardedByFinish: names.length,
       empty: true,
+      damaged: 0,
     });
     assert.deepEqual(producer.acknowledged, names);
     const end = spool.list().at(-1);
@@ -269,7 +270,13 @@ describe('SpoolForwarder', () => {
     const started = performance.now();
     const outcome = await forwarder.finish(300, false);
     await spool.close();
-    assert.deepEqual(outcome, { forwarded: 0, setAside: 0, forwardedByFinish: 0, empty: false });
+    assert.deepEqual(outcome, {
+      forwarded: 0,
+      setAside: 0,
+      forwardedByFinish: 0,
+      empty: false,
+      damaged: 0,
+    });
     assert.ok(performance.now() - started < 3000, 'it ended at its deadline');
     assert.equal((await spool.loadCheckpoint()).offset, 0, 'the waiting batch is not passed');
   });

@@ -31,6 +31,8 @@ export interface FinishOutcome {
   forwardedByFinish: number;
   /** True when nothing was left to forward; false when it stopped first (deadline, Kafka away). */
   empty: boolean;
+  /** Stretches of damaged bytes skipped since start, each logged: events no one will read. */
+  damaged: number;
 }
 
 /**
@@ -87,6 +89,7 @@ export class SpoolForwarder {
   private caughtUp = false;
   private forwarded = 0;
   private keptAside = 0;
+  private damaged = 0;
 
   constructor(
     private readonly spool: Spool,
@@ -157,6 +160,7 @@ export class SpoolForwarder {
       setAside: this.keptAside,
       forwardedByFinish: this.forwarded - before,
       empty: this.caughtUp,
+      damaged: this.damaged,
     };
   }
 
@@ -303,6 +307,7 @@ export class SpoolForwarder {
       }
     }
     if (batch.damage) {
+      this.damaged++;
       this.logger.error(
         `spool segment ${segment.path} is damaged (${batch.damage}); those bytes are not published`,
       );
