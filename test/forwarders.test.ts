@@ -191,4 +191,26 @@ describe('forwarder reports', () => {
     assert.equal((await post('kytos-1', report('run-a', 14), withToken)).status, 204);
     assert.equal(metricSample(await scrape(), series), 0);
   });
+
+  it('refuses a run a newer one replaced: two NApps under one id do not add up (409)', async () => {
+    // kytos-r reported run-1, then run-2 (above).
+    const sum = 'kafka_events_forwarder_forwarded_total{forwarder="kytos-r"}';
+    assert.equal((await post('kytos-r', report('run-3', 10), withToken)).status, 204);
+    const before = metricSample(await scrape(), sum);
+    const twin = await post('kytos-r', report('run-2', 90), withToken);
+    assert.equal(twin.status, 409);
+    assert.match(String(twin.body.message), /two NApps report under one id/);
+    assert.equal(metricSample(await scrape(), sum), before);
+  });
+
+  it('forgets a forwarder at its final report (a NApp stopped on purpose pages no one)', async () => {
+    assert.equal(
+      (await post('kytos-r', report('run-3', 11, { final: true }), withToken)).status,
+      204,
+    );
+    const text = await scrape();
+    assert.ok(!text.includes('forwarder="kytos-r"'), text);
+    // Its place under FORWARDERS_MAX is free again.
+    assert.equal((await post('kytos-f', report('run-f', 1), withToken)).status, 204);
+  });
 });

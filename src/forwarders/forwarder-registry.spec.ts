@@ -4,6 +4,7 @@ import {
   CountersWentBackError,
   type ForwarderCounters,
   ForwarderRegistry,
+  RunSupersededError,
   TooManyForwardersError,
 } from './forwarder-registry.js';
 
@@ -119,5 +120,29 @@ describe('ForwarderRegistry', () => {
     });
     assert.equal(registry.states()[0]?.counters.forwarded, 108);
     assert.equal(registry.states()[0]?.counters.queueDepth, 0);
+  });
+
+  it('refuses a report of a run a newer one replaced (two NApps under one id), the sum unchanged', () => {
+    const registry = new ForwarderRegistry({ silentAfterMs: 1000, maxForwarders: 4 }, () => 0);
+    registry.record('twin', 'run-a', { ...COUNTERS, forwarded: 1000 });
+    registry.record('twin', 'run-b', { ...COUNTERS, forwarded: 1000 });
+    assert.throws(
+      () => registry.record('twin', 'run-a', { ...COUNTERS, forwarded: 1001 }),
+      RunSupersededError,
+    );
+    assert.equal(registry.states()[0]?.counters.forwarded, 2000);
+  });
+
+  it('forgets a forwarder at its final report, and only for its current run', () => {
+    const registry = new ForwarderRegistry({ silentAfterMs: 1000, maxForwarders: 4 }, () => 0);
+    registry.record('k', 'run-1', COUNTERS);
+    registry.record('k', 'run-2', COUNTERS);
+    registry.forget('k', 'run-1');
+    assert.deepEqual(
+      registry.states().map((state) => state.id),
+      ['k'],
+    );
+    registry.forget('k', 'run-2');
+    assert.deepEqual(registry.states(), []);
   });
 });

@@ -41,8 +41,23 @@ export class CountersWentBackError extends Error {
   }
 }
 
+/** A report of a run after a newer one of the same id reported: two NApps share one id. */
+export class RunSupersededError extends Error {
+  constructor(id: string, run: string) {
+    super(
+      `forwarder ${id} reported run ${run}, which a newer run replaced: two NApps report under one id (give each its own KAFKA_EVENTS_FORWARDER_ID)`,
+    );
+    this.name = 'RunSupersededError';
+  }
+}
+
+/** Runs of one forwarder remembered as ended, enough to catch two NApps sharing an id. */
+const ENDED_RUNS_KEPT = 8;
+
 interface Known {
   run: string;
+  /** Runs this forwarder had before the current one, the latest last. */
+  ended: readonly string[];
   /** The current run's counters, as its last report gave them. */
   current: ForwarderCounters;
   /** The counters of the runs before it, added up. */
@@ -53,8 +68,9 @@ interface Known {
 const NONE: ForwarderCounters = { forwarded: 0, droppedByCause: {}, queueDepth: 0, loopSeconds: 0 };
 
 /**
- * The reports of each forwarder. None is forgotten while the service runs: a forwarder that
- * went quiet is exactly what must keep showing (silent), so a stuck kytosd keeps paging.
+ * The reports of each forwarder. One is forgotten only when its NApp says it stops (a final
+ * report): a forwarder that went quiet is exactly what must keep showing (silent), so a stuck
+ * kytosd keeps paging.
  * A restarted NApp counts from 0 again; its new run's counts are added to the earlier runs', so
  * the exported counters never go down, and a reset between two scrapes loses nothing.
  */
@@ -75,14 +91,25 @@ export class ForwarderRegistry {
     if (!known && this.known.size >= this.settings.maxForwarders) {
       throw new TooManyForwardersError(this.settings.maxForwarders);
     }
+    if (known?.ended.includes(run)) throw new RunSupersededError(id, run);
     let earlier = known?.earlier ?? NONE;
+    let ended = known?.ended ?? [];
     if (known?.run === run) {
       const lower = firstLower(known.current, counters);
       if (lower) throw new CountersWentBackError(id, lower);
     } else if (known) {
       earlier = added(known.earlier, known.current);
+      ended = [...ended, known.run].slice(-ENDED_RUNS_KEPT);
     }
-    this.known.set(id, { run, current: counters, earlier, at: this.now() });
+    this.known.set(id, { run, ended, current: counters, earlier, at: this.now() });
+  }
+
+  /**
+   * A NApp's last report, at its shutdown: it is no longer expected, its series go. Only its
+   * current run's: a twin's final report (an ended run) does not hide the one still running.
+   */
+  forget(id: string, run: string): void {
+    if (this.known.get(id)?.run === run) this.known.delete(id);
   }
 
   /** Every known forwarder, silent or not as of now. */

@@ -53,7 +53,7 @@ export class ForwardersController {
   @ApiBadRequestResponse({ description: 'an invalid id or report; `message` names the field' })
   @ApiConflictResponse({
     description:
-      "a counter lower than in the run's previous report (counters only grow within a run)",
+      "a counter lower than in the run's previous report (counters only grow within a run), or a run a newer one replaced (two NApps under one id)",
   })
   @ApiPayloadTooLargeResponse({ description: 'the body is over INGEST_MAX_BODY_BYTES' })
   @ApiUnsupportedMediaTypeResponse({ description: 'the body is not JSON' })
@@ -75,6 +75,10 @@ export class ForwardersController {
     // The copy the validation pipe checked (numbers read back, nothing it did not check), not
     // the parsed body, which the pipe hands on as it came.
     const report = plainToInstance(ForwarderReportDto, body);
+    if (report.final === true) {
+      this.registry.forget(id, report.run);
+      return;
+    }
     this.registry.record(id, report.run, {
       forwarded: report.forwarded,
       droppedByCause: report.dropped,

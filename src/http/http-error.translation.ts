@@ -17,7 +17,11 @@ import {
   RuleNotFoundError,
   RulesUnavailableError,
 } from '../filters/index.js';
-import { CountersWentBackError, TooManyForwardersError } from '../forwarders/index.js';
+import {
+  CountersWentBackError,
+  RunSupersededError,
+  TooManyForwardersError,
+} from '../forwarders/index.js';
 import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure, BackpressureError } from '../kafka/index.js';
 
@@ -46,7 +50,9 @@ export function toHttpException(error: unknown): HttpException | undefined {
   if (error instanceof TooManyForwardersError) {
     return new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
   }
-  if (error instanceof CountersWentBackError) return new ConflictException(error.message);
+  if (error instanceof CountersWentBackError || error instanceof RunSupersededError) {
+    return new ConflictException(error.message);
+  }
   if (error instanceof ReplayWindowFullError) {
     return new RetryLaterException(error.message, error.retryAfterSeconds);
   }

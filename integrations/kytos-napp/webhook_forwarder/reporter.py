@@ -45,7 +45,7 @@ class Reporter:
             await self.report()
 
     async def report(self) -> None:
-        await self._post(self.client, time.monotonic() + self.interval)
+        await self._post(self.client, time.monotonic() + self.interval, final=False)
 
     def report_at_shutdown(self) -> None:
         """One last report, the shutdown's drops in it, within LAST_REPORT_SECONDS. Called on the
@@ -61,15 +61,17 @@ class Reporter:
     async def _report_once_more(self) -> None:
         client = WebhookClient(self.client.settings)
         try:
-            await self._post(client, time.monotonic() + min(LAST_REPORT_SECONDS, self.interval))
+            # final: the service forgets this forwarder, so a NApp stopped on purpose (or one whose
+            # host, and so its id, changes at each start) does not page as silent.
+            await self._post(client, time.monotonic() + min(LAST_REPORT_SECONDS, self.interval), final=True)
         finally:
             await client.aclose()
 
-    async def _post(self, client: WebhookClient, deadline: float) -> None:
+    async def _post(self, client: WebhookClient, deadline: float, final: bool) -> None:
         # Whatever goes wrong, the task goes on: a dead reporter would page someone for a
         # controller that is fine.
         try:
-            body = encode_event(self.snapshot())
+            body = encode_event({**self.snapshot(), "final": True} if final else self.snapshot())
             answer = await client.post_once(self.url, body, deadline)
             problem = None if 200 <= answer.status < 300 else f"{answer.status} {message_of(answer)}"
         except Exception as error:  # pylint: disable=broad-except

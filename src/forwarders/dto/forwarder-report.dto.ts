@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsInt,
   IsNumber,
   IsOptional,
@@ -138,6 +139,15 @@ export class ForwarderReportDto {
   @IsOptional()
   @Count()
   events_seen?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "The NApp's last report, at its shutdown: the service forgets this forwarder (its series go), so a NApp stopped on purpose does not show as silent.",
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean({ message: '$property must be true or false' })
+  final?: boolean;
 
   @ApiPropertyOptional({
     ...COUNT_SCHEMA,
