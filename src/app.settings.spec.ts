@@ -333,6 +333,26 @@ describe('size limits checked against each other (#33)', () => {
     );
   });
 
+  it('refuses a spool with room for fewer than two segments, which could answer 503 once empty', () => {
+    const mib16 = String(16 * 1024 * 1024);
+    const problems = problemsOf({
+      DELIVERY_MODE: 'spool',
+      SPOOL_MAX_BYTES: mib16,
+      SPOOL_SEGMENT_BYTES: mib16,
+      KAFKA_MAX_RECORD_BYTES: String(1024 * 1024),
+    }).join('\n');
+    assert.match(
+      problems,
+      /SPOOL_MAX_BYTES \(16777216\) must be at least twice SPOOL_SEGMENT_BYTES \(16777216\)/,
+    );
+    loadAppConfig({
+      ...base,
+      DELIVERY_MODE: 'spool',
+      SPOOL_MAX_BYTES: String(32 * 1024 * 1024),
+      SPOOL_SEGMENT_BYTES: mib16,
+    });
+  });
+
   it("refuses a record size Kafka's default socket.request.max.bytes cannot carry, with any codec", () => {
     const mib128 = String(128 * 1024 * 1024);
     const problems = problemsOf({

@@ -66,8 +66,13 @@ export const publisherSettings = new SettingsGroup(
     spoolDrainTimeoutMs: env.SPOOL_DRAIN_TIMEOUT_MS,
   }),
   (env: ValuesOf<typeof fields>, ctx: z.RefinementCtx) => {
-    if (env.SPOOL_SEGMENT_BYTES > env.SPOOL_MAX_BYTES) {
-      verbatim(ctx, 'SPOOL_SEGMENT_BYTES must not be larger than SPOOL_MAX_BYTES');
+    // The segment being written counts in full until it is replaced, forwarded or not: with
+    // less room than two segments, a spool Kafka has emptied could still answer 503 for ever.
+    if (2 * env.SPOOL_SEGMENT_BYTES > env.SPOOL_MAX_BYTES) {
+      verbatim(
+        ctx,
+        `SPOOL_MAX_BYTES (${env.SPOOL_MAX_BYTES}) must be at least twice SPOOL_SEGMENT_BYTES (${env.SPOOL_SEGMENT_BYTES}): the segment being written counts in full until the next one starts`,
+      );
     }
   },
 );
