@@ -25,6 +25,15 @@ describe('EventNameCounts', () => {
     }
   });
 
+  it('counts names that differ only in lone surrogates in one series, as they print alike', async () => {
+    const registry = new Registry();
+    const counts = new EventNameCounts(registry);
+    counts.count('received', 'lone\ud800x');
+    counts.count('received', 'lone\udc00x');
+    const lines = seriesOf(await registry.metrics()).filter((line) => line.includes('lone'));
+    assert.deepEqual(lines, ['kafka_events_events_total{event="lone\ufffdx",stage="received"} 2']);
+  });
+
   it('puts every name past the first EVENT_NAMES_COUNTED under one, however many come', async () => {
     const registry = new Registry();
     const counts = new EventNameCounts(registry);

@@ -30,7 +30,8 @@ export class EventNameCounts {
   }
 
   count(stage: EventStage, name: string, count = 1): void {
-    this.stagesOf(name)[stage].inc(count);
+    // Names that differ only in lone surrogates print as one label text: one series for them.
+    this.stagesOf(name.isWellFormed() ? name : name.toWellFormed())[stage].inc(count);
   }
 
   private stagesOf(name: string): Stages {
