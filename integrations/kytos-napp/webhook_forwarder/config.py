@@ -63,10 +63,11 @@ def build_forwarder(settings: ModuleType) -> Forwarder:
             max_delay=number("RETRY_MAX_SECONDS", float, 0.01, 3600.0),
         ),
     )
-    report_interval = number("REPORT_INTERVAL_SECONDS", float, 0.0, 3600.0)
+    # At most a third of the service's FORWARDER_SILENT_AFTER_MS default: a live NApp never looks silent.
+    report_interval = number("REPORT_INTERVAL_SECONDS", float, 0.0, 20.0)
     if 0 < report_interval < 1:
         # The service refuses a signature it has seen: two reports alike need distinct seconds.
-        problems.append(f"REPORT_INTERVAL_SECONDS={report_interval!r}: expected 0 (never) or 1 to 3600")
+        problems.append(f"REPORT_INTERVAL_SECONDS={report_interval!r}: expected 0 (never) or 1 to 20")
     forwarder = ForwarderSettings(
         name_pattern=pattern,
         queue_capacity=number("QUEUE_CAPACITY", int, 1, 10_000_000),
