@@ -118,6 +118,8 @@ refused shutdownForwardSeconds -f "$presets/spool.yaml" --set spool.shutdownForw
 refused managementPort --set managementPort=8080
 refused 'still runs' -f "$presets/spool.yaml" --set 'drainJob.claims={spool-kafka-events-1}'
 refused accessMode -f "$presets/spool.yaml" --set spool.accessMode=ReadWriteMany
+refused 'networkPolicy.kafka.ports' --set 'settings.KAFKA_BROKERS=kafka.kafka.svc:9094'
+refused MANAGEMENT_HOST --set settings.MANAGEMENT_HOST=127.0.0.1
 
 echo "check-deploy: the chart lints and every preset renders, has what #34 asks and is valid for" \
   "Kubernetes $kubernetes_version; a broken manifest and broken values were refused"

@@ -67,6 +67,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if and (eq .Values.mode "spool") (ge (int .Values.spool.shutdownForwardSeconds) $shutdown) -}}
 {{- fail (printf "spool.shutdownForwardSeconds (%d) must be less than shutdownTimeoutSeconds (%d): the service would refuse to start, since it would be stopped in the middle of a batch" (int .Values.spool.shutdownForwardSeconds) $shutdown) -}}
 {{- end -}}
+{{- if .Values.networkPolicy.enabled -}}
+{{- $allowed := list -}}
+{{- range .Values.networkPolicy.kafka.ports -}}
+{{- $allowed = append $allowed (toString (int .)) -}}
+{{- end -}}
+{{- range splitList "," (toString (default "" .Values.settings.KAFKA_BROKERS)) -}}
+{{- $port := regexFind "[0-9]+$" (trim .) -}}
+{{- if and $port (not (has $port $allowed)) -}}
+{{- fail (printf "settings.KAFKA_BROKERS names port %s, which networkPolicy.kafka.ports (%s) does not let the pods reach: add it there" $port (join ", " $allowed)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- range .Values.drainJob.claims -}}
 {{- $ordinal := regexFind "[0-9]+$" . -}}
 {{- if and (eq $.Values.mode "spool") $ordinal (lt (atoi $ordinal) (int $.Values.replicas)) -}}
