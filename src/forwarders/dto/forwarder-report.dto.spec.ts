@@ -108,6 +108,13 @@ describe('ForwarderReportDto', () => {
 
   it('refuses fields it does not know and requires the run and four counters', () => {
     assert.deepEqual(Object.keys(problems(ForwarderReportDto, { ...VALID, extra: 1 })), ['extra']);
+    assert.deepEqual(
+      Object.keys(
+        problems(ForwarderReportDto, { ...VALID, final: null, events_seen: null }),
+      ).sort(),
+      ['events_seen', 'final'],
+    );
+    assert.deepEqual(problems(ForwarderReportDto, { ...VALID, final: true }), {});
     assert.deepEqual(Object.keys(problems(ForwarderReportDto, {})).sort(), [
       'dropped',
       'forwarded',

@@ -4,12 +4,12 @@ import {
   IsBoolean,
   IsInt,
   IsNumber,
-  IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { originalOf } from '../../publisher/index.js';
 import { CountsByCause, DROP_CAUSES } from './counts-by-cause.decorator.js';
@@ -23,6 +23,9 @@ export const RUN_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** Seconds on Kytos' loop since the NApp started: a century is plenty. */
 export const MAX_LOOP_SECONDS = 3.2e9;
+
+/** Absent is fine; null is not a value (IsOptional would let it through). */
+const UnlessAbsent = ValidateIf((_report: object, value: unknown) => value !== undefined);
 
 /** A count as the OpenAPI document states it, what `Count()` checks. */
 const COUNT_SCHEMA = { type: 'integer', minimum: 0, maximum: MAX_COUNT } as const;
@@ -136,7 +139,7 @@ export class ForwarderReportDto {
       "Events Kytos handed the NApp's listener (loop_seconds over them: the cost of one).",
     example: 4100,
   })
-  @IsOptional()
+  @UnlessAbsent
   @Count()
   events_seen?: number;
 
@@ -145,7 +148,7 @@ export class ForwarderReportDto {
       "The NApp's last report, at its shutdown: the service forgets this forwarder (its series go), so a NApp stopped on purpose does not show as silent.",
     example: false,
   })
-  @IsOptional()
+  @UnlessAbsent
   @IsBoolean({ message: '$property must be true or false' })
   final?: boolean;
 
@@ -154,7 +157,7 @@ export class ForwarderReportDto {
     description: "Events not sent because the service's preset rules deny them (not dropped).",
     example: 2500,
   })
-  @IsOptional()
+  @UnlessAbsent
   @Count()
   filtered_locally?: number;
 }
