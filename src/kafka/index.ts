@@ -14,7 +14,7 @@ export {
   type RetrySettings,
 } from './kafka.settings.js';
 export { type KafkaMessage, type OutgoingRecord } from './outgoing-record.js';
-export { QueueFullError, type SendOptions } from './produce-queue.js';
+export { QueueFullError, type SendOptions } from './batching-queue.js';
 export { RecordFit } from './record-fit.js';
 export { refusalFailure, type Refusal } from './records-refused.js';
 export { backoffDelay, RetryPolicy } from './retry-policy.js';

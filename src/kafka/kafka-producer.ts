@@ -8,29 +8,32 @@ import {
 import { ClientKafka } from '@nestjs/microservices';
 import { EventMetrics } from '../metrics/index.js';
 import { KAFKA_CLIENT } from './kafka-client-options.js';
+import { BatchingQueue, type SendOptions } from './batching-queue.js';
+import { DeadLetters } from './dead-letters.js';
+import { DeadlineRetries } from './deadline-retries.js';
 import { KafkaFailure } from './kafka-failure.js';
 import { KAFKA_SEND_OPTIONS, type KafkaSendOptions } from './kafka-send-options.js';
 import { kafkaSettings, type KafkaSettings } from './kafka.settings.js';
 import { MissingTopics } from './missing-topics.js';
-import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
-import { partitionChosenFor } from './cached-partitioner.js';
-import { partitionAnswersOf } from './partition-answers.js';
-import { PartlyWrittenError, ProduceQueue, type SendOptions } from './produce-queue.js';
+import type { OutgoingRecord } from './outgoing-record.js';
+import { PartlyWrittenError, sendProduceRequest } from './produce-request.js';
 import type { Refusal } from './records-refused.js';
+import { RefusalIsolation } from './refusal-isolation.js';
+import { RetryPolicy } from './retry-policy.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicLimits } from './topic-limits.js';
 
 /**
- * The service's one reliable producer, which both deliveries call: records go to their topics
- * in batches, one produce request at a time (ProduceQueue), retried with backoff under a
- * deadline, on a producer renewed after every failed request; every topic it writes is created
- * here, again when it was deleted, and refused up front while Kafka will not create it.
+ * The service's one reliable producer, which both deliveries call: the producer core's stages
+ * (docs/architecture.md, The producer core) in front of one produce request at a time, on a
+ * producer renewed after every failed request; every topic it writes is created here, again when
+ * it was deleted, and refused up front while Kafka will not create it.
  */
 @Injectable()
 export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KafkaProducer.name);
   private ready?: Promise<void>;
-  private readonly queue: ProduceQueue;
+  private readonly queue: BatchingQueue;
   private readonly missingTopics: MissingTopics;
   /** Once the service shuts down, a failed producer is not renewed: its sockets would outlive it. */
   private closing = false;
@@ -44,9 +47,11 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly limits: TopicLimits,
   ) {
     const missing = (this.missingTopics = new MissingTopics(kafka.checkIntervalMs));
-    this.queue = new ProduceQueue(
+    const produce = (records: readonly OutgoingRecord[]) => this.produce(records);
+    const retry = new RetryPolicy(kafka.retry);
+    const isolation = new RefusalIsolation(
+      new DeadlineRetries(produce, kafka.retry, metrics, retry),
       {
-        produce: (records) => this.produce(records),
         refusedTopic: (topic) => missing.reasonFor(topic),
         refused: (record, failure) => {
           // The topic's limit changed under the cached one: the next records are checked anew.
@@ -55,10 +60,15 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
           }
         },
       },
+      kafka.dlqTopic === undefined
+        ? undefined
+        : new DeadLetters(produce, kafka.dlqTopic, retry, metrics),
+    );
+    this.queue = new BatchingQueue(
+      isolation,
       kafka.batch,
-      kafka.retry,
+      kafka.retry.deadlineMs,
       kafka.requestTimeoutMs,
-      kafka.dlqTopic,
       metrics,
     );
     metrics.gauge({
@@ -105,38 +115,33 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
     return this.missingTopics.topics;
   }
 
-  /** One produce request (ProduceQueue sends one at a time: a failure renews the producer first). */
+  /** The stages' produce request: they send one at a time, so a failure renews the producer first. */
   private async produce(records: readonly OutgoingRecord[]): Promise<void> {
     await this.prepare();
-    const byTopic = new Map<string, KafkaMessage[]>();
-    const sent: SentRecord[] = [];
-    for (const record of records) {
-      let messages = byTopic.get(record.topic);
-      if (!messages) byTopic.set(record.topic, (messages = []));
-      const message = record.toMessage();
-      messages.push(message);
-      sent.push({ record, message });
-    }
     try {
-      // Straight to ClientKafka's producer: emitBatch would serialize every (already encoded)
-      // message again behind a promise each (docs/architecture.md). One produce request carries
-      // every topic of the batch.
-      await this.client.producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        ...this.sendOptions,
-      });
+      await sendProduceRequest(this.client.producer, records, this.sendOptions);
     } catch (error) {
       this.renewProducer();
-      let failure = error;
-      if (KafkaFailure.hasType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) {
-        const missing = await this.recreateTopics([...byTopic.keys()]);
-        // Refused, so that the batch is halved: its records of other topics that Kafka did not
-        // write are sent again without these, which the queue now refuses before sending.
-        if (missing.length > 0) failure = KafkaFailure.refused(missing.join('; '));
-      }
-      const written = recordsWritten(error, sent);
-      throw written.size > 0 ? new PartlyWrittenError(written, failure) : failure;
+      throw await this.refuseMissingTopics(error, records);
     }
+  }
+
+  /**
+   * The answer the stages get: refused, so that the batch is halved, when a topic of `records`
+   * is gone and Kafka will not create it again; its records of other topics that Kafka did not
+   * write are sent again without these, which isolation now refuses before sending.
+   */
+  private async refuseMissingTopics(
+    error: unknown,
+    records: readonly OutgoingRecord[],
+  ): Promise<unknown> {
+    if (!KafkaFailure.hasType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return error;
+    const missing = await this.recreateTopics([...new Set(records.map(({ topic }) => topic))]);
+    if (missing.length === 0) return error;
+    const refused = KafkaFailure.refused(missing.join('; '));
+    return error instanceof PartlyWrittenError
+      ? new PartlyWrittenError(error.written, refused)
+      : refused;
   }
 
   /**
@@ -171,12 +176,8 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * After a failed send, kafkajs rolls the idempotent producer's sequence numbers back, though
-   * the broker may have written the batch before the connection broke. The next batch to that
-   * partition would then reuse those numbers, be taken by the broker for a duplicate and be
-   * acknowledged without being written: a lost event. A new producer gets a new producer id, so
-   * its sequences cannot collide; the resent batch may be written twice (at least once), never
-   * not at all. The queue sends no other request before this.
+   * A new producer id after a failed request, before the next: kafkajs rolled the failed one's
+   * sequence numbers back (docs/architecture.md, The producer core).
    */
   private renewProducer(): void {
     if (this.closing) return;
@@ -205,34 +206,4 @@ export class KafkaProducer implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.log(created ? `created topic ${name}` : `publishing to existing topic ${name}`);
     }
   }
-}
-
-/** A record as one produce request carried it. */
-interface SentRecord {
-  record: OutgoingRecord;
-  message: KafkaMessage;
-}
-
-/**
- * The records of a failed request that Kafka wrote all the same: those of the partitions its
- * answer acknowledged. A partition it did not answer for (a lost answer; another broker's, as
- * kafkajs reports only the failing broker's answer) counts as not written: its records are sent
- * again.
- */
-function recordsWritten(error: unknown, sent: readonly SentRecord[]): Set<OutgoingRecord> {
-  const written = new Set<OutgoingRecord>();
-  const answers = partitionAnswersOf(error);
-  if (answers === undefined) return written;
-  const acknowledged = new Set(
-    answers
-      .filter(({ errorCode }) => errorCode === 0)
-      .map(({ topic, partition }) => `${partition}@${topic}`),
-  );
-  for (const { record, message } of sent) {
-    const partition = partitionChosenFor(message);
-    if (partition !== undefined && acknowledged.has(`${partition}@${record.topic}`)) {
-      written.add(record);
-    }
-  }
-  return written;
 }

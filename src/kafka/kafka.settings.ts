@@ -174,7 +174,7 @@ export const kafkaSettings = new SettingsGroup(
       topicReplicationFactor: env.KAFKA_TOPIC_REPLICATION_FACTOR,
       maxRecordBytes: env.KAFKA_MAX_RECORD_BYTES,
       checkIntervalMs: env.KAFKA_CHECK_INTERVAL_MS,
-      /** The producer's one batcher (ProduceQueue): its batches, pacing and backpressure. */
+      /** The producer's batching stage (BatchingQueue): its batches, pacing and backpressure. */
       batch: {
         maxEvents: env.PUBLISH_BATCH_MAX_EVENTS,
         maxBytes: env.PUBLISH_BATCH_MAX_BYTES,

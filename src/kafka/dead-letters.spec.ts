@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventMetrics } from '../metrics/index.js';
+import { DeadLetters } from './dead-letters.js';
+import { KafkaFailure } from './kafka-failure.js';
+import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import type { Refusal } from './records-refused.js';
+import { RetryPolicy } from './retry-policy.js';
+
+/** A record whose letters say which they are in their name. */
+function event(name: string, topic = 'event_logs'): OutgoingRecord {
+  const record: OutgoingRecord = {
+    id: `id-${name}`,
+    name,
+    topic,
+    key: null,
+    value: Buffer.from('{}'),
+    size: 100,
+    toMessage: (): KafkaMessage => ({ key: null, value: record.value, headers: {} }),
+    deadLetter: (dlqTopic, reason) => event(`${name} (${reason})`, dlqTopic),
+    deadLetterWithoutValue: (dlqTopic, reason) =>
+      event(`${name} without value (${reason})`, dlqTopic),
+  };
+  return record;
+}
+
+/** Kafka as the dead letter topic answers: each request gets the next answer (then success). */
+function kafkaAnswering(...answers: Error[]) {
+  const requests: string[] = [];
+  const produce = (records: readonly OutgoingRecord[]): Promise<void> => {
+    requests.push(...records.map(({ topic, name }) => `${topic}: ${name}`));
+    const answer = answers.shift();
+    return answer ? Promise.reject(answer) : Promise.resolve();
+  };
+  return { produce, requests };
+}
+
+const retry = new RetryPolicy({ retries: 2, initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 60_000 });
+const transient = () =>
+  Object.assign(new Error('connection cut'), { name: 'KafkaJSConnectionError' });
+const tooLarge = () =>
+  Object.assign(new Error('too large'), {
+    name: 'KafkaJSProtocolError',
+    type: 'MESSAGE_TOO_LARGE',
+  });
+const refusal = (): Refusal => ({ failure: KafkaFailure.refused('MESSAGE_TOO_LARGE: big') });
+
+async function deadLettersCounted(metrics: EventMetrics): Promise<number> {
+  return (await metrics.deadLetters.get()).values[0]?.value ?? 0;
+}
+
+describe('DeadLetters', () => {
+  it('sends the letter to the dead letter topic, alone, and says so in the refusal', async () => {
+    const kafka = kafkaAnswering(transient());
+    const metrics = new EventMetrics();
+    const refused = refusal();
+    await new DeadLetters(kafka.produce, 'dlq', retry, metrics).send(
+      event('big'),
+      refused,
+      Date.now(),
+    );
+    assert.deepEqual(kafka.requests, [
+      'dlq: big (MESSAGE_TOO_LARGE: big)',
+      'dlq: big (MESSAGE_TOO_LARGE: big)',
+    ]);
+    assert.equal(refused.deadLetterTopic, 'dlq');
+    assert.equal(await deadLettersCounted(metrics), 1);
+  });
+
+  it('sends the letter again without its value when the dead letter topic refuses it', async () => {
+    const kafka = kafkaAnswering(tooLarge());
+    const refused = refusal();
+    await new DeadLetters(kafka.produce, 'dlq', retry, new EventMetrics()).send(
+      event('big'),
+      refused,
+      Date.now(),
+    );
+    assert.deepEqual(kafka.requests, [
+      'dlq: big (MESSAGE_TOO_LARGE: big)',
+      'dlq: big without value (MESSAGE_TOO_LARGE: big)',
+    ]);
+    assert.equal(refused.deadLetterTopic, 'dlq');
+  });
+
+  it('leaves the refusal as it was when no letter was taken', async () => {
+    const metrics = new EventMetrics();
+    const refusedTwice = kafkaAnswering(tooLarge(), tooLarge());
+    const refused = refusal();
+    await new DeadLetters(refusedTwice.produce, 'dlq', retry, metrics).send(
+      event('big'),
+      refused,
+      Date.now(),
+    );
+    assert.equal(refusedTwice.requests.length, 2);
+    assert.equal(refused.deadLetterTopic, undefined);
+    const unreachable = kafkaAnswering(transient(), transient(), transient(), transient());
+    const stillRefused = refusal();
+    await new DeadLetters(unreachable.produce, 'dlq', retry, metrics).send(
+      event('big'),
+      stillRefused,
+      Date.now(),
+    );
+    assert.equal(unreachable.requests.length, 3, 'the attempt and KAFKA_RETRIES (2) retries');
+    assert.equal(stillRefused.deadLetterTopic, undefined);
+    assert.equal(await deadLettersCounted(metrics), 0);
+  });
+
+  it("stops at the deadline of the batch's first attempt", async () => {
+    const kafka = kafkaAnswering(transient(), transient());
+    const refused = refusal();
+    const policy = new RetryPolicy({
+      retries: 5,
+      initialDelayMs: 1,
+      maxDelayMs: 2,
+      deadlineMs: 100,
+    });
+    await new DeadLetters(kafka.produce, 'dlq', policy, new EventMetrics()).send(
+      event('big'),
+      refused,
+      Date.now() - 1_000,
+    );
+    assert.equal(kafka.requests.length, 1, 'the batch started a second ago: no retry');
+    assert.equal(refused.deadLetterTopic, undefined);
+  });
+});

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import kafkajs, { type ProducerBatch } from 'kafkajs';
+import { CachedPartitioner } from './cached-partitioner.js';
+import { KafkaFailure } from './kafka-failure.js';
+import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import { keepPartitionAnswers } from './partition-answers.js';
+import { PartlyWrittenError, sendProduceRequest } from './produce-request.js';
+
+const require = createRequire(import.meta.url);
+const produceResponse = require('kafkajs/src/protocol/requests/produce/v3/response.js') as {
+  parse(data: object): Promise<unknown>;
+};
+
+const PARTITIONS = 4;
+const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+  partitionId,
+  leader: 0,
+  replicas: [0],
+  isr: [0],
+  partitionErrorCode: 0,
+}));
+
+/**
+ * A producer as kafkajs places messages (the service's partitioner) and as Kafka answers: each
+ * partition's error code from `codeOf` (0: written), thrown as kafkajs' parser throws it.
+ */
+function producerAnswering(codeOf: (topic: string, partition: number) => number) {
+  const requests: ProducerBatch[] = [];
+  const partitioner = CachedPartitioner();
+  const sendBatch = async (batch: ProducerBatch) => {
+    requests.push(batch);
+    const topics = (batch.topicMessages ?? []).map(({ topic, messages }) => {
+      const partitions = new Set(
+        messages.map((message) => partitioner({ topic, partitionMetadata, message })),
+      );
+      return {
+        topicName: topic,
+        partitions: [...partitions].map((partition) => ({
+          partition,
+          errorCode: codeOf(topic, partition),
+          baseOffset: '0',
+        })),
+      };
+    });
+    await produceResponse.parse({ topics, throttleTime: 0 });
+    return [];
+  };
+  return { producer: { sendBatch }, requests };
+}
+
+function event(key: string, topic = 'event_logs'): OutgoingRecord {
+  const record: OutgoingRecord = {
+    id: `id-${key}`,
+    name: key,
+    topic,
+    key,
+    value: Buffer.from(`{"key":"${key}"}`),
+    size: 100,
+    toMessage: (): KafkaMessage => ({ key, value: record.value, headers: { id: record.id } }),
+    deadLetter: () => record,
+    deadLetterWithoutValue: () => record,
+  };
+  return record;
+}
+
+const options = { acks: -1, compression: 1, timeout: 5_000 };
+const MESSAGE_TOO_LARGE = 10;
+const partitionOf = (key: string) =>
+  CachedPartitioner()({ topic: 'any', partitionMetadata, message: { key, value: null } });
+
+describe('sendProduceRequest', () => {
+  keepPartitionAnswers();
+
+  it("sends every topic's records in one request, in their order, with the send options", async () => {
+    const { producer, requests } = producerAnswering(() => 0);
+    await sendProduceRequest(producer, [event('a'), event('b', 'other'), event('c')], options);
+    assert.equal(requests.length, 1);
+    const [request] = requests;
+    assert.deepEqual(
+      { acks: request.acks, compression: request.compression, timeout: request.timeout },
+      options,
+    );
+    assert.deepEqual(
+      request.topicMessages?.map(({ topic, messages }) => ({
+        topic,
+        keys: messages.map(({ key }) => key),
+      })),
+      [
+        { topic: 'event_logs', keys: ['a', 'c'] },
+        { topic: 'other', keys: ['b'] },
+      ],
+    );
+  });
+
+  it('tells which records Kafka wrote when it refused some partitions', async () => {
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'];
+    const refusedPartition = partitionOf('k1');
+    const records = keys.map((key) => event(key));
+    const { producer } = producerAnswering((_, partition) =>
+      partition === refusedPartition ? MESSAGE_TOO_LARGE : 0,
+    );
+    const error = await sendProduceRequest(producer, records, options).then(
+      () => assert.fail('a refused partition fails the request'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof PartlyWrittenError);
+    const expected = records.filter(({ name }) => partitionOf(name) !== refusedPartition);
+    assert.ok(expected.length > 0 && expected.length < records.length, 'keys on both sides');
+    assert.deepEqual(
+      [...error.written].map(({ name }) => name),
+      expected.map(({ name }) => name),
+    );
+    assert.equal(KafkaFailure.from(error.cause).kind, 'rejected');
+  });
+
+  it('throws the error as it is when Kafka wrote nothing, or its answer is not known', async () => {
+    const refusedAll = producerAnswering(() => MESSAGE_TOO_LARGE);
+    const refused = await sendProduceRequest(refusedAll.producer, [event('a')], options).catch(
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(!(refused instanceof PartlyWrittenError));
+    assert.ok(KafkaFailure.hasType(refused, 'MESSAGE_TOO_LARGE'));
+    const cut = new kafkajs.KafkaJSConnectionError('cut');
+    const lostAnswer = { sendBatch: () => Promise.reject(cut) };
+    await assert.rejects(
+      sendProduceRequest(lostAnswer, [event('a')], options),
+      (thrown) => thrown === cut,
+    );
+  });
+});
