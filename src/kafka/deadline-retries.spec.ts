@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { EventMetrics } from '../metrics/index.js';
 import { DeadlineRetries } from './deadline-retries.js';
 import { KafkaFailure } from './kafka-failure.js';
@@ -59,6 +59,8 @@ function event(name: string): OutgoingRecord {
   return record;
 }
 
+const tickets: SenderTicket[] = [];
+
 /** One sender's records as the stage gets them; bounded: a deadline `retryFor` ms away. */
 function sender(
   names: string[],
@@ -72,6 +74,7 @@ function sender(
     () => undefined,
     () => undefined,
   );
+  tickets.push(ticket);
   return names.map((name) => ({ record: event(name), ticket }));
 }
 
@@ -90,6 +93,11 @@ const unauthorized = () =>
 const namesOf = (entries: Iterable<QueuedRecord>) => [...entries].map(({ record }) => record.name);
 
 describe('DeadlineRetries', () => {
+  // A bounded sender's answer timer would hold the test process for its whole minute.
+  afterEach(() => {
+    for (const ticket of tickets.splice(0)) ticket.fail(new Error('test over'));
+  });
+
   it('sends a failed request again, the same records, before anything else', async () => {
     const kafka = new ScriptedKafka((_, attempt) => (attempt < 2 ? transient() : undefined));
     const failures = new Map<QueuedRecord, unknown>();
