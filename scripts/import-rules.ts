@@ -87,7 +87,10 @@ export function importBreaches(
       if (toLayer === 1 && fromLayer !== 0) {
         breach('edge', `only the composition root imports ${to}, the edge every route shares`);
       } else if (toLayer < fromLayer) {
-        breach('upward', `${from} (layer ${fromLayer + 1}) is below ${to} (layer ${toLayer + 1})`);
+        breach(
+          'upward',
+          `${named(from)} (layer ${fromLayer + 1}) is below ${to} (layer ${toLayer + 1})`,
+        );
       }
     }
     let targets = edges.get(from);
