@@ -19,7 +19,7 @@ const { values } = parseArgs({
     doc: { type: 'string', default: resolve(repo, 'docs', 'architecture.md') },
   },
 });
-const { src = '', doc = '' } = values;
+const { src, doc } = values;
 
 const layers = layersOf(readFileSync(doc, 'utf8'));
 const { folders, imports } = readImportGraph(src);
