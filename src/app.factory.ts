@@ -5,18 +5,21 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
-import { validationProblems } from './ingest/validation-problems.js';
+import { validationProblems } from './ingest/index.js';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './app.settings.js';
-import { LOG_LEVELS, type LogLevel } from './logging/logging.settings.js';
-import { methodNotAllowed } from './http/method-not-allowed.js';
-import { frontDoor } from './http/front-door.js';
-import { separateManagementPort } from './http/management-port.js';
-import { HttpErrorFilter } from './http/http-error.filter.js';
-import { buildOpenApiDocument, serveSwaggerUi } from './http/openapi.js';
+import { LOG_LEVELS, type LogLevel } from './logging/index.js';
+import {
+  buildOpenApiDocument,
+  frontDoor,
+  HttpErrorFilter,
+  methodNotAllowed,
+  separateManagementPort,
+  serveSwaggerUi,
+} from './http/index.js';
 
 /** Builds the whole service for main.ts, the tests and the openapi.json writer alike. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {

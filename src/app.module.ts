@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { type AppConfig, SETTINGS_GROUPS } from './app.settings.js';
-import { ConfigModule } from './config/config.module.js';
+import { ConfigModule } from './config/index.js';
 import { ContractModule } from './contract/index.js';
 import { FilterModule } from './filters/index.js';
 import { ForwardersModule } from './forwarders/index.js';
-import { HealthModule } from './health/health.module.js';
-import { HttpEdgeModule } from './http/http-edge.module.js';
+import { HealthModule } from './health/index.js';
+import { HttpEdgeModule } from './http/index.js';
 import { IngestModule } from './ingest/index.js';
 import { MetricsModule } from './metrics/index.js';
 

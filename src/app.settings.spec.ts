@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadAppConfig } from './app.settings.js';
-import { ConfigError } from './config/settings-group.js';
-import { DEFAULT_PRESETS } from './filters/filter.settings.js';
+import { ConfigError } from './config/index.js';
+import { DEFAULT_PRESETS } from './filters/index.js';
 
 /** Tests of other settings run without authentication, which must be asked for explicitly. */
 const base = { AUTH_DISABLED: 'true' };

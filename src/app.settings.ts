@@ -1,16 +1,15 @@
 import type { z } from 'zod';
-import { authSettings } from './auth/auth.settings.js';
-import { verbatim } from './config/setting.js';
-import { contractSettings } from './contract/contract.settings.js';
-import { type Environment, loadSettings } from './config/settings-group.js';
-import { filterSettings } from './filters/filter.settings.js';
-import { forwardersSettings } from './forwarders/forwarders.settings.js';
-import { httpSettings } from './http/http.settings.js';
-import { ingestSettings } from './ingest/ingest.settings.js';
-import { kafkaSettings } from './kafka/kafka.settings.js';
-import { loggingSettings } from './logging/logging.settings.js';
-import { publisherSettings } from './publisher/publisher.settings.js';
-import { tracingSettings } from './tracing/tracing.settings.js';
+import { authSettings } from './auth/index.js';
+import { type Environment, loadSettings, verbatim } from './config/index.js';
+import { contractSettings } from './contract/index.js';
+import { filterSettings } from './filters/index.js';
+import { forwardersSettings } from './forwarders/index.js';
+import { httpSettings } from './http/index.js';
+import { ingestSettings } from './ingest/index.js';
+import { kafkaSettings } from './kafka/index.js';
+import { loggingSettings } from './logging/index.js';
+import { publisherSettings } from './publisher/index.js';
+import { tracingSettings } from './tracing/index.js';
 
 /** Every part of the service that has settings, in the order the settings table lists them. */
 export const SETTINGS_GROUPS = {

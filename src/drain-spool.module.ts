@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, SETTINGS_GROUPS } from './app.settings.js';
-import { ConfigModule } from './config/config.module.js';
+import { ConfigModule } from './config/index.js';
 import { MetricsModule } from './metrics/index.js';
 import { PublisherModule } from './publisher/index.js';
 

@@ -4,10 +4,9 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { nestLogLevels } from './app.factory.js';
 import { loadAppConfig } from './app.settings.js';
-import { ConfigError } from './config/settings-group.js';
+import { ConfigError } from './config/index.js';
 import { DrainSpoolModule } from './drain-spool.module.js';
-import { Delivery } from './publisher/index.js';
-import { SpoolDelivery } from './publisher/spool/spool-delivery.js';
+import { Delivery, SpoolDelivery } from './publisher/index.js';
 
 /**
  * `node dist/src/drain-spool.js`: forwards the spool folder of a service that is gone for good

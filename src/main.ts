@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { loadAppConfig } from './app.settings.js';
-import { ConfigError } from './config/settings-group.js';
+import { ConfigError } from './config/index.js';
 import { closeOnSignals } from './graceful-shutdown.js';
 
 async function main(): Promise<void> {

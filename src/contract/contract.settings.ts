@@ -1,5 +1,4 @@
-import { oneOf } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+import { oneOf, SettingsGroup, type SettingsOf } from '../config/index.js';
 
 export const SCHEMA_VALIDATION_MODES = ['off', 'warn', 'enforce'] as const;
 export type SchemaValidationMode = (typeof SCHEMA_VALIDATION_MODES)[number];

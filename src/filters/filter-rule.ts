@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';
-import { TOPIC_NAME, TOPIC_NAME_RULE } from '../kafka/topic-name.js';
+import { TOPIC_NAME, TOPIC_NAME_RULE } from '../kafka/index.js';
 import { InvalidJsonPointerError, JsonPointer } from './json-pointer.js';
 
 export const RULE_ACTIONS = ['allow', 'deny'] as const;

@@ -28,8 +28,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { AdminAuthGuard } from '../auth/admin-auth.guard.js';
-import { ADMIN_TOKEN } from '../auth/security-schemes.js';
+import { ADMIN_TOKEN, AdminAuthGuard } from '../auth/index.js';
 import { CreateAllowRuleDto, CreateDenyRuleDto, CreateFilterDto } from './dto/create-filter.dto.js';
 import { DecisionDto, DryRunQueryDto } from './dto/decision.dto.js';
 import { FilterRuleDto } from './dto/filter-rule.dto.js';

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
-import { kafkaSettings, type KafkaSettings } from '../kafka/index.js';
+import {
+  KafkaClients,
+  KafkaModule,
+  kafkaSettings,
+  type KafkaSettings,
+  TopicAdmin,
+} from '../kafka/index.js';
 import { filterSettings, type FilterSettings } from './filter.settings.js';
-import { KafkaClients, KafkaModule, TopicAdmin } from '../kafka/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { FilterController } from './filter.controller.js';
 import { FilterService } from './filter.service.js';

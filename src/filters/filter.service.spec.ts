@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../config/settings-group.js';
-import { kafkaSettings } from '../kafka/index.js';
+import { ConfigError } from '../config/index.js';
+import { kafkaSettings, type TopicAdmin } from '../kafka/index.js';
 import { filterSettings } from './filter.settings.js';
 import { FilterRule } from './filter-rule.js';
 import {
@@ -13,7 +13,6 @@ import {
 } from './rule-errors.js';
 import { FilterService } from './filter.service.js';
 import { InMemoryRuleStore, RuleStore } from './rule-store.js';
-import type { TopicAdmin } from '../kafka/index.js';
 
 /** Topics as a broker keeps them; `refuse` answers as a broker refusing a creation for good. */
 class FakeTopics {

@@ -1,6 +1,15 @@
 import type { z } from 'zod';
-import { integer, json, oneOf, optionalText, text, verbatim } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
+import {
+  integer,
+  json,
+  oneOf,
+  optionalText,
+  SettingsGroup,
+  type SettingsOf,
+  text,
+  type ValuesOf,
+  verbatim,
+} from '../config/index.js';
 import { checkTopicName } from '../kafka/index.js';
 import { FilterRule, type RuleAction } from './filter-rule.js';
 

@@ -1,8 +1,9 @@
 // The filters' public face: other modules import from here, never from its files.
+export { FilterRule } from './filter-rule.js';
 export { FilterModule } from './filter.module.js';
 export { FilterService } from './filter.service.js';
 export type { EventRoute } from './rule-set.js';
-export { filterSettings, type FilterSettings } from './filter.settings.js';
+export { DEFAULT_PRESETS, filterSettings, type FilterSettings } from './filter.settings.js';
 export {
   InvalidRuleError,
   PresetRuleError,
@@ -10,3 +11,4 @@ export {
   RuleNotFoundError,
   RulesUnavailableError,
 } from './rule-errors.js';
+export { InMemoryRuleStore } from './rule-store.js';

@@ -2,6 +2,7 @@
 // error means, whether Kafka answers, its topics.
 export { BackpressureError } from './backpressure-error.js';
 export { KafkaClients } from './kafka-clients.js';
+export { useCompression } from './kafka-compression.js';
 export { KafkaConnectivity, type KafkaState } from './kafka-connectivity.js';
 export { KafkaFailure } from './kafka-failure.js';
 export { KafkaModule } from './kafka.module.js';

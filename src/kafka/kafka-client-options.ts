@@ -1,7 +1,7 @@
 import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
-import type { LoggingSettings } from '../logging/logging.settings.js';
+import type { LoggingSettings } from '../logging/index.js';
 import { CachedPartitioner } from './cached-partitioner.js';
 import { kafkaConnection } from './kafka-connection.js';
 import type { KafkaSettings } from './kafka.settings.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '@nestjs/microservices';
-import { loggingSettings } from '../logging/logging.settings.js';
+import { loggingSettings } from '../logging/index.js';
 import { KAFKA_CLIENT, kafkaClientOptions } from './kafka-client-options.js';
 import { KafkaClients } from './kafka-clients.js';
 import { KafkaConnectivity } from './kafka-connectivity.js';

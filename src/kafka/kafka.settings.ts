@@ -8,10 +8,12 @@ import {
   optionalText,
   pemFile,
   secret,
+  SettingsGroup,
+  type SettingsOf,
   text,
+  type ValuesOf,
   verbatim,
-} from '../config/setting.js';
-import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
+} from '../config/index.js';
 import {
   KAFKA_DEFAULT_REQUEST_MAX_BYTES,
   largestRecordBatchBytes,

@@ -1,5 +1,4 @@
-import { oneOf } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+import { oneOf, SettingsGroup, type SettingsOf } from '../config/index.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export const LOG_FORMATS = ['json', 'text'] as const;

@@ -1,5 +1,5 @@
 // The publisher's public face: other modules import from here, never from its files.
-export { Delivery, type DeliveryReceipt } from './delivery.js';
+export { Delivery, type DeliveryCounts, type DeliveryReceipt } from './delivery.js';
 export {
   type CloudEventOrigin,
   CLOUD_EVENT_SOURCE_PATTERN,
@@ -12,3 +12,4 @@ export {
 export { exactDigitsOf, originalOf, parseJsonExact, stringifyExactInSlices } from './exact-json.js';
 export { PublisherModule } from './publisher.module.js';
 export { publisherSettings, type PublisherSettings, type RecordKey } from './publisher.settings.js';
+export { type DrainOutcome, SpoolDelivery } from './spool/spool-delivery.js';

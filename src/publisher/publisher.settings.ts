@@ -1,6 +1,13 @@
 import type { z } from 'zod';
-import { integer, oneOf, text, verbatim } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
+import {
+  integer,
+  oneOf,
+  SettingsGroup,
+  type SettingsOf,
+  text,
+  type ValuesOf,
+  verbatim,
+} from '../config/index.js';
 import { CLOUD_EVENT_SOURCE_PATTERN } from './event-envelope.js';
 
 export const DELIVERY_MODES = ['kafka', 'spool'] as const;

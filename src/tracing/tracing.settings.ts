@@ -1,5 +1,4 @@
-import { optionalText, text } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+import { optionalText, SettingsGroup, type SettingsOf, text } from '../config/index.js';
 
 /** Where spans go (TracingModule's); OpenTelemetry's own variable names. */
 export const tracingSettings = new SettingsGroup(

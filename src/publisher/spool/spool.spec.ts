@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError } from '../../config/settings-group.js';
+import { ConfigError } from '../../config/index.js';
 import { kafkaSettings } from '../../kafka/index.js';
 import { publisherSettings } from '../publisher.settings.js';
 import { EventEnvelope } from '../event-envelope.js';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../config/settings-group.js';
+import { ConfigError } from '../../config/index.js';
 import { BackpressureError, type KafkaSettings } from '../../kafka/index.js';
 import type { PublisherSettings } from '../publisher.settings.js';
 import { EventEnvelope } from '../event-envelope.js';
