@@ -79,6 +79,8 @@ describe('spool delivery mode', () => {
       await makeServiceReadLimit(service.url, 'kytos/prime');
       await readTopic(broker.brokers, 'spool_refusing', 1);
       await makeServiceReadLimit(service.url, 'kytos/prime');
+      // The second prime (1.1 MB) must be in Kafka before the limit drops, or it is refused too.
+      await readTopic(broker.brokers, 'spool_refusing', 2);
       await setMaxMessageBytes(broker.brokers, 'spool_refusing', 1_048_588);
       const large = {
         id: '3f0c6a5e-8b1d-4c2e-9f7a-1d2b3c4d5e6f',
