@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
-here = Path(__file__).resolve().parent
-sys.path[:0] = [str(here.parent / "tests"), str(here.parent / "tests" / "real_kytos")]
-
-from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
-from of_network import EmulatedNetwork  # noqa: E402
-from service_under_test import Broker, Service  # noqa: E402
-from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS  # noqa: E402
+from kytos_stack_harness.full_stack import full_stack
+from kytos_stack_harness.kytosd import RealKytos, readiness
+from kytos_stack_harness.of_network import EmulatedNetwork
+from kytos_stack_harness.service_under_test import Broker
+from kytos_stack_harness.stack import KYTOS_API_PORT, PERMITTED, RECORDER_EVENTS, TIMERS
 
 FLOWS, FLOWS_PER_REQUEST = 16_000, 1_000
 FLAPS, FLAPS_PER_SECOND = 8_000, 1_000
@@ -156,19 +152,11 @@ def delivered(kytos: RealKytos, kafka, recorded: list[dict]) -> dict:
 
 
 def run(storm: str, with_napp: bool, broker: Broker) -> dict:
-    topic = f"storm_{storm}_{'napp' if with_napp else 'bare'}"
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, topic, FILTER_PRESETS=json.dumps(PRESETS))
-    service.start()
-    kafka = broker.follow(topic)
     cause, conf_edits = STORMS[storm]
-    kytos = RealKytos(Path(tempfile.mkdtemp(prefix=f"storm-{storm}-")), napp_env(service),
-                      napps=(*FULL_STACK, RECORDER), settings=STORM_TIMERS, api_port=KYTOS_API_PORT,
-                      forwarder=with_napp, conf_edits=conf_edits)
-    net = EmulatedNetwork(kytos.of_port, "ring")
-    result: dict = {"storm": storm, "napp": with_napp}
-    try:
-        kytos.start(enable_all=True)
-        kytos.wait_for(net.connected, "the switches connected")
+    result: dict = {"storm": storm, "napp": with_napp, "exited": False}
+    with full_stack(broker, f"storm_{storm}_{'napp' if with_napp else 'bare'}", workdir_prefix=f"storm-{storm}-",
+                    forwarder=with_napp, settings=STORM_TIMERS, conf_edits=conf_edits) as stack:
+        kytos, net = stack.kytos, stack.net
         time.sleep(5)  # LLDP finds the links, the first statistics come in
         idle = Probe()
         idle.start()
@@ -185,33 +173,31 @@ def run(storm: str, with_napp: bool, broker: Broker) -> dict:
             result["answers_after"] = kytos.api("GET", "kytos/topology/v3/switches", timeout=30)[0] == 200
         except OSError:
             result["answers_after"] = False
-        if not result["answers_after"]:
-            return result
-        recorded = settled_recording(kytos)
-        result["dispatched"] = len(recorded)
-        if with_napp:
-            result.update(delivered(kytos, kafka, recorded))
-    finally:
+        if result["answers_after"]:
+            recorded = settled_recording(kytos)
+            result["dispatched"] = len(recorded)
+            if with_napp:
+                result.update(delivered(kytos, stack.kafka, recorded))
         net.stop()
-        result["exited"] = False
-        if kytos.running and result.get("answers_after", True):
+        if not result["answers_after"]:
+            kytos.stop()  # a kytosd that no longer answers is killed, not asked to stop
+        else:
             try:
                 kytos.terminate(timeout=120)
                 result["exited"] = True
             except AssertionError:
-                # Killed below; what it said as it hung stays in its log.
+                # Killed by terminate; what it said as it hung stays in its log.
                 result["log"] = str(kytos.log)
-        kytos.stop()
-        kafka.close()
-        service.stop()
     return result
 
 
 def main() -> None:
+    storms = sys.argv[1:] or list(STORMS)
+    if not set(storms) <= set(STORMS):
+        sys.exit(f"usage: storms.py [{' '.join(STORMS)} ...] (none: all of them)")
     reason = readiness(with_stack=True)
     if reason is not None:
         sys.exit(reason)
-    storms = sys.argv[1:] or list(STORMS)
     broker = Broker()
     broker.start()
     results = []

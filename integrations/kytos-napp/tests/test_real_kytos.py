@@ -12,13 +12,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from kytosd import SECRET, RealKytos, napp_env, readiness, skip_unless_ready
-from service_under_test import Service
+from kytos_stack_harness.kytosd import SECRET, RealKytos, napp_env, readiness, skip_unless_ready
+from kytos_stack_harness.service_under_test import Service
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready()
 
-from of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
+from kytos_stack_harness.of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
 
 DENIED = re.compile(r"kytos/of_core\.v0x04\.messages\.|kytos/flow_manager\.messages\.out\.|"
                     r"kytos/of_lldp\.messages\.out\.|kytos/core\.openflow\.raw\.")

@@ -15,8 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from service_under_test import ROOT, free_port
-from stack import RECORDER_EVENTS
+from .service_under_test import ROOT, free_port
+from .stack import RECORDER_EVENTS
 
 CACHE = ROOT / ".cache" / "kytos-ng"
 NAPP_README = ROOT / "integrations" / "kytos-napp" / "README.md"
