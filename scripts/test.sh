@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: builds, then runs every unit spec (src/**/*.spec.ts) and integration test
+# `npm test`: builds, then runs every unit spec (src/, scripts/) and integration test
 # (test/**/*.test.ts) with Node's own test runner. Integration tests start their own Kafka broker
 # through scripts/kafka.sh, so Java 17+ and Maven are needed; the Swagger UI test needs Debian's
 # chromium, installed here when missing (as root). Nothing else has to run beforehand.
@@ -11,7 +11,7 @@ rm -rf dist
 npx tsc -p tsconfig.json
 if [ "${1:-}" = --unit ]; then
   shift
-  mapfile -t files < <(find dist/src -name '*.spec.js' | sort)
+  mapfile -t files < <(find dist/src dist/scripts -name '*.spec.js' | sort)
   [ "$#" -gt 0 ] && mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -E "$1")
   exec node --enable-source-maps --test --test-reporter=spec --test-concurrency=4 "${files[@]}"
 fi
@@ -26,6 +26,6 @@ if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
     echo "test.sh: the Swagger UI test needs chromium: apt-get install chromium (or set CHROMIUM_PATH)" >&2
   fi
 fi
-mapfile -t files < <(find dist/src dist/test -name '*.spec.js' -o -name '*.test.js' | sort)
+mapfile -t files < <(find dist/src dist/scripts dist/test -name '*.spec.js' -o -name '*.test.js' | sort)
 [ "$#" -gt 0 ] && mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -E "$1")
 exec node --enable-source-maps --test --test-reporter=spec --test-concurrency=2 --test-timeout=240000 "${files[@]}"
