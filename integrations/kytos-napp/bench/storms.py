@@ -8,13 +8,14 @@ and without this NApp, the service and a real broker behind it:
 - burst: the same flaps as fast as the switch's socket takes them, with kytos.conf as shipped,
   then (flaps-headroom, burst-headroom) with the msg_in and app buffers HEADROOM_MULTIPLIER times
   thread_pool_max_workers' "sb" and "app" instead of 10 and 20 times (Kytos-ng's deadlock: see
-  the NApp README, Operations).
+  docs/napp-storms.md).
 
 Meanwhile a probe asks kytosd's REST API (topology's switch list) every PROBE_EVERY seconds:
 its p90 with the NApp is compared with its p90 without it. Afterwards, every permitted event
 that an event-recording NApp saw on Kytos' bus is looked up in Kafka, and the NApp's own counters
-say what it dropped and what it cost the event loop. A figure, not a test: run it with the NApp's
-test virtualenv once run-tests.sh has prepared the real Kytos-ng:
+say what it dropped and what it cost the event loop. A figure, not a test (docs/napp-storms.md):
+run it with the NApp's test virtualenv once run-tests.sh has prepared the real Kytos-ng and
+installed the harness there:
 
     .cache/napp-venv/bin/python integrations/kytos-napp/bench/storms.py [flows|flaps ...]
 """
