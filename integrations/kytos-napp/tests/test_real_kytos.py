@@ -1,6 +1,6 @@
-"""The NApp inside a real Kytos-ng (kytosd with of_core, see real_kytos/kytosd.py), with emulated
-OpenFlow 1.3 switches connecting to it, posting to the real service and a real broker; what
-reached Kafka is read back by Kafka's own console consumer."""
+"""The NApp inside a real Kytos-ng (kytosd with of_core, see kytos_stack_harness/kytosd.py), with
+emulated OpenFlow 1.3 switches connecting to it, posting to the real service and a real broker;
+what reached Kafka is read back by Kafka's own console consumer."""
 
 import base64
 import json
