@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: builds, then runs every unit spec (src/**/*.spec.ts, scripts/**/*.spec.ts) and integration test
+# `npm test`: builds, then runs every unit spec (src/, scripts/) and integration test
 # (test/**/*.test.ts) with Node's own test runner. Integration tests start their own Kafka broker
 # through scripts/kafka.sh, so Java 17+ and Maven are needed; the Swagger UI test needs Debian's
 # chromium, installed here when missing (as root). Nothing else has to run beforehand.

@@ -28,6 +28,17 @@ else
 fi
 # A real Kytos-ng (kytosd, of_core, FerretDB) for tests/test_real_kytos.py, prepared once.
 bash "$here/real-kytos/setup.sh"
+# The harness (harness/: kytosd, the emulated network, the service, the broker), editable, for the
+# tests and bench/, and in kytosd's virtualenv for kytos-ng's own test (tests/test_kytos_stack.py).
+install_harness() {
+  local installed
+  installed="$("$1/bin/python" -c 'import kytos_stack_harness; print(kytos_stack_harness.__file__)' 2>/dev/null || true)"
+  if [ "$installed" != "$here/harness/kytos_stack_harness/__init__.py" ]; then
+    "$1/bin/pip" install -q --no-deps -e "$here/harness"
+  fi
+}
+install_harness "$venv"
+[ -x "$root/.cache/kytos-ng/venv/bin/python" ] && install_harness "$root/.cache/kytos-ng/venv"
 (cd "$root" && npm run --silent build)
 cd "$here"
 "$venv/bin/ruff" check . "$root/examples/python"

@@ -10,11 +10,10 @@ import time
 from pathlib import Path
 
 here = Path(__file__).resolve().parent
-sys.path[:0] = [str(here.parent / "tests" / "standin"), str(here.parent / "tests"), str(here.parent),
-                str(here.parent / "tests" / "real_kytos")]
+sys.path[:0] = [str(here.parent / "tests" / "standin"), str(here.parent / "tests"), str(here.parent)]
 
 from kytos.core import KytosEvent  # noqa: E402
-from of_switch import EmulatedSwitch  # noqa: E402
+from kytos_stack_harness.of_switch import EmulatedSwitch  # noqa: E402
 from pyof.v0x04.common.utils import unpack_message  # noqa: E402
 from sample_events import sample_events  # noqa: E402
 

@@ -8,13 +8,14 @@ and without this NApp, the service and a real broker behind it:
 - burst: the same flaps as fast as the switch's socket takes them, with kytos.conf as shipped,
   then (flaps-headroom, burst-headroom) with the msg_in and app buffers HEADROOM_MULTIPLIER times
   thread_pool_max_workers' "sb" and "app" instead of 10 and 20 times (Kytos-ng's deadlock: see
-  the NApp README, Operations).
+  docs/napp-storms.md).
 
 Meanwhile a probe asks kytosd's REST API (topology's switch list) every PROBE_EVERY seconds:
 its p90 with the NApp is compared with its p90 without it. Afterwards, every permitted event
 that an event-recording NApp saw on Kytos' bus is looked up in Kafka, and the NApp's own counters
-say what it dropped and what it cost the event loop. A figure, not a test: run it with the NApp's
-test virtualenv once run-tests.sh has prepared the real Kytos-ng:
+say what it dropped and what it cost the event loop. A figure, not a test (docs/napp-storms.md):
+run it with the NApp's test virtualenv once run-tests.sh has prepared the real Kytos-ng and
+installed the harness there:
 
     .cache/napp-venv/bin/python integrations/kytos-napp/bench/storms.py [flows|flaps ...]
 """
@@ -23,19 +24,15 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
-here = Path(__file__).resolve().parent
-sys.path[:0] = [str(here.parent / "tests"), str(here.parent / "tests" / "real_kytos")]
-
-from kytosd import SECRET, RealKytos, napp_env, readiness  # noqa: E402
-from of_network import EmulatedNetwork  # noqa: E402
-from service_under_test import Broker, Service  # noqa: E402
-from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS  # noqa: E402
+from kytos_stack_harness.full_stack import full_stack
+from kytos_stack_harness.kytosd import RealKytos, readiness
+from kytos_stack_harness.of_network import EmulatedNetwork
+from kytos_stack_harness.service_under_test import Broker
+from kytos_stack_harness.stack import KYTOS_API_PORT, PERMITTED, RECORDER_EVENTS, TIMERS
 
 FLOWS, FLOWS_PER_REQUEST = 16_000, 1_000
 FLAPS, FLAPS_PER_SECOND = 8_000, 1_000
@@ -156,19 +153,11 @@ def delivered(kytos: RealKytos, kafka, recorded: list[dict]) -> dict:
 
 
 def run(storm: str, with_napp: bool, broker: Broker) -> dict:
-    topic = f"storm_{storm}_{'napp' if with_napp else 'bare'}"
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, topic, FILTER_PRESETS=json.dumps(PRESETS))
-    service.start()
-    kafka = broker.follow(topic)
     cause, conf_edits = STORMS[storm]
-    kytos = RealKytos(Path(tempfile.mkdtemp(prefix=f"storm-{storm}-")), napp_env(service),
-                      napps=(*FULL_STACK, RECORDER), settings=STORM_TIMERS, api_port=KYTOS_API_PORT,
-                      forwarder=with_napp, conf_edits=conf_edits)
-    net = EmulatedNetwork(kytos.of_port, "ring")
-    result: dict = {"storm": storm, "napp": with_napp}
-    try:
-        kytos.start(enable_all=True)
-        kytos.wait_for(net.connected, "the switches connected")
+    result: dict = {"storm": storm, "napp": with_napp, "exited": False}
+    with full_stack(broker, f"storm_{storm}_{'napp' if with_napp else 'bare'}", workdir_prefix=f"storm-{storm}-",
+                    forwarder=with_napp, settings=STORM_TIMERS, conf_edits=conf_edits) as stack:
+        kytos, net = stack.kytos, stack.net
         time.sleep(5)  # LLDP finds the links, the first statistics come in
         idle = Probe()
         idle.start()
@@ -185,33 +174,31 @@ def run(storm: str, with_napp: bool, broker: Broker) -> dict:
             result["answers_after"] = kytos.api("GET", "kytos/topology/v3/switches", timeout=30)[0] == 200
         except OSError:
             result["answers_after"] = False
-        if not result["answers_after"]:
-            return result
-        recorded = settled_recording(kytos)
-        result["dispatched"] = len(recorded)
-        if with_napp:
-            result.update(delivered(kytos, kafka, recorded))
-    finally:
+        if result["answers_after"]:
+            recorded = settled_recording(kytos)
+            result["dispatched"] = len(recorded)
+            if with_napp:
+                result.update(delivered(kytos, stack.kafka, recorded))
         net.stop()
-        result["exited"] = False
-        if kytos.running and result.get("answers_after", True):
+        if not result["answers_after"]:
+            kytos.stop()  # a kytosd that no longer answers is killed, not asked to stop
+        else:
             try:
                 kytos.terminate(timeout=120)
                 result["exited"] = True
             except AssertionError:
-                # Killed below; what it said as it hung stays in its log.
+                # Killed by terminate; what it said as it hung stays in its log.
                 result["log"] = str(kytos.log)
-        kytos.stop()
-        kafka.close()
-        service.stop()
     return result
 
 
 def main() -> None:
+    storms = sys.argv[1:] or list(STORMS)
+    if not set(storms) <= set(STORMS):
+        sys.exit(f"usage: storms.py [{' '.join(STORMS)} ...] (none: all of them)")
     reason = readiness(with_stack=True)
     if reason is not None:
         sys.exit(reason)
-    storms = sys.argv[1:] or list(STORMS)
     broker = Broker()
     broker.start()
     results = []

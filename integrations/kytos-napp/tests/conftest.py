@@ -1,6 +1,6 @@
 import pytest
+from kytos_stack_harness.service_under_test import Broker
 from recording_server import RecordingServer
-from service_under_test import Broker
 
 
 @pytest.fixture

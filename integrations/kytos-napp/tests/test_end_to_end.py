@@ -12,8 +12,8 @@ import pytest
 from controller import StandinController
 from elasticapm.utils.disttracing import TraceParent
 from kytos.core import KytosEvent
+from kytos_stack_harness.service_under_test import Service
 from sample_events import sample_events
-from service_under_test import Service
 
 from webhook_forwarder import settings
 from webhook_forwarder.main import Main

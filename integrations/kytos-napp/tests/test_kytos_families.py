@@ -10,21 +10,20 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import event_catalogue
 import pytest
-from kytosd import SECRET, RealKytos, napp_env, skip_unless_ready
-from service_under_test import NODE, ROOT, Service
-from stack import FULL_STACK, KYTOS_API_PORT, PERMITTED, PRESETS, RECORDER, RECORDER_EVENTS, TIMERS
+from kytos_stack_harness.kytosd import skip_unless_ready
+from kytos_stack_harness.service_under_test import NODE, ROOT
+from kytos_stack_harness.stack import PERMITTED, RECORDER_EVENTS
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready(with_stack=True)
 
-from of_network import EmulatedNetwork  # noqa: E402 (needs pyof, which the skip above vouches for)
+# The emulated network needs pyof, which the skip above vouches for.
+from kytos_stack_harness.full_stack import FullStack, full_stack  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "examples" / "python"))
 from consumer import RecordValidator  # noqa: E402 (the example consumer's check, on pytest's path above)
@@ -38,8 +37,8 @@ OXM_IN_PORT, OXM_VLAN_VID, VID_PRESENT = 0, 6, 0x1000
 
 
 class Stack:
-    def __init__(self, kytos: RealKytos, net: EmulatedNetwork, kafka, service: Service):
-        self.kytos, self.net, self.kafka, self.service = kytos, net, kafka, service
+    def __init__(self, running: FullStack):
+        self.kytos, self.net, self.kafka, self.service = running.kytos, running.net, running.kafka, running.service
 
     def get(self, path):
         return self.kytos.api("GET", path)[1]
@@ -68,27 +67,11 @@ def by_name(values, name):
 @pytest.fixture(scope="module")
 def stack(broker):
     # warn: the service checks every event against the contract too, and counts what departs.
-    service = Service(f"127.0.0.1:{broker.port}", SECRET, TOPIC, FILTER_PRESETS=json.dumps(PRESETS),
-                      EVENT_SCHEMA_VALIDATION="warn")
-    service.start()
-    kafka = broker.follow(TOPIC)
-    kytos = RealKytos(Path(tempfile.mkdtemp(prefix="kytos-families-")), napp_env(service),
-                      napps=(*FULL_STACK, RECORDER), settings=TIMERS, api_port=KYTOS_API_PORT)
-    net = EmulatedNetwork(kytos.of_port, "ring")
-    try:
-        kytos.start(enable_all=True)
-        kytos.wait_for(net.connected, "the three switches connected")
-        stack = Stack(kytos, net, kafka, service)
-        kytos.wait_for(lambda: len([link for link in stack.get("kytos/topology/v3/links")["links"].values()
-                                    if link["active"]]) == 3, "the ring's three links discovered", 60)
+    with full_stack(broker, TOPIC, workdir_prefix="kytos-families-", EVENT_SCHEMA_VALIDATION="warn") as running:
+        stack = Stack(running)
+        stack.kytos.wait_for(lambda: len([link for link in stack.get("kytos/topology/v3/links")["links"].values()
+                                          if link["active"]]) == 3, "the ring's three links discovered", 60)
         yield stack
-    finally:
-        net.stop()
-        if kytos.running:
-            kytos.terminate()
-        kytos.stop()
-        kafka.close()
-        service.stop()
 
 
 def test_topology_links_and_interfaces_match_kytos(stack):

@@ -2,7 +2,8 @@
 unedited against the whole Kytos-ng stack (kytosd with of_core, flow_manager, topology, of_lldp,
 pathfinder, sdntrace_cp, maintenance and mef_eline, then this NApp installed as its README says),
 the real service and a real broker. Only its `tests.helpers.NetworkTest` is ours
-(real_kytos/network_test.py: the emulated OpenFlow network instead of Mininet)."""
+(kytos_stack_harness/network_test.py, installed into kytosd's virtualenv by run-tests.sh: the
+emulated OpenFlow network instead of Mininet)."""
 
 import json
 import os
@@ -13,14 +14,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from kytosd import CACHE, SECRET, napp_env, skip_unless_ready
-from service_under_test import Service
-from stack import KYTOS_API_PORT
+from kytos_stack_harness.kytosd import CACHE, SECRET, napp_env, skip_unless_ready
+from kytos_stack_harness.service_under_test import Service
+from kytos_stack_harness.stack import KYTOS_API_PORT
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready(with_stack=True)
 
-HERE = Path(__file__).parent
 
 UPSTREAM = CACHE / "src" / "kytos-end-to-end-tests"
 UPSTREAM_TEST = "test_e2e_90_kafka_events.py"
@@ -34,7 +34,8 @@ def upstream_suite(workdir: Path) -> Path:
     shutil.copy(UPSTREAM / "pytest.ini", suite)
     shutil.copy(UPSTREAM / "tests" / UPSTREAM_TEST, suite / "tests")
     (suite / "tests" / "__init__.py").touch()
-    (suite / "tests" / "helpers.py").write_text("from network_test import NetworkTest  # noqa: F401\n")
+    (suite / "tests" / "helpers.py").write_text(
+        "from kytos_stack_harness.network_test import NetworkTest  # noqa: F401\n")
     return suite
 
 
@@ -54,7 +55,6 @@ def test_kytos_ng_own_kafka_test_passes(broker):
         **os.environ,
         "KAFKA_HOST_ADDR": f"127.0.0.1:{broker.port}",
         "KAFKA_EVENTS_KYTOS_STACK": json.dumps({"workdir": str(workdir / "kytos"), "napp_env": napp_env(service)}),
-        "PYTHONPATH": os.pathsep.join((str(HERE / "real_kytos"), str(HERE))),
     }
     try:
         result = subprocess.run(

@@ -1,6 +1,6 @@
-"""The NApp inside a real Kytos-ng (kytosd with of_core, see real_kytos/kytosd.py), with emulated
-OpenFlow 1.3 switches connecting to it, posting to the real service and a real broker; what
-reached Kafka is read back by Kafka's own console consumer."""
+"""The NApp inside a real Kytos-ng (kytosd with of_core, see kytos_stack_harness/kytosd.py), with
+emulated OpenFlow 1.3 switches connecting to it, posting to the real service and a real broker;
+what reached Kafka is read back by Kafka's own console consumer."""
 
 import base64
 import json
@@ -12,13 +12,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from kytosd import SECRET, RealKytos, napp_env, readiness, skip_unless_ready
-from service_under_test import Service
+from kytos_stack_harness.kytosd import SECRET, RealKytos, napp_env, readiness, skip_unless_ready
+from kytos_stack_harness.service_under_test import Service
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready()
 
-from of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
+from kytos_stack_harness.of_switch import EmulatedSwitch  # noqa: E402 (needs pyof, which the skip above vouches for)
 
 DENIED = re.compile(r"kytos/of_core\.v0x04\.messages\.|kytos/flow_manager\.messages\.out\.|"
                     r"kytos/of_lldp\.messages\.out\.|kytos/core\.openflow\.raw\.")

@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kytosd import CACHE, install_napp, readme_install_steps, skip_unless_ready, venv_env
-from service_under_test import ROOT
+from kytos_stack_harness.kytosd import CACHE, install_napp, readme_install_steps, skip_unless_ready, venv_env
+from kytos_stack_harness.service_under_test import ROOT
 
 pytestmark = pytest.mark.e2e
 skip_unless_ready()

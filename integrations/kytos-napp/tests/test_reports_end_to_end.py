@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from controller import StandinController
 from kytos.core import KytosEvent
-from service_under_test import Service
+from kytos_stack_harness.service_under_test import Service
 
 from webhook_forwarder import settings
 from webhook_forwarder.main import Main

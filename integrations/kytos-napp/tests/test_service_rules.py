@@ -6,7 +6,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from service_under_test import NODE
+from kytos_stack_harness.service_under_test import NODE
 
 from webhook_forwarder import service_rules
 from webhook_forwarder.service_rules import ServiceRules

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 KAFKA_SH = ROOT / "scripts" / "kafka.sh"
 _PINNED_NODE = ROOT / "node_modules" / ".bin" / "node"
 #: The Node that package.json pins, which `npm ci` installs; PATH's node where there is none.

@@ -15,8 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from service_under_test import ROOT, free_port
-from stack import RECORDER_EVENTS
+from .service_under_test import ROOT, free_port
+from .stack import RECORDER_EVENTS
 
 CACHE = ROOT / ".cache" / "kytos-ng"
 NAPP_README = ROOT / "integrations" / "kytos-napp" / "README.md"
@@ -24,7 +24,7 @@ NAPP_README = ROOT / "integrations" / "kytos-napp" / "README.md"
 
 def readiness(with_flows: bool = False, with_stack: bool = False) -> str | None:
     """Why a real Kytos-ng cannot run here (None when it can); `with_flows`: with flow_manager;
-    `with_stack`: with every NApp of network_test.FULL_STACK and kytos-ng's end-to-end tests.
+    `with_stack`: with every NApp of stack.FULL_STACK and kytos-ng's end-to-end tests.
     setup.sh leaves `<part>-missing` (what to fetch) or `ready-<part>` for each part it prepares."""
     parts = [("", "kytosd, of_core and FerretDB")]
     if with_flows or with_stack:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from of_switch import EmulatedSwitch
+from .of_switch import EmulatedSwitch
 
 
 @dataclass(frozen=True)

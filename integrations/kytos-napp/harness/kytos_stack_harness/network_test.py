@@ -11,9 +11,9 @@ import os
 import time
 from pathlib import Path
 
-from kytosd import RealKytos
-from of_network import EmulatedNetwork
-from stack import FULL_STACK, KYTOS_API_PORT
+from .kytosd import RealKytos
+from .of_network import EmulatedNetwork
+from .stack import FULL_STACK, KYTOS_API_PORT
 
 
 class NetworkTest:
