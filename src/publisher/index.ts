@@ -9,6 +9,5 @@ export {
   RECORD_HEADER,
   UnserializableEventError,
 } from './event-envelope.js';
-export { exactDigitsOf, originalOf, parseJsonExact, stringifyExactInSlices } from './exact-json.js';
 export { PublisherModule } from './publisher.module.js';
 export { publisherSettings, type PublisherSettings, type RecordKey } from './publisher.settings.js';

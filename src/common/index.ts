@@ -1,0 +1,5 @@
+// The shared building blocks' public face: other folders import from here, never from its files.
+export { clientOf } from './client-address.js';
+export { ExpiringDigests } from './expiring-digests.js';
+export { ExpiringIds } from './expiring-ids.js';
+export { type ErrorDetail, RetryLaterException } from './retry-later.exception.js';

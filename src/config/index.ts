@@ -1,0 +1,27 @@
+// The settings machinery's public face: other folders import from here, never from its files.
+export { ConfigModule } from './config.module.js';
+export {
+  boolean,
+  expected,
+  fileContents,
+  integer,
+  json,
+  oneOf,
+  optionalBoolean,
+  optionalInteger,
+  optionalText,
+  pemFile,
+  secret,
+  Setting,
+  text,
+  verbatim,
+} from './setting.js';
+export {
+  type AnySettingsGroup,
+  ConfigError,
+  type Environment,
+  loadSettings,
+  SettingsGroup,
+  type SettingsOf,
+  type ValuesOf,
+} from './settings-group.js';
