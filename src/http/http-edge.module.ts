@@ -65,6 +65,10 @@ export class HttpEdgeModule implements OnModuleInit {
     if (this.settings.rateLimitPerSecond > 0) {
       fastify.addHook('onRequest', rateLimitHook(this.rateLimiters));
     }
+    // Fastify's parsing runs before anything could authenticate, and skips a POST without a
+    // body: every body is left unread here, for the webhook's guard or the hook below.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     // The body is read before Nest's guards and pipes, as their @Body() needs it: a rule
     // change's admin token is checked once its body (counted as unverified bytes) is read.
     fastify.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -16,6 +16,15 @@ import { verifiedBodyOf } from './verified-body.js';
 const secret = 'a-shared-secret-of-some-length';
 const MAX_BODY = 4096;
 
+/** Fastify as the HTTP edge leaves it (every body unread), with the reader's hooks. */
+function fastifyWith(reader: RequestBodyReader): FastifyInstance {
+  const fastify = Fastify();
+  reader.install(fastify);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  return fastify;
+}
+
 /** Reads as WebhookGuard does, before the handler. */
 function webhookRoute(reader: RequestBodyReader) {
   return {
@@ -37,8 +46,7 @@ async function serverWithReader(): Promise<{
     new UnverifiedBodyBudget(MAX_BODY * 4, MAX_BODY),
     ingestSettings.parse({ INGEST_MAX_BODY_BYTES: String(MAX_BODY) }),
   );
-  const fastify = Fastify();
-  reader.install(fastify);
+  const fastify = fastifyWith(reader);
   const seen: unknown[] = [];
   const verified: boolean[] = [];
   fastify.setErrorHandler((error, _request, reply) => {
@@ -151,8 +159,9 @@ describe('JsonBodyReader, bytes of bodies in progress (INGEST_MAX_BODIES_BYTES)'
         INGEST_MAX_BODIES_BYTES: '1024',
       }),
     );
-    const fastify = Fastify();
-    reader.install(fastify);
+    const fastify = fastifyWith(reader);
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     const steps: string[] = [];
     let finishFirst = () => {};
     const firstMayFinish = new Promise<void>((resolve) => (finishFirst = resolve));

@@ -36,9 +36,9 @@ export const BODY_BUDGET_WAIT_MS = 2000;
  * (src/json). Any other POST (`readOther`, called by the HTTP edge's hook) is read as plain JSON.
  * Errors go on to the global error filter.
  *
- * Fastify's own parsing is bypassed (a parser that reads nothing, installed here): it runs before
- * anything could authenticate, and an empty POST would skip it. So the body is still unread when
- * Nest's guards run.
+ * Fastify's own parsing is bypassed (the HTTP edge installs a parser that reads nothing): it runs
+ * before anything could authenticate, and an empty POST would skip it. So the body is still unread
+ * when Nest's guards run.
  */
 @Injectable()
 export class RequestBodyReader {
@@ -70,13 +70,11 @@ export class RequestBodyReader {
   }
 
   /**
-   * What only Fastify's hooks can do: leave every body unread for the readers, give a body's
-   * bytes back when its answer is ready (whoever answered: the route, a pipe or the error
-   * filter), and cut the bodies still arriving when the server closes.
+   * What only Fastify's hooks can do: give a body's bytes back when its answer is ready (whoever
+   * answered: the route, a pipe or the error filter), and cut the bodies still arriving when the
+   * server closes.
    */
   install(fastify: FastifyInstance): void {
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     // A body's bytes are held until its answer is ready, which is when its work is over: a sender
     // that hangs up early closes the response long before, and its body is still being worked on.
     fastify.addHook('onSend', (request, _reply, payload, done) => {
