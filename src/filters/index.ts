@@ -10,3 +10,6 @@ export {
   RuleNotFoundError,
   RulesUnavailableError,
 } from './rule-errors.js';
+export { CreateFilterDto } from './dto/create-filter.dto.js';
+export { FilterRule } from './filter-rule.js';
+export { InMemoryRuleStore } from './rule-store.js';

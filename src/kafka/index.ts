@@ -21,3 +21,4 @@ export { backoffDelay, RetryPolicy } from './retry-policy.js';
 export { TopicAdmin, TopicPolicyError } from './topic-admin.js';
 export { TopicLimits } from './topic-limits.js';
 export { TOPIC_NAME, TOPIC_NAME_RULE } from './topic-name.js';
+export { useCompression } from './kafka-compression.js';

@@ -8,3 +8,4 @@ export {
   TRACESTATE_PATTERN,
 } from './trace-context.js';
 export { TracingModule } from './tracing.module.js';
+export { tracingSettings, type TracingSettings } from './tracing.settings.js';
