@@ -1,4 +1,4 @@
-// The auth folder's public face: other folders import from here, never from its files.
+// Authentication's public face: other modules import from here, never from its files.
 export { AdminAuthGuard } from './admin-auth.guard.js';
 export { AuthModule } from './auth.module.js';
 export { authSettings, type AuthSettings } from './auth.settings.js';
@@ -16,7 +16,6 @@ export {
 export { type PendingSignature, WebhookAuthenticator } from './webhook-authenticator.js';
 export {
   SIGNATURE_HEADER,
-  signStandardWebhook,
   signWebhook,
   STANDARD_ID_HEADER,
   STANDARD_SIGNATURE_HEADER,

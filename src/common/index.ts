@@ -1,4 +1,4 @@
-// The shared building blocks' public face: other folders import from here, never from its files.
+// The common pieces' public face: other modules import from here, never from its files.
 export { clientOf } from './client-address.js';
 export { ExpiringDigests } from './expiring-digests.js';
 export { ExpiringIds } from './expiring-ids.js';

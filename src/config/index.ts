@@ -1,8 +1,7 @@
-// The settings machinery's public face: other folders import from here, never from its files.
+// The settings machinery's public face: other modules import from here, never from its files.
 export { ConfigModule } from './config.module.js';
 export {
   boolean,
-  expected,
   fileContents,
   integer,
   json,
@@ -12,7 +11,6 @@ export {
   optionalText,
   pemFile,
   secret,
-  Setting,
   text,
   verbatim,
 } from './setting.js';

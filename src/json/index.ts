@@ -1,5 +1,4 @@
-// The JSON codec's public face: numbers a JavaScript number would round kept digit for digit,
-// for every folder that reads or writes an event's JSON (http, ingest, contract, publisher).
+// The JSON codec's public face: other modules import from here, never from its files.
 export {
   exactDigitsOf,
   originalOf,

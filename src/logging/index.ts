@@ -1,8 +1,6 @@
-// The logging folder's public face: other folders import from here, never from its files.
+// The logging pieces' public face: other modules import from here, never from its files.
 export {
-  LOG_FORMATS,
   LOG_LEVELS,
-  type LogFormat,
   type LogLevel,
   loggingSettings,
   type LoggingSettings,
