@@ -5,9 +5,11 @@ import {
   integer,
   optionalText,
   secret,
+  SettingsGroup,
+  type SettingsOf,
+  type ValuesOf,
   verbatim,
-} from '../config/setting.js';
-import { SettingsGroup, type SettingsOf, type ValuesOf } from '../config/settings-group.js';
+} from '../config/index.js';
 import { standardWebhookKey } from './webhook-signature.js';
 
 /** How far into the future a sender's clock may be: a signed request cannot be prepared ahead. */

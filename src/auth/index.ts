@@ -1,5 +1,6 @@
 // Authentication's public face: other modules import from here, never from its files.
 export { AdminAuthGuard } from './admin-auth.guard.js';
+export { AuthModule } from './auth.module.js';
 export { authSettings, type AuthSettings } from './auth.settings.js';
 export { RefusalDelay } from './refusal-delay.js';
 export { ReplayWindowFullError } from './replay-guard.js';
@@ -12,7 +13,6 @@ export {
   WEBHOOK_TIMESTAMP,
   WEBHOOK_TOKEN,
 } from './security-schemes.js';
-export { type UnverifiedBody, UnverifiedBodyBudget } from './unverified-body-budget.js';
 export { type PendingSignature, WebhookAuthenticator } from './webhook-authenticator.js';
 export {
   SIGNATURE_HEADER,

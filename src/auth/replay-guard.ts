@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ExpiringDigests } from '../common/expiring-digests.js';
+import { ExpiringDigests } from '../common/index.js';
 
 /** The longest Retry-After of a full guard: the sender comes back to look, not after the window. */
 const MAX_RETRY_AFTER_SECONDS = 60;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { exactDigitsOf, parseJsonExact } from '../publisher/index.js';
+import { exactDigitsOf, parseJsonExact } from '../json/index.js';
 import { ContentSchemaValidator } from './content-schema-validator.js';
 
 const catalogue = JSON.parse(

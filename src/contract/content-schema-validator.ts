@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
-import { originalOf } from '../publisher/index.js';
+import { originalOf } from '../json/index.js';
 import { contractSchemas } from './asyncapi-document.js';
 import { CONTENT_SCHEMA_OF } from './event-families.js';
 import {
@@ -29,7 +29,7 @@ const AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: false } as
 
 /**
  * The keyword a scalar schema is moved under (see compilable): it checks a number carried as
- * digits (a 64-bit cookie, see exact-json.ts) as the number it is, and any other value as is.
+ * digits (a 64-bit cookie, see src/json/exact-json.ts) as the number it is, and any other value as is.
  */
 const CARRIED_NUMBER = 'carriedNumber';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseJsonExact } from '../publisher/index.js';
+import { parseJsonExact } from '../json/index.js';
 import { ContentSchemaValidator } from './content-schema-validator.js';
 import { CONTENT_SCHEMA_OF } from './event-families.js';
 import {

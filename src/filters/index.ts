@@ -11,4 +11,5 @@ export {
   RuleNotFoundError,
   RulesUnavailableError,
 } from './rule-errors.js';
+export { CreateFilterDto } from './dto/create-filter.dto.js';
 export { InMemoryRuleStore } from './rule-store.js';

@@ -22,8 +22,8 @@ import {
   WEBHOOK_SIGNATURE,
   WEBHOOK_TIMESTAMP,
   WEBHOOK_TOKEN,
-} from '../auth/security-schemes.js';
-import { WEBHOOK_ROUTE, WebhookAdmittedGuard } from '../ingest/index.js';
+} from '../auth/index.js';
+import { WEBHOOK_ROUTE, WebhookGuard } from '../ingest/index.js';
 import { ForwarderParamsDto, ForwarderReportDto } from './dto/forwarder-report.dto.js';
 import { ForwarderRegistry } from './forwarder-registry.js';
 
@@ -36,13 +36,13 @@ import { ForwarderRegistry } from './forwarder-registry.js';
   [STANDARD_WEBHOOK_SIGNATURE]: [],
 })
 @ApiSecurity(WEBHOOK_TOKEN)
-@UseGuards(WebhookAdmittedGuard)
 @Controller('forwarders')
 export class ForwardersController {
   constructor(private readonly registry: ForwarderRegistry) {}
 
   @Post(':id/report')
   @RouteConfig(WEBHOOK_ROUTE)
+  @UseGuards(WebhookGuard)
   @HttpCode(204)
   @ApiOperation({
     summary: "A forwarder's (Kytos NApp's) counters, reported every few seconds.",

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WebhookRequestModule } from '../ingest/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { registerForwarderMetrics } from './forwarder-metrics.js';
 import { ForwarderRegistry } from './forwarder-registry.js';
@@ -7,6 +8,7 @@ import { forwardersSettings, type ForwardersSettings } from './forwarders.settin
 
 /** The Kytos NApps' own counters, reported to the service and exported per forwarder. */
 @Module({
+  imports: [WebhookRequestModule],
   controllers: [ForwardersController],
   providers: [
     {

@@ -1,5 +1,4 @@
-import { integer } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+import { integer, SettingsGroup, type SettingsOf } from '../config/index.js';
 
 /** What the service keeps of the NApps that report to it (ForwardersModule's). */
 export const forwardersSettings = new SettingsGroup(

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { RetryLaterException } from '../http/retry-later.exception.js';
+import { RetryLaterException } from '../common/index.js';
 import { Readiness } from './readiness.js';
 
 const HEALTH_RESULT: ApiResponseSchemaHost['schema'] = {

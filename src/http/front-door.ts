@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { requestContext } from '../logging/request-context.js';
+import { requestContext } from '../logging/index.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { securityHeaders } from './security-headers.js';
 

@@ -1,14 +1,8 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
-import { authSettings, type AuthSettings } from '../auth/auth.settings.js';
-import { RefusalDelay } from '../auth/refusal-delay.js';
-import { UnverifiedBodyBudget } from '../auth/unverified-body-budget.js';
-import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
-import { ingestSettings, type IngestSettings } from '../ingest/index.js';
-import { EventMetrics } from '../metrics/index.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isWebhookRoute, RequestBodyReader, WebhookRequestModule } from '../ingest/index.js';
 import { httpSettings, type HttpSettings } from './http.settings.js';
-import { JsonBodyReader } from './json-body-reader.js';
 import {
   OPERATIONS_MAX_CLIENTS,
   PROBE_LIMIT,
@@ -32,36 +26,16 @@ function operationsLimiter(limit: { perSecond: number; burst: number }): RateLim
 }
 
 /**
- * The webhook's edge, inside Nest: the request metrics, the rate limiter, the webhook's
- * authentication, the refusal delay and the body reader are providers, and the module puts them
- * on Fastify's hooks when Nest initialises it (before the server listens): per client address and
- * budget (probes, scrapes, the rest) first, then the body, read once, authenticated, then parsed
- * once; every answer, refusals included, is counted when it is sent.
+ * What every route shares, inside Nest: the request metrics and the rate limiter are providers,
+ * and the module puts them on Fastify's hooks when Nest initialises it (before the server
+ * listens): per client address and budget (probes, scrapes, the rest) first; then the body of a
+ * POST to any route but the webhook's (whose WebhookGuard reads its own); every answer, refusals
+ * included, is counted when it is sent.
  */
 @Module({
+  imports: [WebhookRequestModule],
   providers: [
-    JsonBodyReader,
     RequestMetrics,
-    {
-      provide: WebhookAuthenticator,
-      inject: [authSettings.token, EventMetrics],
-      useFactory: (auth: AuthSettings, metrics: EventMetrics) =>
-        new WebhookAuthenticator(auth, metrics),
-    },
-    {
-      provide: RefusalDelay,
-      inject: [authSettings.token],
-      useFactory: (auth: AuthSettings) => new RefusalDelay(auth.failureDelayMs),
-    },
-    {
-      provide: UnverifiedBodyBudget,
-      inject: [authSettings.token, ingestSettings.token],
-      useFactory: (auth: AuthSettings, ingest: IngestSettings) =>
-        new UnverifiedBodyBudget(
-          auth.unverifiedBytesMax,
-          Math.min(ingest.maxBodyBytes, auth.unverifiedBytesMax),
-        ),
-    },
     {
       provide: RATE_LIMITERS,
       inject: [httpSettings.token],
@@ -80,7 +54,7 @@ export class HttpEdgeModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RATE_LIMITERS) private readonly rateLimiters: Record<RequestBudget, RateLimiter>,
-    private readonly bodyReader: JsonBodyReader,
+    private readonly bodyReader: RequestBodyReader,
     private readonly requestMetrics: RequestMetrics,
     @Inject(httpSettings.token) private readonly settings: HttpSettings,
   ) {}
@@ -91,6 +65,15 @@ export class HttpEdgeModule implements OnModuleInit {
     if (this.settings.rateLimitPerSecond > 0) {
       fastify.addHook('onRequest', rateLimitHook(this.rateLimiters));
     }
-    this.bodyReader.install(fastify);
+    // Fastify's parsing runs before anything could authenticate, and skips a POST without a
+    // body: every body is left unread here, for the webhook's guard or the hook below.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    // The body is read before Nest's guards and pipes, as their @Body() needs it: a rule
+    // change's admin token is checked once its body (counted as unverified bytes) is read.
+    fastify.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.method !== 'POST' || isWebhookRoute(request)) return;
+      await this.bodyReader.readOther(request, reply);
+    });
   }
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ArgumentsHost } from '@nestjs/common';
 import { BadRequestException, ConsoleLogger, Logger, NotFoundException } from '@nestjs/common';
 import { HttpErrorFilter } from './http-error.filter.js';
-import { RetryLaterException } from './retry-later.exception.js';
+import { RetryLaterException } from '../common/index.js';
 
 /** A minimal Fastify reply that remembers what was sent. */
 function respond(

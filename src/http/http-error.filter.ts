@@ -2,9 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorDetailDto, ErrorResponseDto } from './error-response.dto.js';
-import { answeredRequestId } from '../logging/request-context.js';
+import { answeredRequestId } from '../logging/index.js';
 import { toHttpException } from './http-error.translation.js';
-import { RetryLaterException } from './retry-later.exception.js';
+import { RetryLaterException } from '../common/index.js';
 
 /**
  * Turns every error into the one JSON error shape, domain errors through toHttpException. Errors

@@ -14,7 +14,7 @@ import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure, BackpressureError } from '../kafka/index.js';
 
 import { toHttpException } from './http-error.translation.js';
-import { RetryLaterException } from './retry-later.exception.js';
+import { RetryLaterException } from '../common/index.js';
 
 function answer(error: unknown): { status: number; retryAfter?: number; body: unknown } {
   const exception = toHttpException(error);

@@ -9,7 +9,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { ReplayWindowFullError } from '../auth/replay-guard.js';
+import { ReplayWindowFullError } from '../auth/index.js';
 import {
   InvalidRuleError,
   PresetRuleError,
@@ -25,7 +25,7 @@ import {
 import { EventTooLargeError, InvalidEventError } from '../ingest/index.js';
 import { KafkaFailure, BackpressureError } from '../kafka/index.js';
 
-import { RetryLaterException } from './retry-later.exception.js';
+import { RetryLaterException } from '../common/index.js';
 
 /**
  * The one place where the service's own errors become HTTP answers: features throw plain domain

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../config/settings-group.js';
+import { ConfigError } from '../config/index.js';
 import { httpSettings } from './http.settings.js';
 
 function problemsOf(env: Record<string, string>): readonly string[] {

@@ -1,5 +1,12 @@
-import { integer, optionalInteger, optionalText, text, verbatim } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+import {
+  integer,
+  optionalInteger,
+  optionalText,
+  text,
+  verbatim,
+  SettingsGroup,
+  type SettingsOf,
+} from '../config/index.js';
 
 /** Where the service listens, how it closes, and who may send how much (the HTTP edge's). */
 export const httpSettings = new SettingsGroup(

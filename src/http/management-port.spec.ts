@@ -4,7 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConfigError } from '../config/settings-group.js';
+import { ConfigError } from '../config/index.js';
 import { frontDoor } from './front-door.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { isManagementRoute, separateManagementPort } from './management-port.js';

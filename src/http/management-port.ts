@@ -2,8 +2,8 @@ import { Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../config/settings-group.js';
-import { pathOf } from '../logging/request-path.js';
+import { ConfigError } from '../config/index.js';
+import { pathOf } from '../logging/index.js';
 import { frontDoor } from './front-door.js';
 
 /** Where the management port listens (MANAGEMENT_PORT, MANAGEMENT_HOST). */

@@ -1,21 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import {
+  ADMIN_TOKEN,
   SIGNATURE_HEADER,
   STANDARD_ID_HEADER,
   STANDARD_SIGNATURE_HEADER,
   STANDARD_TIMESTAMP_HEADER,
-  TIMESTAMP_HEADER,
-} from '../auth/webhook-signature.js';
-import {
-  ADMIN_TOKEN,
   STANDARD_WEBHOOK_ID,
   STANDARD_WEBHOOK_SIGNATURE,
   STANDARD_WEBHOOK_TIMESTAMP,
+  TIMESTAMP_HEADER,
   WEBHOOK_SIGNATURE,
   WEBHOOK_TIMESTAMP,
   WEBHOOK_TOKEN,
-} from '../auth/security-schemes.js';
+} from '../auth/index.js';
 import { SWAGGER_PATH } from './api-routes.js';
 import { ASYNCAPI_DOCUMENT_PATH, ASYNCAPI_PAGE_PATH } from '../contract/index.js';
 import { ErrorResponseDto } from './error-response.dto.js';

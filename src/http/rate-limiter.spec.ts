@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { budgetOf, clientOf, RateLimiter } from './rate-limiter.js';
+import { budgetOf, RateLimiter } from './rate-limiter.js';
 
 describe('RateLimiter', () => {
   it('lets the average rate through per client, and bursts once the bucket has filled', () => {
@@ -39,13 +39,7 @@ describe('RateLimiter', () => {
     assert.equal(limiter.take('10.9.9.9'), 0, 'newcomers refill over time');
   });
 
-  it('takes one IPv6 /64 for one client, and an IPv4-mapped address for its IPv4', () => {
-    assert.equal(clientOf('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
-    assert.equal(clientOf('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
-    assert.equal(clientOf('2001:db8::1'), '2001:db8:0:0::/64');
-    assert.equal(clientOf('::1'), '0:0:0:0::/64');
-    assert.equal(clientOf('::ffff:192.0.2.7'), '192.0.2.7');
-    assert.equal(clientOf('192.0.2.7'), '192.0.2.7');
+  it('takes one IPv6 /64 for one client', () => {
     const limiter = new RateLimiter(1, 1, () => 0);
     assert.equal(limiter.take('2001:db8:1:2::1'), 0);
     assert.equal(limiter.take('2001:db8:1:2::2'), 1, 'same /64, same bucket');

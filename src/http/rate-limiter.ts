@@ -1,8 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { isIPv6 } from 'node:net';
 import type { FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { pathOf } from '../logging/request-path.js';
-import { RetryLaterException } from './retry-later.exception.js';
+import { pathOf } from '../logging/index.js';
+import { clientOf, RetryLaterException } from '../common/index.js';
 
 /** Past this many clients, the ones idle longest are forgotten (about 10 MB at most). */
 const MAX_CLIENTS = 100_000;
@@ -101,25 +100,6 @@ export function rateLimitHook(limiters: Record<RequestBudget, RateLimiter>) {
 function refill(bucket: Bucket, now: number, perSecond: number, burst: number): void {
   bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updated) / 1000) * perSecond);
   bucket.updated = now;
-}
-
-/** IPv4 as is (also when mapped into IPv6); IPv6 by its /64. */
-export function clientOf(address: string): string {
-  // Most clients: an IPv4 address has no colon, and the IPv6 test showed in the CPU profiles.
-  if (!address.includes(':')) return address;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1];
-  if (!isIPv6(address)) return address;
-  const [head = '', tail = ''] = address.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = address.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => parseInt(group, 16).toString(16))
-    .join(':')}::/64`;
 }
 
 /** 429 that says when the client may send again (Retry-After). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pathOf } from '../logging/request-path.js';
+import { pathOf } from '../logging/index.js';
 import { SWAGGER_PATH } from './api-routes.js';
 
 /**

@@ -1,4 +1,4 @@
-import { originalOf } from '../publisher/index.js';
+import { originalOf } from '../json/index.js';
 import { dtoProblems } from './validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
 import { CloudEventDto } from './dto/cloud-event.dto.js';

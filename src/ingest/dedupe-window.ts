@@ -1,4 +1,4 @@
-import { ExpiringIds } from '../common/expiring-ids.js';
+import { ExpiringIds } from '../common/index.js';
 
 /**
  * Event ids already published, for `windowMs`, at most `capacity` of them: a sender's retry of a

@@ -1,6 +1,6 @@
 import { Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ingestSettings, type IngestSettings } from './ingest.settings.js';
-import { originalOf } from '../publisher/index.js';
+import { originalOf } from '../json/index.js';
 import { dtoProblems } from './validation-problems.js';
 import { isTraceparent } from '../tracing/index.js';
 import { readCloudEvent, ReadEvent } from './cloud-event-reader.js';

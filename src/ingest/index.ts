@@ -2,11 +2,8 @@
 export { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 export { IngestModule } from './ingest.module.js';
 export { ingestSettings, type IngestSettings } from './ingest.settings.js';
+export { RequestBodyReader } from './request-body-reader.js';
 export { dtoProblems, validationProblems } from './validation-problems.js';
-export { WebhookAdmittedGuard } from './webhook-admitted.guard.js';
-export {
-  isWebhookRoute,
-  mediaTypeOf,
-  WEBHOOK_ROUTE,
-  type WebhookRequest,
-} from './webhook-request.js';
+export { WebhookGuard } from './webhook.guard.js';
+export { isWebhookRoute, WEBHOOK_ROUTE } from './webhook-request.js';
+export { WebhookRequestModule } from './webhook-request.module.js';

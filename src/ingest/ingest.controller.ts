@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadGatewayResponse,
@@ -23,7 +23,7 @@ import {
   WEBHOOK_SIGNATURE,
   WEBHOOK_TIMESTAMP,
   WEBHOOK_TOKEN,
-} from '../auth/security-schemes.js';
+} from '../auth/index.js';
 import type { FastifyReply } from 'fastify';
 import { IngestResultDto, SpooledResultDto } from './dto/ingest-result.dto.js';
 import { KytosEventDto } from './dto/kytos-event.dto.js';
@@ -33,6 +33,7 @@ import { CLOUD_EVENT_BATCH_TYPE, CLOUD_EVENT_TYPE, EventBatchPipe } from './even
 import type { EventBatch } from './kytos-event.js';
 import { WebhookBatch } from './webhook-body.decorator.js';
 import { WEBHOOK_ROUTE } from './webhook-request.js';
+import { WebhookGuard } from './webhook.guard.js';
 
 @ApiTags('events')
 // Both signature headers, or the three Standard Webhooks headers, or the bearer token.
@@ -50,6 +51,7 @@ export class IngestController {
 
   @Post()
   @RouteConfig(WEBHOOK_ROUTE)
+  @UseGuards(WebhookGuard)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Webhook for Kytos events: one event or an array of them.',

@@ -6,9 +6,17 @@ import { PublisherModule } from '../publisher/index.js';
 import { TracingModule } from '../tracing/index.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
+import { WebhookRequestModule } from './webhook-request.module.js';
 
 @Module({
-  imports: [ContractModule, FilterModule, KafkaModule, PublisherModule, TracingModule],
+  imports: [
+    ContractModule,
+    FilterModule,
+    KafkaModule,
+    PublisherModule,
+    TracingModule,
+    WebhookRequestModule,
+  ],
   controllers: [IngestController],
   providers: [IngestService],
 })

@@ -2,25 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { randomBytes } from 'node:crypto';
-import { useCompression } from '../kafka/kafka-compression.js';
-import { kafkaSettings } from '../kafka/index.js';
-import { filterSettings } from '../filters/filter.settings.js';
-import { publisherSettings } from '../publisher/index.js';
-import { tracingSettings } from '../tracing/tracing.settings.js';
+import {
+  BackpressureError,
+  KafkaFailure,
+  kafkaSettings,
+  RecordFit,
+  useCompression,
+} from '../kafka/index.js';
+import { publisherSettings, Delivery, DeliveryReceipt, EventEnvelope } from '../publisher/index.js';
 import { ingestSettings } from './ingest.settings.js';
-import { FilterService } from '../filters/index.js';
-import { InMemoryRuleStore } from '../filters/rule-store.js';
-import { FilterRule } from '../filters/filter-rule.js';
+import { FilterRule, FilterService, filterSettings, InMemoryRuleStore } from '../filters/index.js';
 import type { TopicAdmin, TopicLimits } from '../kafka/index.js';
-import { BackpressureError, KafkaFailure, RecordFit } from '../kafka/index.js';
-import { Delivery, parseJsonExact, DeliveryReceipt, EventEnvelope } from '../publisher/index.js';
-import type { DeliveryCounts } from '../publisher/delivery.js';
+import { parseJsonExact } from '../json/index.js';
 import { EventMetrics } from '../metrics/index.js';
 import { contractSettings, EventContentCheck } from '../contract/index.js';
 import { EventTooLargeError, InvalidEventError } from './ingest-errors.js';
 import { IngestService } from './ingest.service.js';
 import type { KytosEvent } from './kytos-event.js';
-import { EventTracer } from '../tracing/index.js';
+import { EventTracer, tracingSettings } from '../tracing/index.js';
 
 /** A counter's value, per label set, as Prometheus would scrape it. */
 async function counted(metrics: EventMetrics, name: string): Promise<Record<string, number>> {
@@ -47,7 +46,12 @@ class FakeDelivery extends Delivery {
     return undefined;
   }
 
-  receipt({ accepted, delivered, filtered, duplicates }: DeliveryCounts): DeliveryReceipt {
+  receipt({
+    accepted,
+    delivered,
+    filtered,
+    duplicates,
+  }: Parameters<Delivery['receipt']>[0]): DeliveryReceipt {
     return { status: 200, body: { accepted, published: delivered, filtered, duplicates } };
   }
 }

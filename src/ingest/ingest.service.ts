@@ -8,15 +8,14 @@ import {
   BackpressureError,
   RecordFit,
 } from '../kafka/index.js';
+import { exactDigitsOf, stringifyExactInSlices } from '../json/index.js';
 import { EventMetrics, FailureReason } from '../metrics/index.js';
 import {
   Delivery,
   DeliveryReceipt,
   EnvelopeOptions,
   EventEnvelope,
-  exactDigitsOf,
   publisherSettings,
-  stringifyExactInSlices,
   type PublisherSettings,
   UnserializableEventError,
 } from '../publisher/index.js';

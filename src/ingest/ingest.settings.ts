@@ -1,5 +1,4 @@
-import { integer } from '../config/setting.js';
-import { SettingsGroup, type SettingsOf } from '../config/settings-group.js';
+import { integer, SettingsGroup, type SettingsOf } from '../config/index.js';
 
 const MiB = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateSync } from 'class-validator';
-import { CreateFilterDto } from '../filters/dto/create-filter.dto.js';
+import { CreateFilterDto } from '../filters/index.js';
 import { validationProblems } from './validation-problems.js';
 
 function problemsOf(body: object) {

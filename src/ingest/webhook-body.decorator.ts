@@ -1,6 +1,8 @@
 import { createParamDecorator, ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { isTraceparent, isTracestate, type TraceContext } from '../tracing/index.js';
-import { mediaTypeOf, type WebhookRequest } from './webhook-request.js';
+import { verifiedBodyOf } from './verified-body.js';
+import { mediaTypeOf } from './webhook-request.js';
 
 /** The parsed webhook body with what the headers say about it. */
 export interface WebhookBody {
@@ -13,18 +15,18 @@ export interface WebhookBody {
 
 /**
  * The webhook's body for EventBatchPipe: what the request says about it travels with it. Only
- * a request the HTTP edge admitted (authenticated, its body verified) gets one: should the edge
- * ever not recognise a route as the webhook's, nothing unauthenticated reaches the handler.
+ * a body WebhookGuard verified is handed on: a route that lost its guard takes nothing.
  */
 export const WebhookBatch = createParamDecorator(
   (_: unknown, context: ExecutionContext): WebhookBody => {
-    const request = context.switchToHttp().getRequest<WebhookRequest>();
-    if (request.webhook !== true) {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const verified = verifiedBodyOf(request);
+    if (!verified) {
       throw new UnauthorizedException('this request did not pass the webhook authentication');
     }
     const { traceparent, tracestate } = request.headers;
     return {
-      body: request.body,
+      body: verified.body,
       mediaType: mediaTypeOf(request.headers['content-type']),
       trace: isTraceparent(traceparent)
         ? { traceparent, tracestate: isTracestate(tracestate) ? tracestate : undefined }

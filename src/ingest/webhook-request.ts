@@ -1,16 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 
 /**
- * The route config (Fastify's, set with Nest's @RouteConfig) that marks the webhook's route:
- * the HTTP edge authenticates its requests before it reads their body, and parses the body
- * with exact numbers.
+ * The route config (Fastify's, set with Nest's @RouteConfig) that marks a route WebhookGuard
+ * reads: the HTTP edge's reader of other bodies leaves its body alone, and the request metrics
+ * count it as the webhook's.
  */
 export const WEBHOOK_ROUTE = { webhook: true } as const;
 
-/** A request as the HTTP edge leaves it: `webhook` once a webhook request was admitted. */
-export type WebhookRequest = FastifyRequest & { webhook?: boolean };
-
-/** Whether the router matched the request to the webhook's route (whatever case or slash). */
+/** Whether the router matched the request to a webhook route (whatever case or slash). */
 export function isWebhookRoute(request: FastifyRequest): boolean {
   return (request.routeOptions.config as { webhook?: boolean } | undefined)?.webhook === true;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordKey } from './publisher.settings.js';
-import { stringifyExact } from './exact-json.js';
+import { stringifyExact } from '../json/index.js';
 import type { KafkaMessage, OutgoingRecord } from '../kafka/index.js';
 
 /**

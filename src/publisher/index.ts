@@ -9,7 +9,6 @@ export {
   RECORD_HEADER,
   UnserializableEventError,
 } from './event-envelope.js';
-export { exactDigitsOf, originalOf, parseJsonExact, stringifyExactInSlices } from './exact-json.js';
 export { PublisherModule } from './publisher.module.js';
 export { publisherSettings, type PublisherSettings, type RecordKey } from './publisher.settings.js';
 export { type DrainOutcome, SpoolDelivery } from './spool/spool-delivery.js';

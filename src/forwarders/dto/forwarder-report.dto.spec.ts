@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { parseJsonExact } from '../../publisher/index.js';
+import { parseJsonExact } from '../../json/index.js';
 import { ForwarderParamsDto, ForwarderReportDto } from './forwarder-report.dto.js';
 
 const VALID = {

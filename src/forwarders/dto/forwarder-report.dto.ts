@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { originalOf } from '../../publisher/index.js';
+import { originalOf } from '../../json/index.js';
 import { CountsByCause, DROP_CAUSES } from './counts-by-cause.decorator.js';
 
 /** A forwarder's id: a host name or the like, a label value of every forwarder metric. */

@@ -5,46 +5,70 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
-import { authSettings } from '../auth/auth.settings.js';
-import { RefusalDelay } from '../auth/refusal-delay.js';
-import { UnverifiedBodyBudget } from '../auth/unverified-body-budget.js';
-import { WebhookAuthenticator } from '../auth/webhook-authenticator.js';
-import { signWebhook } from '../auth/webhook-signature.js';
-import { ingestSettings, WEBHOOK_ROUTE } from '../ingest/index.js';
-import { exactDigitsOf } from '../publisher/index.js';
-import { JsonBodyReader } from './json-body-reader.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authSettings, RefusalDelay, signWebhook, WebhookAuthenticator } from '../auth/index.js';
+import { exactDigitsOf } from '../json/index.js';
+import { ingestSettings } from './ingest.settings.js';
+import { RequestBodyReader } from './request-body-reader.js';
+import { UnverifiedBodyBudget } from './unverified-body-budget.js';
+import { verifiedBodyOf } from './verified-body.js';
 
 const secret = 'a-shared-secret-of-some-length';
 const MAX_BODY = 4096;
+
+/** Fastify as the HTTP edge leaves it (every body unread), with the reader's hooks. */
+function fastifyWith(reader: RequestBodyReader): FastifyInstance {
+  const fastify = Fastify();
+  reader.install(fastify);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  return fastify;
+}
+
+/** Reads as WebhookGuard does, before the handler. */
+function webhookRoute(reader: RequestBodyReader) {
+  return {
+    preHandler: (request: FastifyRequest, reply: FastifyReply) =>
+      reader.readWebhook(request, reply),
+  };
+}
 
 /** Fastify with the reader installed, a webhook route and a rule-change route on loopback. */
 async function serverWithReader(): Promise<{
   fastify: FastifyInstance;
   url: string;
   seen: unknown[];
+  verified: boolean[];
 }> {
-  const reader = new JsonBodyReader(
+  const reader = new RequestBodyReader(
     new WebhookAuthenticator(authSettings.parse({ AUTH_WEBHOOK_SECRET: secret })),
     new RefusalDelay(0),
     new UnverifiedBodyBudget(MAX_BODY * 4, MAX_BODY),
     ingestSettings.parse({ INGEST_MAX_BODY_BYTES: String(MAX_BODY) }),
   );
-  const fastify = Fastify();
-  reader.install(fastify);
+  const fastify = fastifyWith(reader);
   const seen: unknown[] = [];
+  const verified: boolean[] = [];
   fastify.setErrorHandler((error, _request, reply) => {
     const status = error instanceof HttpException ? error.getStatus() : 500;
     void reply.code(status).send({ message: (error as Error).message });
   });
-  const handler = (request: { body: unknown }) => {
+  const handler = (request: FastifyRequest) => {
     seen.push(request.body);
+    verified.push(verifiedBodyOf(request)?.body === request.body);
     return { ok: true };
   };
-  fastify.post('/events', { config: WEBHOOK_ROUTE }, handler);
-  fastify.post('/filters', handler);
+  fastify.post('/events', webhookRoute(reader), handler);
+  fastify.post(
+    '/filters',
+    {
+      preValidation: (request, reply) => reader.readOther(request, reply),
+    },
+    handler,
+  );
   await fastify.listen({ host: '127.0.0.1', port: 0 });
   const { port } = fastify.server.address() as AddressInfo;
-  return { fastify, url: `http://127.0.0.1:${port}`, seen };
+  return { fastify, url: `http://127.0.0.1:${port}`, seen, verified };
 }
 
 function signedHeaders(body: Buffer): Record<string, string> {
@@ -56,7 +80,7 @@ function signedHeaders(body: Buffer): Record<string, string> {
   };
 }
 
-describe('JsonBodyReader', () => {
+describe('RequestBodyReader', () => {
   let server: Awaited<ReturnType<typeof serverWithReader>>;
   before(async () => (server = await serverWithReader()));
   after(() => server.fastify.close());
@@ -79,6 +103,7 @@ describe('JsonBodyReader', () => {
     assert.equal(answer.status, 200);
     const parsed = server.seen.at(-1) as { content: { cookie: unknown } };
     assert.equal(exactDigitsOf(parsed.content.cookie), '18446744073709551615');
+    assert.equal(server.verified.at(-1), true, 'the route is handed the verified body');
   });
 
   it('verifies the signature over the body as sent, then inflates it', async () => {
@@ -119,12 +144,13 @@ describe('JsonBodyReader', () => {
     assert.equal(answer.status, 200);
     const parsed = server.seen.at(-1) as { n: unknown };
     assert.equal(typeof parsed.n, 'number', 'exact numbers only where events are carried');
+    assert.equal(server.verified.at(-1), false, 'not taken for a verified webhook body');
   });
 });
 
 describe('JsonBodyReader, bytes of bodies in progress (INGEST_MAX_BODIES_BYTES)', () => {
   it("holds a body's bytes until its work is answered, even when its sender hung up", async () => {
-    const reader = new JsonBodyReader(
+    const reader = new RequestBodyReader(
       new WebhookAuthenticator(authSettings.parse({ AUTH_WEBHOOK_SECRET: secret })),
       new RefusalDelay(0),
       new UnverifiedBodyBudget(MAX_BODY * 4, MAX_BODY),
@@ -133,13 +159,14 @@ describe('JsonBodyReader, bytes of bodies in progress (INGEST_MAX_BODIES_BYTES)'
         INGEST_MAX_BODIES_BYTES: '1024',
       }),
     );
-    const fastify = Fastify();
-    reader.install(fastify);
+    const fastify = fastifyWith(reader);
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     const steps: string[] = [];
     let finishFirst = () => {};
     const firstMayFinish = new Promise<void>((resolve) => (finishFirst = resolve));
-    fastify.post('/events', { config: WEBHOOK_ROUTE }, async (request) => {
-      const { name } = request.body as { name: string };
+    fastify.post('/events', webhookRoute(reader), async (request) => {
+      const { name } = verifiedBodyOf(request)?.body as { name: string };
       steps.push(`${name} started`);
       if (name === 'first') await firstMayFinish;
       steps.push(`${name} answered`);

@@ -1,5 +1,11 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { ErrorDetailDto } from './error-response.dto.js';
+
+/** One problem of a refused request, as the error shape lists it (ErrorDetailDto). */
+export interface ErrorDetail {
+  index?: number;
+  field: string;
+  reason: string;
+}
 
 /**
  * An answer that tells the sender when to come back (Retry-After), as Kytos' forwarder honours
@@ -9,7 +15,7 @@ export class RetryLaterException extends HttpException {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
-    details?: ErrorDetailDto[],
+    details?: ErrorDetail[],
     status: HttpStatus = HttpStatus.SERVICE_UNAVAILABLE,
   ) {
     super(details ? { message, details } : message, status);

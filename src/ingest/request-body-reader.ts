@@ -5,25 +5,18 @@ import {
   UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { RefusalDelay } from '../auth/refusal-delay.js';
-import type { UnverifiedBody } from '../auth/unverified-body-budget.js';
-import { UnverifiedBodyBudget } from '../auth/unverified-body-budget.js';
-import { type PendingSignature, WebhookAuthenticator } from '../auth/webhook-authenticator.js';
-import {
-  ingestSettings,
-  type IngestSettings,
-  isWebhookRoute,
-  mediaTypeOf,
-  type WebhookRequest,
-} from '../ingest/index.js';
-import { parseJsonExact } from '../publisher/index.js';
+import { type PendingSignature, RefusalDelay, WebhookAuthenticator } from '../auth/index.js';
+import { clientOf, RetryLaterException } from '../common/index.js';
+import { parseJsonExact } from '../json/index.js';
 import { BodyBudget, type BodyLease } from './body-budget.js';
 import { decodeBody, decodedBytesAtMost, readRawBody } from './body-reader.js';
-import { clientOf } from './rate-limiter.js';
-import { RetryLaterException } from './retry-later.exception.js';
+import { ingestSettings, type IngestSettings } from './ingest.settings.js';
+import { type UnverifiedBody, UnverifiedBodyBudget } from './unverified-body-budget.js';
+import { keepVerifiedBody } from './verified-body.js';
+import { mediaTypeOf } from './webhook-request.js';
 
 /** Most bytes of a POST body other than the webhook's: rule changes are a pattern and a description. */
 const OTHER_BODY_LIMIT = 64 * 1024;
@@ -37,17 +30,18 @@ export const BODY_BUDGET_WAIT_MS = 2000;
 
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), within its limit
- * (413), and parse as an object or array (400). On the webhook's route (WEBHOOK_ROUTE), the
- * request is authenticated first, the body is verified as it streams in and only then decoded
- * and parsed, with numbers a JavaScript number would round (64-bit cookies) kept exactly (see
- * exact-json.ts). Errors go on to the global error filter.
+ * (413), and parse as an object or array (400). A webhook request (`readWebhook`, called by
+ * WebhookGuard) is authenticated first, its body verified as it streams in and only then
+ * decoded and parsed, with numbers a JavaScript number would round (64-bit cookies) kept exactly
+ * (src/json). Any other POST (`readOther`, called by the HTTP edge's hook) is read as plain JSON.
+ * Errors go on to the global error filter.
  *
- * Fastify's own parsing is bypassed (a parser that reads nothing): it runs before the route's
- * hooks could authenticate, and an empty POST would skip it. The reading happens in a
- * preValidation hook instead, which sees the reply too, and runs before Nest's guards and pipes.
+ * Fastify's own parsing is bypassed (the HTTP edge installs a parser that reads nothing): it runs
+ * before anything could authenticate, and an empty POST would skip it. So the body is still unread
+ * when Nest's guards run.
  */
 @Injectable()
-export class JsonBodyReader {
+export class RequestBodyReader {
   /** Most bytes of a webhook body, as sent and once decoded (INGEST_MAX_BODY_BYTES). */
   private readonly webhookLimit: number;
   /** The bytes of webhook bodies between their decoding and their answer (INGEST_MAX_BODIES_BYTES). */
@@ -75,23 +69,12 @@ export class JsonBodyReader {
     this.bodyTimeoutMs = ingest.bodyTimeoutMs;
   }
 
+  /**
+   * What only Fastify's hooks can do: give a body's bytes back when its answer is ready (whoever
+   * answered: the route, a pipe or the error filter), and cut the bodies still arriving when the
+   * server closes.
+   */
   install(fastify: FastifyInstance): void {
-    fastify.decorateRequest('webhook', false);
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    fastify.addHook('preValidation', async (request: WebhookRequest, reply: FastifyReply) => {
-      if (request.method !== 'POST') return;
-      try {
-        await this.read(request, reply, isWebhookRoute(request));
-      } catch (error) {
-        // The rest of an unread body is not worth reading: the connection ends with the answer.
-        if (!request.raw.complete) {
-          reply.raw.setHeader('Connection', 'close');
-          lingerBeforeClosing(request.raw.socket);
-        }
-        throw error;
-      }
-    });
     // A body's bytes are held until its answer is ready, which is when its work is over: a sender
     // that hangs up early closes the response long before, and its body is still being worked on.
     fastify.addHook('onSend', (request, _reply, payload, done) => {
@@ -108,8 +91,39 @@ export class JsonBodyReader {
     });
   }
 
+  /**
+   * A webhook request: admitted by its headers, its body read and verified, room taken for it
+   * under INGEST_MAX_BODIES_BYTES, then decoded and parsed with exact numbers. The parsed body is
+   * `request.body` and `verifiedBodyOf(request)`.
+   */
+  async readWebhook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.closingOnFailure(request, reply, () => this.read(request, reply, true));
+  }
+
+  /** Any other POST: JSON within 64 KiB, counted as unverified bytes (its token is checked after). */
+  async readOther(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.closingOnFailure(request, reply, () => this.read(request, reply, false));
+  }
+
+  private async closingOnFailure(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    read: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await read();
+    } catch (error) {
+      // The rest of an unread body is not worth reading: the connection ends with the answer.
+      if (!request.raw.complete) {
+        reply.raw.setHeader('Connection', 'close');
+        lingerBeforeClosing(request.raw.socket);
+      }
+      throw error;
+    }
+  }
+
   /** Counts the request's body against the budget of unverified bytes until it is released. */
-  private holdUnverified(request: WebhookRequest): { body: UnverifiedBody; cut: AbortSignal } {
+  private holdUnverified(request: FastifyRequest): { body: UnverifiedBody; cut: AbortSignal } {
     const cut = new AbortController();
     const body = this.unverified.open(clientOf(request.ip), (reason) =>
       cut.abort(retryLater(reason)),
@@ -124,7 +138,7 @@ export class JsonBodyReader {
    * token is checked after the body, so its body counts too.
    */
   private async readVerified(
-    request: WebhookRequest,
+    request: FastifyRequest,
     limit: number,
     webhook: boolean,
     signature: PendingSignature | undefined,
@@ -152,7 +166,7 @@ export class JsonBodyReader {
   }
 
   private async read(
-    request: WebhookRequest,
+    request: FastifyRequest,
     response: FastifyReply,
     webhook: boolean,
   ): Promise<void> {
@@ -201,11 +215,11 @@ export class JsonBodyReader {
         `the body is not a JSON object or array: ${(problem as Error).message}`,
       );
     }
-    request.webhook = webhook;
+    if (webhook) keepVerifiedBody(request, request.body);
   }
 
   /** Room for `bytes` of body until the answer is ready, or a 503 once BODY_BUDGET_WAIT_MS passed. */
-  private async holdBudget(bytes: number, request: WebhookRequest): Promise<void> {
+  private async holdBudget(bytes: number, request: FastifyRequest): Promise<void> {
     const lease = await this.budget.acquire(bytes);
     if (!lease) {
       throw new RetryLaterException(
