@@ -428,6 +428,14 @@ describe('the webhook against a real Kafka broker', () => {
     const served = await send(service.url + '/api/docs/openapi.json', 'GET');
     const committed = JSON.parse(readFileSync(join(repoRoot, 'openapi.json'), 'utf8')) as unknown;
     assert.deepEqual(served.body, committed, 'openapi.json is stale: run `npm run openapi`');
+    // The rate limiter answers on every route, so every operation declares its 429.
+    const paths = (served.body as { paths: Record<string, Record<string, { responses: object }>> })
+      .paths;
+    for (const [path, operations] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        assert.ok('429' in operation.responses, `${method} ${path} does not declare its 429`);
+      }
+    }
     const ui = await fetch(service.url + '/api/docs');
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /swagger-ui/i);

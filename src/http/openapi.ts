@@ -20,8 +20,14 @@ import { ErrorResponseDto } from './error-response.dto.js';
 
 /** What the error-shape pass reads of an operation (the OpenAPI types are not exported). */
 interface Operation {
-  responses?: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
+  responses?: Record<
+    string,
+    { $ref?: string; description?: string; content?: Record<string, unknown> }
+  >;
 }
+
+const RATE_LIMITED =
+  "over this client's rate (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST; the probes and /metrics have budgets of their own; none when RATE_LIMIT_PER_SECOND is 0); retry after Retry-After";
 
 /** The API description that /api/docs serves and that openapi.json must equal. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -98,6 +104,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .build();
   const document = SwaggerModule.createDocument(app, info, { extraModels: [ErrorResponseDto] });
+  // The rate limiter stands in front of every route, so its 429 is declared here, once, where a
+  // route does not say more of it.
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Operation[]) {
+      operation.responses ??= {};
+      operation.responses['429'] ??= { description: RATE_LIMITED };
+    }
+  }
   // Every error answer has the one shape HttpErrorFilter writes: the controllers list their
   // errors, and the shape is attached here, once.
   for (const path of Object.values(document.paths)) {
