@@ -18,19 +18,19 @@ if [ "${1:-}" = --unit ]; then
     echo "test.sh: no spec under src/ matches ${1:-}" >&2
     exit 1
   fi
-  # One process per core, each running its share of the specs, rather than one per spec file: most
-  # of a spec process's time would go to importing the service's modules and their dependencies.
-  shards="$(mktemp -d)"
-  trap 'rm -rf "$shards"' EXIT
+  # One process per core, sharing out the specs, rather than one per spec file: most of a spec
+  # process's time would go to importing the service's modules and their dependencies.
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  mkdir "$work/claims"
+  printf "import { runSpecs } from '%s';\nawait runSpecs([%s], '%s');\n" \
+    "$PWD/scripts/import-specs.ts" "$(printf '"%s",' "${files[@]}")" "$work/claims" >"$work/specs.mjs"
   cores="$(nproc)"
-  for ((shard = 0; shard < cores && shard < ${#files[@]}; shard++)); do
-    share=()
-    for ((i = shard; i < ${#files[@]}; i += cores)); do share+=("\"${files[$i]}\""); done
-    printf "import { importSpecs } from '%s';\nawait importSpecs([%s]);\n" \
-      "$PWD/scripts/import-specs.ts" "$(IFS=,; echo "${share[*]}")" >"$shards/specs-$shard.mjs"
+  for ((core = 1; core <= cores && core <= ${#files[@]}; core++)); do
+    cp "$work/specs.mjs" "$work/specs-$core.mjs"
   done
   node --enable-source-maps --import ./scripts/transpile-on-load.ts \
-    --test --test-reporter=spec --test-concurrency="$cores" "$shards"/*.mjs
+    --test --test-reporter=spec --test-concurrency="$cores" "$work"/specs-*.mjs
   exit
 fi
 rm -rf dist
