@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { exactDigitsOf, parseJsonExact } from '../json/index.js';
 import { ContentSchemaValidator } from './content-schema-validator.js';
 
-const catalogue = JSON.parse(
-  readFileSync(
-    fileURLToPath(new URL('../../../docs/kytos-event-catalogue.json', import.meta.url)),
-    'utf8',
-  ),
-) as { events: Record<string, { example: Record<string, unknown> }> };
+// From the repository's root, where test.sh runs the specs, from src/ and from dist/ alike.
+const catalogue = JSON.parse(readFileSync('docs/kytos-event-catalogue.json', 'utf8')) as {
+  events: Record<string, { example: Record<string, unknown> }>;
+};
 const validator = new ContentSchemaValidator();
 
 /**

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseJsonExact } from '../json/index.js';
 import { ContentSchemaValidator } from './content-schema-validator.js';
 import { CONTENT_SCHEMA_OF } from './event-families.js';
@@ -11,13 +10,13 @@ import {
   type JsonSchema,
 } from './kytos-content-schemas.js';
 
-/** What the real controller sent in the full-stack tests (one example per event name). */
-const catalogue = JSON.parse(
-  readFileSync(
-    fileURLToPath(new URL('../../../docs/kytos-event-catalogue.json', import.meta.url)),
-    'utf8',
-  ),
-) as { events: Record<string, { example: Record<string, unknown> }> };
+/**
+ * What the real controller sent in the full-stack tests (one example per event name), read from
+ * the repository's root, where test.sh runs the specs, from src/ and from dist/ alike.
+ */
+const catalogue = JSON.parse(readFileSync('docs/kytos-event-catalogue.json', 'utf8')) as {
+  events: Record<string, { example: Record<string, unknown> }>;
+};
 const examples = Object.entries(catalogue.events);
 const validator = new ContentSchemaValidator();
 
