@@ -2,11 +2,13 @@
 // ("Modules and the way their dependencies point"): another folder is reached through its
 // index.ts only, no feature imports src/http, no folder imports one of a layer above its own, no
 // folders import each other round a loop, nothing imports the composition root. The layers are
-// read from the table in that document. `--src` and `--doc` point it at another tree.
-import { readFileSync } from 'node:fs';
+// read from the table in that document; every file of src/ it names must exist. `--src` and
+// `--doc` point it at another tree.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { missingNamedFiles } from './architecture-paths.js';
 import { readImportGraph } from './import-graph.js';
 import { importBreaches } from './import-rules.js';
 import { layersOf } from './layer-list.js';
@@ -21,9 +23,16 @@ const { values } = parseArgs({
 });
 const { src, doc } = values;
 
-const layers = layersOf(readFileSync(doc, 'utf8'));
+const text = readFileSync(doc, 'utf8');
+const layers = layersOf(text);
 const { folders, imports } = readImportGraph(src);
-const breaches = importBreaches(imports, folders, layers);
+const breaches = [
+  ...importBreaches(imports, folders, layers),
+  ...missingNamedFiles(text, (path) => existsSync(resolve(src, '..', path))).map((path) => ({
+    rule: 'named file',
+    message: `the document names ${path}, which does not exist`,
+  })),
+];
 if (breaches.length > 0) {
   const lines = breaches
     .map(({ rule, message }) => `${rule}: ${message}`)
