@@ -202,6 +202,8 @@ describe('JsonBodyReader, bytes of bodies in progress (INGEST_MAX_BODIES_BYTES)'
         'second answered',
       ]);
     } finally {
+      // fetch keeps the connection alive for seconds; the test is over.
+      fastify.server.closeAllConnections();
       await fastify.close();
     }
   });
