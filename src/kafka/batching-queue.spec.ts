@@ -10,8 +10,9 @@ import {
 } from './batching-queue.js';
 import { KafkaFailure } from './kafka-failure.js';
 import type { BatchSettings } from './kafka.settings.js';
-import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import type { OutgoingRecord } from './outgoing-record.js';
 import type { QueuedRecord } from './sender-ticket.js';
+import { testRecord } from './test-record.fixture.js';
 
 /** Stands in for the next stages: each batch waits until the test settles it. */
 class ControlledDelivery implements BatchDelivery {
@@ -69,20 +70,7 @@ function queueWith(
 }
 
 /** Only its name and size matter here. */
-function event(name: string, size = 100): OutgoingRecord {
-  const record: OutgoingRecord = {
-    id: `id-${name}`,
-    name,
-    topic: 'event_logs',
-    key: null,
-    value: Buffer.from('{}'),
-    size,
-    toMessage: (): KafkaMessage => ({ key: null, value: record.value, headers: {} }),
-    deadLetter: () => record,
-    deadLetterWithoutValue: () => record,
-  };
-  return record;
-}
+const event = (name: string, size?: number): OutgoingRecord => testRecord(name, { size });
 
 const bounded = { bounded: true };
 const tick = () => new Promise((resolve) => setImmediate(resolve));

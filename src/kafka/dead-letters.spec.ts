@@ -3,26 +3,12 @@ import { describe, it } from 'node:test';
 import { EventMetrics } from '../metrics/index.js';
 import { DeadLetters } from './dead-letters.js';
 import { KafkaFailure } from './kafka-failure.js';
-import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import type { OutgoingRecord } from './outgoing-record.js';
 import type { Refusal } from './records-refused.js';
 import { RetryPolicy } from './retry-policy.js';
+import { testRecord } from './test-record.fixture.js';
 
-/** A record whose letters say which they are in their name. */
-function event(name: string, topic = 'event_logs'): OutgoingRecord {
-  const record: OutgoingRecord = {
-    id: `id-${name}`,
-    name,
-    topic,
-    key: null,
-    value: Buffer.from('{}'),
-    size: 100,
-    toMessage: (): KafkaMessage => ({ key: null, value: record.value, headers: {} }),
-    deadLetter: (dlqTopic, reason) => event(`${name} (${reason})`, dlqTopic),
-    deadLetterWithoutValue: (dlqTopic, reason) =>
-      event(`${name} without value (${reason})`, dlqTopic),
-  };
-  return record;
-}
+const event = (name: string, topic?: string): OutgoingRecord => testRecord(name, { topic });
 
 /** Kafka as the dead letter topic answers: each request gets the next answer (then success). */
 function kafkaAnswering(...answers: Error[]) {

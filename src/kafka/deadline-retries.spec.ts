@@ -5,9 +5,10 @@ import { EventMetrics } from '../metrics/index.js';
 import { DeadlineRetries } from './deadline-retries.js';
 import { KafkaFailure } from './kafka-failure.js';
 import type { RetrySettings } from './kafka.settings.js';
-import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import type { OutgoingRecord } from './outgoing-record.js';
 import { PartlyWrittenError } from './produce-request.js';
 import { SenderTicket, type QueuedRecord } from './sender-ticket.js';
+import { testRecord } from './test-record.fixture.js';
 
 /** Stands in for the produce request: answers each request with the next scripted answer. */
 class ScriptedKafka {
@@ -44,20 +45,7 @@ function retriesWith(kafka: ScriptedKafka, retry: Partial<RetrySettings> = {}) {
   return new DeadlineRetries(kafka.produce, { ...settings, ...retry }, new EventMetrics());
 }
 
-function event(name: string): OutgoingRecord {
-  const record: OutgoingRecord = {
-    id: `id-${name}`,
-    name,
-    topic: 'event_logs',
-    key: null,
-    value: Buffer.from('{}'),
-    size: 100,
-    toMessage: (): KafkaMessage => ({ key: null, value: record.value, headers: {} }),
-    deadLetter: () => record,
-    deadLetterWithoutValue: () => record,
-  };
-  return record;
-}
+const event = (name: string): OutgoingRecord => testRecord(name);
 
 const tickets: SenderTicket[] = [];
 

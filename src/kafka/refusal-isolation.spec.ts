@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Refused } from './deadline-retries.js';
 import { KafkaFailure } from './kafka-failure.js';
-import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import type { OutgoingRecord } from './outgoing-record.js';
 import type { Refusal } from './records-refused.js';
 import { RefusalIsolation, type RefusalHooks } from './refusal-isolation.js';
 import { SenderTicket, type QueuedRecord } from './sender-ticket.js';
+import { testRecord } from './test-record.fixture.js';
 
 /**
  * Stands in for the retry stage over Kafka as it answers per partition (a record's partition is
@@ -74,20 +75,7 @@ class RecordedHooks implements RefusalHooks {
   }
 }
 
-function event(name: string, topic = 'event_logs'): OutgoingRecord {
-  const record: OutgoingRecord = {
-    id: `id-${name}`,
-    name,
-    topic,
-    key: null,
-    value: Buffer.from('{}'),
-    size: 100,
-    toMessage: (): KafkaMessage => ({ key: null, value: record.value, headers: {} }),
-    deadLetter: () => record,
-    deadLetterWithoutValue: () => record,
-  };
-  return record;
-}
+const event = (name: string, topic?: string): OutgoingRecord => testRecord(name, { topic });
 
 /** Each record its own sender's, as the batching stage hands them over. */
 function batchOf(...records: OutgoingRecord[]): QueuedRecord[] {
