@@ -147,6 +147,12 @@ def test_mef_eline_circuit_created_deployed_failed_over_and_deleted_as_kytos_hol
             f"kytos/flow_manager/v2/stored_flows?dpid={dpid}&state=installed")[dpid]}
         assert {flow["cookie"] for flow in listed} <= stored, dpid
         assert all(flow["cookie"] >= 2**63 for flow in listed), "mef_eline's cookies use the 64th bit"
+    # With s1-s3 down the ring has no second path, so mef_eline's consistency round (every 5 s here)
+    # asks for a failover path it cannot have; held until then, the event comes in every run.
+    needs = stack.records("kytos/mef_eline.need_failover", lambda found: any(m["evc_id"] == evc_id for m in found))
+    need = next(message for message in needs if message["evc_id"] == evc_id)
+    same_as_kytos(need, held())
+    assert need["active"] is True and not held()["failover_path"]
     stack.net.set_link(stack.link_between(hop["endpoint_a"]["id"], hop["endpoint_b"]["id"]), up=True)
 
     status, _ = stack.kytos.api("DELETE", f"kytos/mef_eline/v2/evc/{evc_id}")
