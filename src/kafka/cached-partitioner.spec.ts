@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import kafkajs, { type PartitionMetadata } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { CachedPartitioner, partitionChosenFor } from './cached-partitioner.js';
+import { partitionsOf } from './kafka-answer.fixture.js';
 import { partitionOfKey } from './murmur2.js';
-
-const partitionsOf = (count: number): PartitionMetadata[] =>
-  Array.from({ length: count }, (_, partitionId) => ({
-    partitionErrorCode: 0,
-    partitionId,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-  }));
 
 describe('CachedPartitioner', () => {
   it("puts every key where kafkajs' DefaultPartitioner (murmur2) puts it, asked once or often", () => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import type { ClientKafka } from '@nestjs/microservices';
 import kafkajs, { type ProducerBatch } from 'kafkajs';
 import { EventMetrics } from '../metrics/index.js';
-import { CachedPartitioner } from './cached-partitioner.js';
+import { KafkaAnswer } from './kafka-answer.fixture.js';
 import { KafkaProducer } from './kafka-producer.js';
 import { kafkaSettings } from './kafka.settings.js';
 import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
@@ -13,19 +12,6 @@ import { keepPartitionAnswers } from './partition-answers.js';
 import type { TopicAdmin } from './topic-admin.js';
 import type { TopicLimits } from './topic-limits.js';
 
-const require = createRequire(import.meta.url);
-const produceResponse = require('kafkajs/src/protocol/requests/produce/v3/response.js') as {
-  parse(data: object): Promise<unknown>;
-};
-
-const PARTITIONS = 16;
-const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-  partitionId,
-  leader: 0,
-  replicas: [0],
-  isr: [0],
-  partitionErrorCode: 0,
-}));
 const MESSAGE_TOO_LARGE = 10;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
@@ -47,7 +33,7 @@ class FakeKafka {
   unreachable = 0;
   inFlight = 0;
   maxInFlight = 0;
-  private readonly partitioner = CachedPartitioner();
+  private readonly broker = new KafkaAnswer(16);
 
   readonly client = {
     connect: () => {
@@ -73,26 +59,15 @@ class FakeKafka {
     await new Promise((resolve) => setImmediate(resolve));
     this.inFlight--;
     if (this.cut-- > 0) throw new kafkajs.KafkaJSConnectionError('connection cut');
-    const topics = topicMessages.map(({ topic, messages }) => {
-      const partitions = new Map<number, KafkaMessage[]>();
-      for (const message of messages) {
-        const partition = this.partitioner({ topic, partitionMetadata, message });
-        partitions.set(partition, [...(partitions.get(partition) ?? []), message as KafkaMessage]);
-      }
-      return {
-        topicName: topic,
-        partitions: [...partitions].map(([partition, held]) => {
-          const errorCode = this.deleted.has(topic)
-            ? UNKNOWN_TOPIC_OR_PARTITION
-            : held.some((message) => nameOf(message).endsWith('big')) && topic !== 'dlq'
-              ? MESSAGE_TOO_LARGE
-              : 0;
-          if (errorCode === 0) this.write(topic, held);
-          return { partition, errorCode, baseOffset: '0' };
-        }),
-      };
+    await this.broker.answer(topicMessages, (topic, _, held) => {
+      const errorCode = this.deleted.has(topic)
+        ? UNKNOWN_TOPIC_OR_PARTITION
+        : held.some((message) => nameOf(message).endsWith('big')) && topic !== 'dlq'
+          ? MESSAGE_TOO_LARGE
+          : 0;
+      if (errorCode === 0) this.write(topic, held as KafkaMessage[]);
+      return errorCode;
     });
-    await produceResponse.parse({ topics, throttleTime: 0 });
     return [];
   }
 
@@ -184,9 +159,9 @@ const bounded = { bounded: true };
 describe('KafkaProducer', () => {
   keepPartitionAnswers();
   // The keys the cases use must land on partitions of their own.
-  const partitioner = CachedPartitioner();
+  const placement = new KafkaAnswer(16);
   const partitionsOf = ['a', 'b', 'c', 'd'].map((key) =>
-    partitioner({ topic: 'event_logs', partitionMetadata, message: { key, value: null } }),
+    placement.partitionOf('event_logs', { key, value: null }),
   );
   assert.equal(new Set(partitionsOf).size, 4);
 

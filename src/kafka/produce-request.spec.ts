@@ -1,50 +1,23 @@
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import kafkajs, { type ProducerBatch } from 'kafkajs';
-import { CachedPartitioner } from './cached-partitioner.js';
+import { KafkaAnswer } from './kafka-answer.fixture.js';
 import { KafkaFailure } from './kafka-failure.js';
 import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
 import { keepPartitionAnswers } from './partition-answers.js';
 import { PartlyWrittenError, sendProduceRequest } from './produce-request.js';
 
-const require = createRequire(import.meta.url);
-const produceResponse = require('kafkajs/src/protocol/requests/produce/v3/response.js') as {
-  parse(data: object): Promise<unknown>;
-};
-
-const PARTITIONS = 4;
-const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-  partitionId,
-  leader: 0,
-  replicas: [0],
-  isr: [0],
-  partitionErrorCode: 0,
-}));
+const kafka = new KafkaAnswer(4);
 
 /**
  * A producer as kafkajs places messages (the service's partitioner) and as Kafka answers: each
- * partition's error code from `codeOf` (0: written), thrown as kafkajs' parser throws it.
+ * partition's error code from `codeOf` (0: written).
  */
 function producerAnswering(codeOf: (topic: string, partition: number) => number) {
   const requests: ProducerBatch[] = [];
-  const partitioner = CachedPartitioner();
   const sendBatch = async (batch: ProducerBatch) => {
     requests.push(batch);
-    const topics = (batch.topicMessages ?? []).map(({ topic, messages }) => {
-      const partitions = new Set(
-        messages.map((message) => partitioner({ topic, partitionMetadata, message })),
-      );
-      return {
-        topicName: topic,
-        partitions: [...partitions].map((partition) => ({
-          partition,
-          errorCode: codeOf(topic, partition),
-          baseOffset: '0',
-        })),
-      };
-    });
-    await produceResponse.parse({ topics, throttleTime: 0 });
+    await kafka.answer(batch.topicMessages ?? [], codeOf);
     return [];
   };
   return { producer: { sendBatch }, requests };
@@ -67,8 +40,7 @@ function event(key: string, topic = 'event_logs'): OutgoingRecord {
 
 const options = { acks: -1, compression: 1, timeout: 5_000 };
 const MESSAGE_TOO_LARGE = 10;
-const partitionOf = (key: string) =>
-  CachedPartitioner()({ topic: 'any', partitionMetadata, message: { key, value: null } });
+const partitionOf = (key: string) => kafka.partitionOf('event_logs', { key, value: null });
 
 describe('sendProduceRequest', () => {
   keepPartitionAnswers();
