@@ -6,6 +6,7 @@ import { KafkaFailure } from './kafka-failure.js';
 import type { OutgoingRecord } from './outgoing-record.js';
 import type { Refusal } from './records-refused.js';
 import { RetryPolicy } from './retry-policy.js';
+import { connectionCut, refusedAs } from './kafka-answer.fixture.js';
 import { testRecord } from './test-record.fixture.js';
 
 const event = (name: string, topic?: string): OutgoingRecord => testRecord(name, { topic });
@@ -22,13 +23,6 @@ function kafkaAnswering(...answers: Error[]) {
 }
 
 const retry = new RetryPolicy({ retries: 2, initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 60_000 });
-const transient = () =>
-  Object.assign(new Error('connection cut'), { name: 'KafkaJSConnectionError' });
-const tooLarge = () =>
-  Object.assign(new Error('too large'), {
-    name: 'KafkaJSProtocolError',
-    type: 'MESSAGE_TOO_LARGE',
-  });
 const refusal = (): Refusal => ({ failure: KafkaFailure.refused('MESSAGE_TOO_LARGE: big') });
 
 async function deadLettersCounted(metrics: EventMetrics): Promise<number> {
@@ -37,7 +31,7 @@ async function deadLettersCounted(metrics: EventMetrics): Promise<number> {
 
 describe('DeadLetters', () => {
   it('sends the letter to the dead letter topic, alone, and says so in the refusal', async () => {
-    const kafka = kafkaAnswering(transient());
+    const kafka = kafkaAnswering(connectionCut());
     const metrics = new EventMetrics();
     const refused = refusal();
     await new DeadLetters(kafka.produce, 'dlq', retry, metrics).send(
@@ -54,7 +48,7 @@ describe('DeadLetters', () => {
   });
 
   it('sends the letter again without its value when the dead letter topic refuses it', async () => {
-    const kafka = kafkaAnswering(tooLarge());
+    const kafka = kafkaAnswering(refusedAs('MESSAGE_TOO_LARGE'));
     const refused = refusal();
     await new DeadLetters(kafka.produce, 'dlq', retry, new EventMetrics()).send(
       event('big'),
@@ -70,7 +64,10 @@ describe('DeadLetters', () => {
 
   it('leaves the refusal as it was when no letter was taken', async () => {
     const metrics = new EventMetrics();
-    const refusedTwice = kafkaAnswering(tooLarge(), tooLarge());
+    const refusedTwice = kafkaAnswering(
+      refusedAs('MESSAGE_TOO_LARGE'),
+      refusedAs('MESSAGE_TOO_LARGE'),
+    );
     const refused = refusal();
     await new DeadLetters(refusedTwice.produce, 'dlq', retry, metrics).send(
       event('big'),
@@ -79,7 +76,12 @@ describe('DeadLetters', () => {
     );
     assert.equal(refusedTwice.requests.length, 2);
     assert.equal(refused.deadLetterTopic, undefined);
-    const unreachable = kafkaAnswering(transient(), transient(), transient(), transient());
+    const unreachable = kafkaAnswering(
+      connectionCut(),
+      connectionCut(),
+      connectionCut(),
+      connectionCut(),
+    );
     const stillRefused = refusal();
     await new DeadLetters(unreachable.produce, 'dlq', retry, metrics).send(
       event('big'),
@@ -92,7 +94,7 @@ describe('DeadLetters', () => {
   });
 
   it("stops at the deadline of the batch's first attempt", async () => {
-    const kafka = kafkaAnswering(transient(), transient());
+    const kafka = kafkaAnswering(connectionCut(), connectionCut());
     const refused = refusal();
     const policy = new RetryPolicy({
       retries: 5,

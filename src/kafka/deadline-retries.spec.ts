@@ -8,6 +8,7 @@ import type { RetrySettings } from './kafka.settings.js';
 import type { OutgoingRecord } from './outgoing-record.js';
 import { PartlyWrittenError } from './produce-request.js';
 import { SenderTicket, type QueuedRecord } from './sender-ticket.js';
+import { connectionCut, refusedAs } from './kafka-answer.fixture.js';
 import { testRecord } from './test-record.fixture.js';
 
 /** Stands in for the produce request: answers each request with the next scripted answer. */
@@ -66,18 +67,6 @@ function sender(
   return names.map((name) => ({ record: event(name), ticket }));
 }
 
-const transient = () =>
-  Object.assign(new Error('connection cut'), { name: 'KafkaJSConnectionError' });
-const tooLarge = () =>
-  Object.assign(new Error('too large'), {
-    name: 'KafkaJSProtocolError',
-    type: 'MESSAGE_TOO_LARGE',
-  });
-const unauthorized = () =>
-  Object.assign(new Error('denied'), {
-    name: 'KafkaJSProtocolError',
-    type: 'TOPIC_AUTHORIZATION_FAILED',
-  });
 const namesOf = (entries: Iterable<QueuedRecord>) => [...entries].map(({ record }) => record.name);
 
 describe('DeadlineRetries', () => {
@@ -87,7 +76,7 @@ describe('DeadlineRetries', () => {
   });
 
   it('sends a failed request again, the same records, before anything else', async () => {
-    const kafka = new ScriptedKafka((_, attempt) => (attempt < 2 ? transient() : undefined));
+    const kafka = new ScriptedKafka((_, attempt) => (attempt < 2 ? connectionCut() : undefined));
     const failures = new Map<QueuedRecord, unknown>();
     assert.equal(await retriesWith(kafka).send(sender(['a', 'b']), failures), undefined);
     assert.deepEqual(kafka.requests, [
@@ -100,7 +89,7 @@ describe('DeadlineRetries', () => {
   });
 
   it('gives a bounded sender up once its retries are spent, with the failure', async () => {
-    const kafka = new ScriptedKafka(() => transient());
+    const kafka = new ScriptedKafka(() => connectionCut());
     const failures = new Map<QueuedRecord, unknown>();
     const entries = sender(['a'], { retryFor: 60_000 });
     assert.equal(await retriesWith(kafka, { retries: 2 }).send(entries, failures), undefined);
@@ -111,7 +100,7 @@ describe('DeadlineRetries', () => {
   });
 
   it("gives a bounded sender up at its deadline, and tries the others' records on", async () => {
-    const kafka = new ScriptedKafka((_, attempt) => (attempt < 3 ? transient() : undefined));
+    const kafka = new ScriptedKafka((_, attempt) => (attempt < 3 ? connectionCut() : undefined));
     const failures = new Map<QueuedRecord, unknown>();
     const late = sender(['late'], { retryFor: 0 });
     const forwarded = sender(['spooled']);
@@ -122,7 +111,7 @@ describe('DeadlineRetries', () => {
   });
 
   it('retries an unbounded sender until Kafka takes the records, past KAFKA_RETRIES', async () => {
-    const kafka = new ScriptedKafka((_, attempt) => (attempt < 5 ? transient() : undefined));
+    const kafka = new ScriptedKafka((_, attempt) => (attempt < 5 ? connectionCut() : undefined));
     const failures = new Map<QueuedRecord, unknown>();
     assert.equal(await retriesWith(kafka, { retries: 1 }).send(sender(['a']), failures), undefined);
     assert.equal(kafka.requests.length, 6, 'acknowledged after five failures');
@@ -130,7 +119,7 @@ describe('DeadlineRetries', () => {
   });
 
   it('stops retrying an unbounded sender when its signal aborts, cutting the backoff short', async () => {
-    const kafka = new ScriptedKafka(() => transient());
+    const kafka = new ScriptedKafka(() => connectionCut());
     const stop = new AbortController();
     const failures = new Map<QueuedRecord, unknown>();
     const entries = sender(['a'], { signal: stop.signal });
@@ -145,7 +134,9 @@ describe('DeadlineRetries', () => {
   });
 
   it("keeps an unbounded sender's records while Kafka refuses this service, gives a bounded one up", async () => {
-    const kafka = new ScriptedKafka((_, attempt) => (attempt < 2 ? unauthorized() : undefined));
+    const kafka = new ScriptedKafka((_, attempt) =>
+      attempt < 2 ? refusedAs('TOPIC_AUTHORIZATION_FAILED') : undefined,
+    );
     const failures = new Map<QueuedRecord, unknown>();
     const answered = sender(['bounded'], { retryFor: 60_000 });
     assert.equal(
@@ -160,7 +151,7 @@ describe('DeadlineRetries', () => {
     const entries = sender(['a1', 'b1', 'a2']);
     const written = new Set([entries[0].record, entries[2].record]);
     const kafka = new ScriptedKafka((_, attempt) =>
-      attempt === 0 ? new PartlyWrittenError(written, transient()) : undefined,
+      attempt === 0 ? new PartlyWrittenError(written, connectionCut()) : undefined,
     );
     assert.equal(await retriesWith(kafka).send(entries, new Map()), undefined);
     assert.deepEqual(kafka.requests, [['a1', 'b1', 'a2'], ['b1']]);
@@ -169,7 +160,9 @@ describe('DeadlineRetries', () => {
   it('answers a refusal with the records Kafka did not write, and sends nothing more', async () => {
     const entries = sender(['a1', 'c1', 'c-big', 'a2']);
     const written = new Set([entries[0].record, entries[3].record]);
-    const kafka = new ScriptedKafka(() => new PartlyWrittenError(written, tooLarge()));
+    const kafka = new ScriptedKafka(
+      () => new PartlyWrittenError(written, refusedAs('MESSAGE_TOO_LARGE')),
+    );
     const refused = await retriesWith(kafka).send(entries, new Map());
     assert.equal(refused?.failure.kind, 'rejected');
     assert.deepEqual(namesOf(refused?.unwritten ?? []), ['c1', 'c-big']);
@@ -179,7 +172,7 @@ describe('DeadlineRetries', () => {
   it('lets go of a long-lived signal once each send is settled, retries included', async () => {
     const forwarder = new AbortController();
     for (let n = 0; n < 20; n++) {
-      const kafka = new ScriptedKafka((_, attempt) => (attempt < 1 ? transient() : undefined));
+      const kafka = new ScriptedKafka((_, attempt) => (attempt < 1 ? connectionCut() : undefined));
       const entries = sender([`e${n}`], { signal: forwarder.signal });
       assert.equal(await retriesWith(kafka).send(entries, new Map()), undefined);
       entries[0].ticket.acknowledge();

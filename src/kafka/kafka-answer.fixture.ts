@@ -60,3 +60,16 @@ export class KafkaAnswer {
     await produceResponse.parse({ topics, throttleTime: 0 });
   }
 }
+
+/** What kafkajs throws when the connection is cut before an answer: Kafka may be written or not. */
+export function connectionCut(): Error {
+  return Object.assign(new Error('connection cut'), { name: 'KafkaJSConnectionError' });
+}
+
+/** What kafkajs throws when the broker refuses with error `type` (MESSAGE_TOO_LARGE, …). */
+export function refusedAs(type: string): Error {
+  return Object.assign(new Error(`the broker answered ${type}`), {
+    name: 'KafkaJSProtocolError',
+    type,
+  });
+}
