@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Message, PartitionMetadata, TopicMessages } from 'kafkajs';
+import kafkajs, { type Message, type PartitionMetadata, type TopicMessages } from 'kafkajs';
 import { CachedPartitioner } from './cached-partitioner.js';
 
 const require = createRequire(import.meta.url);
@@ -7,6 +7,10 @@ const require = createRequire(import.meta.url);
 // broker answers, so the specs meet the errors the service meets.
 const produceResponse = require('kafkajs/src/protocol/requests/produce/v3/response.js') as {
   parse(data: object): Promise<unknown>;
+};
+const protocolErrors = require('kafkajs/src/protocol/error.js') as {
+  errorCodes: { type: string; code: number }[];
+  createErrorFromCode(code: number): Error;
 };
 
 /** A topic's partitions as the broker describes them: `count` of them, all led by broker 0. */
@@ -24,7 +28,7 @@ export function partitionsOf(count: number): PartitionMetadata[] {
  * The broker side of a produce request, for the producer core's specs. Every topic has `count`
  * partitions; each message is placed by the service's own partitioner (which remembers where, as
  * in a real send), and each partition holding messages is answered with `codeOf`'s error code (0:
- * written).
+ * written), or left out of the answer when `codeOf` gives undefined (another broker leads it).
  */
 export class KafkaAnswer {
   readonly partitionMetadata: PartitionMetadata[];
@@ -40,7 +44,7 @@ export class KafkaAnswer {
 
   async answer(
     topicMessages: TopicMessages[],
-    codeOf: (topic: string, partition: number, held: Message[]) => number,
+    codeOf: (topic: string, partition: number, held: Message[]) => number | undefined,
   ): Promise<void> {
     const topics = topicMessages.map(({ topic, messages }) => {
       const partitions = new Map<number, Message[]>();
@@ -50,11 +54,10 @@ export class KafkaAnswer {
       }
       return {
         topicName: topic,
-        partitions: [...partitions].map(([partition, held]) => ({
-          partition,
-          errorCode: codeOf(topic, partition, held),
-          baseOffset: '0',
-        })),
+        partitions: [...partitions].flatMap(([partition, held]) => {
+          const errorCode = codeOf(topic, partition, held);
+          return errorCode === undefined ? [] : [{ partition, errorCode, baseOffset: '0' }];
+        }),
       };
     });
     await produceResponse.parse({ topics, throttleTime: 0 });
@@ -63,13 +66,12 @@ export class KafkaAnswer {
 
 /** What kafkajs throws when the connection is cut before an answer: Kafka may be written or not. */
 export function connectionCut(): Error {
-  return Object.assign(new Error('connection cut'), { name: 'KafkaJSConnectionError' });
+  return new kafkajs.KafkaJSConnectionError('connection cut');
 }
 
 /** What kafkajs throws when the broker refuses with error `type` (MESSAGE_TOO_LARGE, …). */
 export function refusedAs(type: string): Error {
-  return Object.assign(new Error(`the broker answered ${type}`), {
-    name: 'KafkaJSProtocolError',
-    type,
-  });
+  const known = protocolErrors.errorCodes.find((error) => error.type === type);
+  if (known === undefined) throw new Error(`kafkajs knows no error ${type}`);
+  return protocolErrors.createErrorFromCode(known.code);
 }

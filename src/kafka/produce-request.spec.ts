@@ -13,7 +13,7 @@ const kafka = new KafkaAnswer(4);
  * A producer as kafkajs places messages (the service's partitioner) and as Kafka answers: each
  * partition's error code from `codeOf` (0: written).
  */
-function producerAnswering(codeOf: (topic: string, partition: number) => number) {
+function producerAnswering(codeOf: (topic: string, partition: number) => number | undefined) {
   const requests: ProducerBatch[] = [];
   const sendBatch = async (batch: ProducerBatch) => {
     requests.push(batch);
@@ -85,6 +85,46 @@ describe('sendProduceRequest', () => {
       expected.map(({ name }) => name),
     );
     assert.equal(KafkaFailure.from(error.cause).kind, 'rejected');
+  });
+
+  it("counts a refused partition of one topic as not written, whatever another topic's same partition got", async () => {
+    const records = [event('a', 'written'), event('a', 'refused')];
+    const { producer } = producerAnswering((topic) =>
+      topic === 'refused' ? MESSAGE_TOO_LARGE : 0,
+    );
+    const error = await sendProduceRequest(producer, records, options).catch(
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof PartlyWrittenError);
+    assert.deepEqual(
+      [...error.written].map(({ topic, name }) => `${topic}/${name}`),
+      ['written/a'],
+    );
+  });
+
+  it("counts the records of a partition Kafka's answer left out (another broker's) as not written", async () => {
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'];
+    const [refusedPartition, omittedPartition] = [...new Set(keys.map(partitionOf))];
+    const records = keys.map((key) => event(key));
+    const { producer } = producerAnswering((_, partition) =>
+      partition === omittedPartition
+        ? undefined
+        : partition === refusedPartition
+          ? MESSAGE_TOO_LARGE
+          : 0,
+    );
+    const error = await sendProduceRequest(producer, records, options).catch(
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof PartlyWrittenError);
+    const written = records.filter(
+      ({ name }) => ![refusedPartition, omittedPartition].includes(partitionOf(name)),
+    );
+    assert.ok(written.length > 0, 'keys on a third partition');
+    assert.deepEqual(
+      [...error.written].map(({ name }) => name),
+      written.map(({ name }) => name),
+    );
   });
 
   it('throws the error as it is when Kafka wrote nothing, or its answer is not known', async () => {

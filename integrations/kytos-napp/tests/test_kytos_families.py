@@ -60,6 +60,11 @@ def port_of(interface_id):
     dpid, port = interface_id.rsplit(":", 1)
     return int(dpid.replace(":", ""), 16), int(port)
 
+def stamped(value):
+    """When Kytos emitted the record's event."""
+    return datetime.fromisoformat(value["timestamp"].replace("Z", "+00:00"))
+
+
 def by_name(values, name):
     return [value["message"] for value in values if value["event"] == name]
 
@@ -148,9 +153,16 @@ def test_mef_eline_circuit_created_deployed_failed_over_and_deleted_as_kytos_hol
         assert {flow["cookie"] for flow in listed} <= stored, dpid
         assert all(flow["cookie"] >= 2**63 for flow in listed), "mef_eline's cookies use the 64th bit"
     # With s1-s3 down the ring has no second path, so mef_eline's consistency round (every 5 s here)
-    # asks for a failover path it cannot have; held until then, the event comes in every run.
-    needs = stack.records("kytos/mef_eline.need_failover", lambda found: any(m["evc_id"] == evc_id for m in found))
-    need = next(message for message in needs if message["evc_id"] == evc_id)
+    # asks for a failover path it cannot have; held until then, the event comes in every run. One
+    # from before the link went down (between deploy and failover path) does not count.
+    def asked_while_down(values):
+        down_at = max(stamped(value) for value in values
+                      if value["event"] == "kytos/mef_eline.failover_link_down" and evc_id in value["message"])
+        return [value["message"] for value in values if value["event"] == "kytos/mef_eline.need_failover"
+                and value["message"]["evc_id"] == evc_id and stamped(value) > down_at]
+
+    values = stack.kafka.wait_for(asked_while_down, "need_failover while s1-s3 is down")
+    need = asked_while_down(values)[0]
     same_as_kytos(need, held())
     assert need["active"] is True and not held()["failover_path"]
     stack.net.set_link(stack.link_between(hop["endpoint_a"]["id"], hop["endpoint_b"]["id"]), up=True)
