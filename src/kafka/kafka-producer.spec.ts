@@ -26,6 +26,8 @@ class FakeKafka {
   /** Every call, in order: connect, close, or the names a request held. */
   readonly calls: string[] = [];
   readonly requests: string[][] = [];
+  /** Each request's acks, compression and timeout. */
+  readonly options: object[] = [];
   /** What Kafka wrote, per topic and key. */
   readonly written = new Map<string, string[]>();
   readonly deleted = new Set<string>();
@@ -50,7 +52,13 @@ class FakeKafka {
     producer: { sendBatch: (batch: ProducerBatch) => this.sendBatch(batch) },
   } as unknown as ClientKafka;
 
-  private async sendBatch({ topicMessages = [] }: ProducerBatch): Promise<[]> {
+  private async sendBatch({
+    topicMessages = [],
+    acks,
+    compression,
+    timeout,
+  }: ProducerBatch): Promise<[]> {
+    this.options.push({ acks, compression, timeout });
     const names = topicMessages.flatMap(({ messages }) => messages.map(nameOf));
     this.calls.push(names.join(','));
     this.requests.push(names);
@@ -164,6 +172,16 @@ describe('KafkaProducer', () => {
     placement.partitionOf('event_logs', { key, value: null }),
   );
   assert.equal(new Set(partitionsOf).size, 4);
+
+  it('sends every request, retries included, with the send options it was given (acks=all)', async () => {
+    const { producer, kafka } = producerWith();
+    kafka.cut = 1;
+    assert.equal((await producer.send(events('a1', 'b1'), bounded)).size, 0);
+    assert.ok(kafka.options.length >= 2, 'the cut request and its retry');
+    for (const options of kafka.options) {
+      assert.deepEqual(options, { acks: -1, compression: 0, timeout: 5_000 });
+    }
+  });
 
   it('retries a failed request on a renewed producer before sending anything else, each key in order', async () => {
     const { producer, kafka } = producerWith();
