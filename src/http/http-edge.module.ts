@@ -71,9 +71,13 @@ export class HttpEdgeModule implements OnModuleInit {
     fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     // The body is read before Nest's guards and pipes, as their @Body() needs it: a rule
     // change's admin token is checked once its body (counted as unverified bytes) is read.
-    fastify.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method !== 'POST' || isWebhookRoute(request)) return;
-      await this.bodyReader.readOther(request, reply);
-    });
+    // A callback hook: the webhook's requests, which skip it, then cost no promise.
+    fastify.addHook(
+      'preValidation',
+      (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+        if (request.method !== 'POST' || isWebhookRoute(request)) return done();
+        this.bodyReader.readOther(request, reply).then(() => done(), done);
+      },
+    );
   }
 }

@@ -15,7 +15,7 @@ import { BodyBudget, type BodyLease } from './body-budget.js';
 import { decodeBody, decodedBytesAtMost, readRawBody } from './body-reader.js';
 import { ingestSettings, type IngestSettings } from './ingest.settings.js';
 import { type UnverifiedBody, UnverifiedBodyBudget } from './unverified-body-budget.js';
-import { keepVerifiedBody } from './verified-body.js';
+import { declareVerifiedBody, keepVerifiedBody } from './verified-body.js';
 import { mediaTypeOf } from './webhook-request.js';
 
 /** Most bytes of a POST body other than the webhook's: rule changes are a pattern and a description. */
@@ -27,6 +27,10 @@ const BUDGET_RETRY_AFTER_SECONDS = 1;
 
 /** How long a webhook body waits for room under INGEST_MAX_BODIES_BYTES before its 503. */
 export const BODY_BUDGET_WAIT_MS = 2000;
+
+/** The lease a request holds on the body budget, given back with its answer. */
+const LEASE = Symbol('body budget lease');
+type Leased = { [LEASE]?: BodyLease };
 
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), within its limit
@@ -46,8 +50,6 @@ export class RequestBodyReader {
   private readonly webhookLimit: number;
   /** The bytes of webhook bodies between their decoding and their answer (INGEST_MAX_BODIES_BYTES). */
   private readonly budget: BodyBudget;
-  /** The lease each request holds on `budget`, given back with its answer. */
-  private readonly leases = new WeakMap<object, BodyLease>();
   /**
    * Every body still arriving, whoever vouched for it: none was acknowledged, so shutdown cuts
    * them (their senders retry) rather than wait for a slow one.
@@ -75,11 +77,17 @@ export class RequestBodyReader {
    * server closes.
    */
   install(fastify: FastifyInstance): void {
+    // Slots every request is built with: a property added later would change its shape.
+    fastify.decorateRequest(LEASE, undefined);
+    declareVerifiedBody(fastify);
     // A body's bytes are held until its answer is ready, which is when its work is over: a sender
     // that hangs up early closes the response long before, and its body is still being worked on.
     fastify.addHook('onSend', (request, _reply, payload, done) => {
-      this.leases.get(request)?.release();
-      this.leases.delete(request);
+      const lease = (request as Leased)[LEASE];
+      if (lease) {
+        lease.release();
+        (request as Leased)[LEASE] = undefined;
+      }
       done(null, payload);
     });
     // A body still arriving was never acknowledged: its sender retries, so shutdown need not
@@ -96,22 +104,22 @@ export class RequestBodyReader {
    * under INGEST_MAX_BODIES_BYTES, then decoded and parsed with exact numbers. The parsed body is
    * `request.body` and `verifiedBodyOf(request)`.
    */
-  async readWebhook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await this.closingOnFailure(request, reply, () => this.read(request, reply, true));
+  readWebhook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return this.closingOnFailure(request, reply, true);
   }
 
   /** Any other POST: JSON within 64 KiB, counted as unverified bytes (its token is checked after). */
-  async readOther(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await this.closingOnFailure(request, reply, () => this.read(request, reply, false));
+  readOther(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return this.closingOnFailure(request, reply, false);
   }
 
   private async closingOnFailure(
     request: FastifyRequest,
     reply: FastifyReply,
-    read: () => Promise<void>,
+    webhook: boolean,
   ): Promise<void> {
     try {
-      await read();
+      await this.read(request, reply, webhook);
     } catch (error) {
       // The rest of an unread body is not worth reading: the connection ends with the answer.
       if (!request.raw.complete) {
@@ -202,7 +210,7 @@ export class RequestBodyReader {
     // Room first, for the most the body may decode to: decoding is where a small body grows.
     if (webhook) await this.holdBudget(decodedBytesAtMost(raw, encoding, limit), request);
     const decoded = await decodeBody(raw, encoding, limit);
-    this.leases.get(request)?.shrinkTo(decoded.length);
+    (request as Leased)[LEASE]?.shrinkTo(decoded.length);
     try {
       const start = decoded[firstNonBlank(decoded)];
       if (start !== OPEN_BRACE && start !== OPEN_BRACKET)
@@ -227,7 +235,7 @@ export class RequestBodyReader {
         1,
       );
     }
-    this.leases.set(request, lease);
+    (request as Leased)[LEASE] = lease;
   }
 }
 
