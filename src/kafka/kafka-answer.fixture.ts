@@ -69,9 +69,14 @@ export function connectionCut(): Error {
   return new kafkajs.KafkaJSConnectionError('connection cut');
 }
 
-/** What kafkajs throws when the broker refuses with error `type` (MESSAGE_TOO_LARGE, …). */
-export function refusedAs(type: string): Error {
+/** Kafka's error code for error `type` (MESSAGE_TOO_LARGE, …), as kafkajs knows it. */
+export function errorCodeOf(type: string): number {
   const known = protocolErrors.errorCodes.find((error) => error.type === type);
   if (known === undefined) throw new Error(`kafkajs knows no error ${type}`);
-  return protocolErrors.createErrorFromCode(known.code);
+  return known.code;
+}
+
+/** What kafkajs throws when the broker refuses with error `type` (MESSAGE_TOO_LARGE, …). */
+export function refusedAs(type: string): Error {
+  return protocolErrors.createErrorFromCode(errorCodeOf(type));
 }

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ClientKafka } from '@nestjs/microservices';
 import kafkajs, { type ProducerBatch } from 'kafkajs';
 import { EventMetrics } from '../metrics/index.js';
-import { KafkaAnswer } from './kafka-answer.fixture.js';
+import { errorCodeOf, KafkaAnswer } from './kafka-answer.fixture.js';
 import { KafkaProducer } from './kafka-producer.js';
 import { kafkaSettings } from './kafka.settings.js';
 import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
@@ -12,8 +12,10 @@ import { keepPartitionAnswers } from './partition-answers.js';
 import type { TopicAdmin } from './topic-admin.js';
 import type { TopicLimits } from './topic-limits.js';
 
-const MESSAGE_TOO_LARGE = 10;
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const MESSAGE_TOO_LARGE = errorCodeOf('MESSAGE_TOO_LARGE');
+const UNKNOWN_TOPIC_OR_PARTITION = errorCodeOf('UNKNOWN_TOPIC_OR_PARTITION');
+/** The partitions of every topic of the fake broker. */
+const PARTITIONS = 16;
 
 /**
  * Stands in for ClientKafka and the broker behind it. Messages are placed by the service's own
@@ -35,7 +37,7 @@ class FakeKafka {
   unreachable = 0;
   inFlight = 0;
   maxInFlight = 0;
-  private readonly broker = new KafkaAnswer(16);
+  private readonly broker = new KafkaAnswer(PARTITIONS);
 
   readonly client = {
     connect: () => {
@@ -167,7 +169,7 @@ const bounded = { bounded: true };
 describe('KafkaProducer', () => {
   keepPartitionAnswers();
   // The keys the cases use must land on partitions of their own.
-  const placement = new KafkaAnswer(16);
+  const placement = new KafkaAnswer(PARTITIONS);
   const partitionsOf = ['a', 'b', 'c', 'd'].map((key) =>
     placement.partitionOf('event_logs', { key, value: null }),
   );

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs, { type ProducerBatch } from 'kafkajs';
-import { KafkaAnswer } from './kafka-answer.fixture.js';
+import { errorCodeOf, KafkaAnswer } from './kafka-answer.fixture.js';
 import { KafkaFailure } from './kafka-failure.js';
-import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
+import type { OutgoingRecord } from './outgoing-record.js';
 import { keepPartitionAnswers } from './partition-answers.js';
 import { PartlyWrittenError, sendProduceRequest } from './produce-request.js';
+import { testRecord } from './test-record.fixture.js';
 
 const kafka = new KafkaAnswer(4);
 
@@ -23,23 +24,11 @@ function producerAnswering(codeOf: (topic: string, partition: number) => number 
   return { producer: { sendBatch }, requests };
 }
 
-function event(key: string, topic = 'event_logs'): OutgoingRecord {
-  const record: OutgoingRecord = {
-    id: `id-${key}`,
-    name: key,
-    topic,
-    key,
-    value: Buffer.from(`{"key":"${key}"}`),
-    size: 100,
-    toMessage: (): KafkaMessage => ({ key, value: record.value, headers: { id: record.id } }),
-    deadLetter: () => record,
-    deadLetterWithoutValue: () => record,
-  };
-  return record;
-}
+/** A record keyed and named `key`. */
+const event = (key: string, topic?: string): OutgoingRecord => testRecord(key, { topic, key });
 
 const options = { acks: -1, compression: 1, timeout: 5_000 };
-const MESSAGE_TOO_LARGE = 10;
+const MESSAGE_TOO_LARGE = errorCodeOf('MESSAGE_TOO_LARGE');
 const partitionOf = (key: string) => kafka.partitionOf('event_logs', { key, value: null });
 
 describe('sendProduceRequest', () => {

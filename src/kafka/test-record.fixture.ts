@@ -6,16 +6,20 @@ import type { KafkaMessage, OutgoingRecord } from './outgoing-record.js';
  */
 export function testRecord(
   name: string,
-  { topic = 'event_logs', size = 100 }: { topic?: string; size?: number } = {},
+  {
+    topic = 'event_logs',
+    size = 100,
+    key = null,
+  }: { topic?: string; size?: number; key?: string | null } = {},
 ): OutgoingRecord {
   const record: OutgoingRecord = {
     id: `id-${name}`,
     name,
     topic,
-    key: null,
+    key,
     value: Buffer.from('{}'),
     size,
-    toMessage: (): KafkaMessage => ({ key: null, value: record.value, headers: {} }),
+    toMessage: (): KafkaMessage => ({ key, value: record.value, headers: { name } }),
     deadLetter: (dlqTopic, reason) => testRecord(`${name} (${reason})`, { topic: dlqTopic }),
     deadLetterWithoutValue: (dlqTopic, reason) =>
       testRecord(`${name} without value (${reason})`, { topic: dlqTopic }),

@@ -60,6 +60,7 @@ def port_of(interface_id):
     dpid, port = interface_id.rsplit(":", 1)
     return int(dpid.replace(":", ""), 16), int(port)
 
+
 def stamped(value):
     """When Kytos emitted the record's event."""
     return datetime.fromisoformat(value["timestamp"].replace("Z", "+00:00"))
