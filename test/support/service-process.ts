@@ -15,13 +15,16 @@ export interface ServiceProcess {
 
 /**
  * The service as operators run it: `node dist/src/main.js`, configured by environment.
- * `nodeArgs` go to node before the script (the bench's profiler: `--cpu-prof`).
+ * `nodeArgs` go to node before the script (the bench's profiler: `--cpu-prof`); `root` is the
+ * built tree it runs from (the bench's comparison runs another revision's).
  */
 export async function spawnService(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  root = repoRoot,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/main.js')], {
+    cwd: root,
     env: {
       ...process.env,
       NO_COLOR: '1',
