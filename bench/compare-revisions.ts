@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,10 @@ const MODES = (process.env.BENCH_MODES ?? 'spool,kafka').split(',');
 /** Connections, or connections x events per request. */
 const ROWS = (process.env.BENCH_ROWS ?? '1,16,64,16x100').split(',');
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
+if (!Number.isInteger(PAIRS) || PAIRS < 2 || PAIRS % 2) {
+  // ABBA: each side goes first as often as the other.
+  throw new Error(`BENCH_PAIRS must be an even number of at least 2 (got ${PAIRS})`);
+}
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 40);
 /** More settings for both services, as JSON: {"EVENT_SCHEMA_VALIDATION":"enforce"}. */
@@ -31,19 +35,27 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const SIDES = ['base', 'this'] as const;
 type Side = (typeof SIDES)[number];
 
-/** A worktree of `revision` under .cache, built, with this tree's packages when the lock matches. */
+/**
+ * A worktree of `revision` under .cache, built; it runs on this tree's packages while the two
+ * lock files match, on its own otherwise (checked on every run: this tree's lock may change).
+ */
 function checkout(revision: string): string {
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
   const commit = git('rev-parse', '--verify', `${revision}^{commit}`);
   const tree = join(repoRoot, '.cache', 'bench-base', commit);
-  if (!existsSync(tree)) {
+  if (!existsSync(join(tree, '.git'))) {
+    // A worktree whose folder was deleted (.cache cleaned) is still registered until pruned.
+    git('worktree', 'prune');
     mkdirSync(join(repoRoot, '.cache', 'bench-base'), { recursive: true });
-    git('worktree', 'add', '--detach', tree, commit);
+    git('worktree', 'add', '--force', '--detach', tree, commit);
   }
-  if (!existsSync(join(tree, 'node_modules'))) {
-    const sameLock = git('diff', '--name-only', commit, '--', 'package-lock.json') === '';
-    if (sameLock) symlinkSync(join(repoRoot, 'node_modules'), join(tree, 'node_modules'));
+  const modules = join(tree, 'node_modules');
+  const sameLock = git('diff', '--name-only', commit, '--', 'package-lock.json') === '';
+  const linked = existsSync(modules) && lstatSync(modules).isSymbolicLink();
+  if (linked && !sameLock) rmSync(modules);
+  if (!existsSync(modules)) {
+    if (sameLock) symlinkSync(join(repoRoot, 'node_modules'), modules);
     else execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: tree, stdio: 'inherit' });
   }
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: tree, stdio: 'inherit' });
@@ -59,8 +71,12 @@ async function drained(service: ServiceProcess): Promise<void> {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const text = await metrics(service);
-    const published = metricSample(text, 'kafka_events_published_total') ?? 0;
-    if (published >= (metricSample(text, 'kafka_events_permitted_total') ?? 0)) return;
+    const published = metricSample(text, 'kafka_events_published_total');
+    const permitted = metricSample(text, 'kafka_events_permitted_total');
+    if (published === undefined || permitted === undefined) {
+      throw new Error(`${service.managementUrl}/metrics has no published or permitted total`);
+    }
+    if (published >= permitted) return;
     await sleep(50);
   }
   throw new Error(`not drained in ${DRAIN_TIMEOUT_MS} ms`);
@@ -69,6 +85,8 @@ async function drained(service: ServiceProcess): Promise<void> {
 interface Sample {
   eventsPerSecond: number;
   cpuMicrosPerEvent: number;
+  /** Answers other than 2xx, connection errors and timeouts: a fast failure is not throughput. */
+  failed: number;
 }
 
 async function measure(service: ServiceProcess, row: string): Promise<Sample> {
@@ -80,11 +98,16 @@ async function measure(service: ServiceProcess, row: string): Promise<Sample> {
   return {
     eventsPerSecond: events / result.duration,
     cpuMicrosPerEvent: ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(events, 1),
+    failed: result.non2xx + result.errors + result.timeouts,
   };
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
 const geometricMean = (values: number[]) => Math.exp(mean(values.map((value) => Math.log(value))));
 const spread = (values: number[], digits = 0) =>
   `${mean(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
@@ -95,14 +118,17 @@ async function compareMode(
   mode: string,
 ): Promise<string[]> {
   const services = {} as Record<Side, ServiceProcess>;
+  const spools: string[] = [];
   try {
     for (const side of SIDES) {
+      const spool = mkdtempSync(join(tmpdir(), `compare-${side}-`));
+      spools.push(spool);
       services[side] = await spawnService(
         {
           KAFKA_BROKERS: broker.brokers,
           KAFKA_TOPIC: `compare_${mode}_${side}`,
           DELIVERY_MODE: mode,
-          SPOOL_DIR: mkdtempSync(join(tmpdir(), `compare-${side}-`)),
+          SPOOL_DIR: spool,
           RATE_LIMIT_PER_SECOND: '0',
           ...SERVICE_ENV,
         },
@@ -133,12 +159,14 @@ async function compareMode(
     return [...samples].map(([row, taken]) => {
       const rate = (side: Side) => taken[side].map((sample) => sample.eventsPerSecond);
       const cpu = (side: Side) => median(taken[side].map((sample) => sample.cpuMicrosPerEvent));
+      const failed = (side: Side) => taken[side].reduce((sum, sample) => sum + sample.failed, 0);
       const ratios = taken.this.map((sample, i) => sample.eventsPerSecond / rate('base')[i]);
       const [connections, perRequest = '1'] = row.split('x');
-      return `| ${mode}, ${perRequest} event${perRequest === '1' ? '' : 's'}/request, ${connections} connections | ${PAIRS} | ${spread(rate('base'))} | ${spread(rate('this'))} | ${geometricMean(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) | ${cpu('base').toFixed(0)} / ${cpu('this').toFixed(0)} |`;
+      return `| ${mode}, ${perRequest} event${perRequest === '1' ? '' : 's'}/request, ${connections} connections | ${PAIRS} | ${spread(rate('base'))} | ${spread(rate('this'))} | ${geometricMean(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) | ${cpu('base').toFixed(0)} / ${cpu('this').toFixed(0)} | ${failed('base')} / ${failed('this')} |`;
     });
   } finally {
     for (const side of SIDES) services[side]?.child.kill('SIGKILL');
+    for (const spool of spools) rmSync(spool, { recursive: true, force: true });
   }
 }
 
@@ -153,12 +181,12 @@ try {
   const lines = [];
   for (const mode of MODES) lines.push(...(await compareMode(broker, trees, mode)));
   console.log(
-    `Webhook events/s, ${revision} (base) against this tree, ${PAIRS} pairs of ${SECONDS} s loads per row: mean (min-max); ratio this/base, geometric mean of the pairs (min-max); CPU µs per event, medians.\n`,
+    `Webhook events/s, ${revision} (base) against this tree, both on Node ${process.versions.node}, ${PAIRS} pairs of ${SECONDS} s loads per row: mean (min-max); ratio this/base, geometric mean of the pairs (min-max); CPU µs per event, medians; answers that were not 2xx.\n`,
   );
   console.log(
-    '| row | pairs | base events/s | this events/s | this/base | CPU µs/event base / this |',
+    '| row | pairs | base events/s | this events/s | this/base | CPU µs/event base / this | failed base / this |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const line of lines) console.log(line);
 } finally {
   await broker.stop();

@@ -1,8 +1,9 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isWebhookRoute, RequestBodyReader, WebhookRequestModule } from '../ingest/index.js';
+import type { FastifyInstance } from 'fastify';
+import { RequestBodyReader, WebhookRequestModule } from '../ingest/index.js';
 import { httpSettings, type HttpSettings } from './http.settings.js';
+import { readOtherBodies } from './other-bodies.js';
 import {
   OPERATIONS_MAX_CLIENTS,
   PROBE_LIMIT,
@@ -65,19 +66,6 @@ export class HttpEdgeModule implements OnModuleInit {
     if (this.settings.rateLimitPerSecond > 0) {
       fastify.addHook('onRequest', rateLimitHook(this.rateLimiters));
     }
-    // Fastify's parsing runs before anything could authenticate, and skips a POST without a
-    // body: every body is left unread here, for the webhook's guard or the hook below.
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    // The body is read before Nest's guards and pipes, as their @Body() needs it: a rule
-    // change's admin token is checked once its body (counted as unverified bytes) is read.
-    // A callback hook: the webhook's requests, which skip it, then cost no promise.
-    fastify.addHook(
-      'preValidation',
-      (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-        if (request.method !== 'POST' || isWebhookRoute(request)) return done();
-        this.bodyReader.readOther(request, reply).then(() => done(), done);
-      },
-    );
+    readOtherBodies(fastify, this.bodyReader);
   }
 }

@@ -14,6 +14,9 @@ describe('verifiedBodyOf', () => {
     assert.deepEqual(verifiedBodyOf(other), { body: [] });
     assert.equal(verifiedBodyOf({}), undefined, 'a request nobody verified');
     assert.equal(verifiedBodyOf({ body: [1], webhook: true }), undefined, 'no flag counts');
+    // Under a symbol only the module holds: no name a request's data could be copied under.
+    assert.deepEqual(Object.keys(request), []);
+    assert.equal(Object.getOwnPropertySymbols(request).length, 1);
   });
 
   it('finds nothing on a request Fastify built until the reader keeps its body', async () => {
