@@ -14,6 +14,7 @@ import { parseJsonExact } from '../json/index.js';
 import { BodyBudget, type BodyLease } from './body-budget.js';
 import { decodeBody, decodedBytesAtMost, readRawBody } from './body-reader.js';
 import { ingestSettings, type IngestSettings } from './ingest.settings.js';
+import { RequestSlot } from './request-slot.js';
 import { type UnverifiedBody, UnverifiedBodyBudget } from './unverified-body-budget.js';
 import { declareVerifiedBody, keepVerifiedBody } from './verified-body.js';
 import { mediaTypeOf } from './webhook-request.js';
@@ -29,8 +30,7 @@ const BUDGET_RETRY_AFTER_SECONDS = 1;
 export const BODY_BUDGET_WAIT_MS = 2000;
 
 /** The lease a request holds on the body budget, given back with its answer. */
-const LEASE = Symbol('body budget lease');
-type Leased = { [LEASE]?: BodyLease };
+const lease = new RequestSlot<BodyLease>('body budget lease');
 
 /**
  * The one body reader of the service: a POST must carry JSON (415 otherwise), within its limit
@@ -77,16 +77,15 @@ export class RequestBodyReader {
    * server closes.
    */
   install(fastify: FastifyInstance): void {
-    // Slots every request is built with: a property added later would change its shape.
-    fastify.decorateRequest(LEASE, undefined);
+    lease.declare(fastify);
     declareVerifiedBody(fastify);
     // A body's bytes are held until its answer is ready, which is when its work is over: a sender
     // that hangs up early closes the response long before, and its body is still being worked on.
     fastify.addHook('onSend', (request, _reply, payload, done) => {
-      const lease = (request as Leased)[LEASE];
-      if (lease) {
-        lease.release();
-        (request as Leased)[LEASE] = undefined;
+      const held = lease.get(request);
+      if (held) {
+        held.release();
+        lease.set(request, undefined);
       }
       done(null, payload);
     });
@@ -210,7 +209,7 @@ export class RequestBodyReader {
     // Room first, for the most the body may decode to: decoding is where a small body grows.
     if (webhook) await this.holdBudget(decodedBytesAtMost(raw, encoding, limit), request);
     const decoded = await decodeBody(raw, encoding, limit);
-    (request as Leased)[LEASE]?.shrinkTo(decoded.length);
+    lease.get(request)?.shrinkTo(decoded.length);
     try {
       const start = decoded[firstNonBlank(decoded)];
       if (start !== OPEN_BRACE && start !== OPEN_BRACKET)
@@ -228,14 +227,14 @@ export class RequestBodyReader {
 
   /** Room for `bytes` of body until the answer is ready, or a 503 once BODY_BUDGET_WAIT_MS passed. */
   private async holdBudget(bytes: number, request: FastifyRequest): Promise<void> {
-    const lease = await this.budget.acquire(bytes);
-    if (!lease) {
+    const granted = await this.budget.acquire(bytes);
+    if (!granted) {
       throw new RetryLaterException(
         `too many bytes of webhook bodies are being processed (INGEST_MAX_BODIES_BYTES, ${this.budget.ceiling}); retry later`,
         1,
       );
     }
-    (request as Leased)[LEASE] = lease;
+    lease.set(request, granted);
   }
 }
 
