@@ -2,13 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBroker } from '../test/support/kafka-broker.js';
-import { metricSample } from '../test/support/metric-sample.js';
 import { cpuSeconds } from '../test/support/process-usage.js';
 import { repoRoot } from '../test/support/repo-root.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
-import { load } from './delivery.bench.js';
+import { load, waitUntilForwarded } from './delivery.bench.js';
 
 // `npm run bench:compare -- <revision>`: the webhook's throughput of this tree against another
 // revision's (the landed code, before a change), on one machine and one broker. Both services run
@@ -30,7 +28,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 40);
 /** More settings for both services, as JSON: {"EVENT_SCHEMA_VALIDATION":"enforce"}. */
 const SERVICE_ENV = JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>;
-const DRAIN_TIMEOUT_MS = 120_000;
 
 const SIDES = ['base', 'this'] as const;
 type Side = (typeof SIDES)[number];
@@ -60,26 +57,6 @@ function checkout(revision: string): string {
   }
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: tree, stdio: 'inherit' });
   return tree;
-}
-
-async function metrics(service: ServiceProcess): Promise<string> {
-  return (await fetch(`${service.managementUrl}/metrics`)).text();
-}
-
-/** Until every event the service took is in Kafka (spool mode forwards after answering). */
-async function drained(service: ServiceProcess): Promise<void> {
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const text = await metrics(service);
-    const published = metricSample(text, 'kafka_events_published_total');
-    const permitted = metricSample(text, 'kafka_events_permitted_total');
-    if (published === undefined || permitted === undefined) {
-      throw new Error(`${service.managementUrl}/metrics has no published or permitted total`);
-    }
-    if (published >= permitted) return;
-    await sleep(50);
-  }
-  throw new Error(`not drained in ${DRAIN_TIMEOUT_MS} ms`);
 }
 
 interface Sample {
@@ -147,7 +124,7 @@ async function compareMode(
         const taken = samples.get(row) ?? { base: [], this: [] };
         samples.set(row, taken);
         for (const side of order) {
-          for (const each of SIDES) await drained(services[each]);
+          for (const each of SIDES) await waitUntilForwarded(services[each].managementUrl);
           taken[side].push(await measure(services[side], row));
         }
         const [base, ours] = [taken.base.at(-1), taken.this.at(-1)];

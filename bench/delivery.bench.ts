@@ -261,16 +261,19 @@ function bodyOf(perRequest: number): string {
 }
 
 /**
- * Seconds until every permitted event is in Kafka. In spool mode the batch row leaves a backlog
+ * Seconds until every permitted event is in Kafka (`url`: where the metrics answer). In spool mode the batch row leaves a backlog
  * on disk, which the forwarder sends for seconds: a paced row started at once
  * measured the webhook beside that, not the webhook at half of peak.
  */
-async function waitUntilForwarded(url: string): Promise<number> {
+export async function waitUntilForwarded(url: string): Promise<number> {
   const started = Date.now();
   for (;;) {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const permitted = metricSample(text, 'kafka_events_permitted_total') ?? NaN;
-    const published = metricSample(text, 'kafka_events_published_total') ?? NaN;
+    const permitted = metricSample(text, 'kafka_events_permitted_total');
+    const published = metricSample(text, 'kafka_events_published_total');
+    if (permitted === undefined || published === undefined) {
+      throw new Error(`${url}/metrics has no permitted or published total`);
+    }
     if (published >= permitted) return Math.round((Date.now() - started) / 100) / 10;
     if (Date.now() - started > DRAIN_TIMEOUT_MS) {
       throw new Error(
